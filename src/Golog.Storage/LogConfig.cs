@@ -1,0 +1,20 @@
+namespace Golog.Storage;
+
+/// <summary>How a partition's log is cut into segments and indexed. Immutable; one per topic.</summary>
+public sealed record LogConfig
+{
+    /// <summary>Roll to a new segment when the active one would pass this many bytes.</summary>
+    public long SegmentBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>Roll when the active segment holds this many messages (the seed used 10).</summary>
+    public long SegmentMessages { get; init; } = long.MaxValue;
+
+    /// <summary>Roll when the active segment's first batch is older than this.</summary>
+    public TimeSpan SegmentAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>One sparse index entry per this many bytes of log.</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary>Largest batch a reader accepts as plausible; bigger lengths are treated as corruption.</summary>
+    public int MaxBatchBytes { get; init; } = 64 * 1024 * 1024;
+}

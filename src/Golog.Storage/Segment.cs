@@ -1,0 +1,274 @@
+using Microsoft.Win32.SafeHandles;
+using Serilog;
+
+namespace Golog.Storage;
+
+/// <summary>
+/// One segment of a partition: a .log file of RecordBatch v2 batches starting at <see cref="BaseOffset"/>, and its
+/// sparse <see cref="OffsetIndex"/>. Appends are encoded into a pending buffer and written with one positional write
+/// per <see cref="WritePending"/>; <see cref="Sync"/> may run on another thread while the owner appends.
+/// Otherwise not thread-safe: the owning partition serialises all calls.
+/// </summary>
+public sealed class Segment : IDisposable
+{
+    private readonly LogConfig _config;
+    private readonly string _logPath;
+    private readonly SafeFileHandle _handle;
+    private OffsetIndex? _index;          // null until first needed, for closed segments loaded from disk
+    private long _bytesSinceIndexEntry;
+    private byte[] _pending = [];
+    private int _pendingLength;
+    private long _corruptFrom = long.MaxValue; // first byte of a damaged region found in a closed segment
+
+    private Segment(string dir, long baseOffset, LogConfig config, FileMode mode)
+    {
+        _config = config;
+        BaseOffset = baseOffset;
+        _logPath = Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.LogSuffix);
+        IndexPath = Path.ChangeExtension(_logPath, StorageLayout.IndexSuffix);
+        _handle = File.OpenHandle(_logPath, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        WrittenSize = RandomAccess.GetLength(_handle);
+        NextOffset = baseOffset;
+        LastWriteUtc = File.GetLastWriteTimeUtc(_logPath);
+    }
+
+    public long BaseOffset { get; }
+    /// <summary>Offset after the last batch appended (including batches not yet written to the file).</summary>
+    public long NextOffset { get; private set; }
+    /// <summary>Bytes in the file.</summary>
+    public long WrittenSize { get; private set; }
+    public long Size => WrittenSize + _pendingLength;
+    public long MessageCount => NextOffset - BaseOffset;
+    /// <summary>When the segment first received a batch in this process (for age-based rolling); null if never.</summary>
+    public DateTime? FirstAppendUtc { get; private set; }
+    public DateTime LastWriteUtc { get; private set; }
+    internal string IndexPath { get; }
+    public string LogPath => _logPath;
+
+    public static Segment Create(string dir, long baseOffset, LogConfig config)
+    {
+        var segment = new Segment(dir, baseOffset, config, FileMode.CreateNew) { _index = new OffsetIndex() };
+        File.Delete(segment.IndexPath); // a stale index from a deleted predecessor must not be trusted
+        return segment;
+    }
+
+    /// <summary>Opens a closed segment; its end is the next segment's base, and its index is loaded on first read.</summary>
+    public static Segment OpenClosed(string dir, long baseOffset, long nextOffset, LogConfig config) =>
+        new(dir, baseOffset, config, FileMode.Open) { NextOffset = nextOffset };
+
+    /// <summary>
+    /// Opens the active (last) segment. After a clean shutdown its index is trusted and only the bytes after the
+    /// last index entry are walked; otherwise every batch is CRC-checked and a torn or corrupt tail is cut off.
+    /// </summary>
+    public static Segment OpenActive(string dir, long baseOffset, LogConfig config, bool cleanShutdown, ILogger log)
+    {
+        var segment = new Segment(dir, baseOffset, config, FileMode.Open);
+        if (!(cleanShutdown && segment.TryLoadTailFromIndex())) segment.Recover(log);
+        return segment;
+    }
+
+    /// <summary>Reserves room for one batch in the pending buffer; complete it with <see cref="CompleteBatch"/>.</summary>
+    public Span<byte> ReserveBatch(int size)
+    {
+        if (_pending.Length - _pendingLength < size)
+            Array.Resize(ref _pending, Math.Max(_pendingLength + size, Math.Max(64 * 1024, _pending.Length * 2)));
+        return _pending.AsSpan(_pendingLength, size);
+    }
+
+    public void CompleteBatch(int size, int recordCount)
+    {
+        AddToIndex(NextOffset, WrittenSize + _pendingLength, size);
+        _pendingLength += size;
+        NextOffset += recordCount;
+        FirstAppendUtc ??= DateTime.UtcNow;
+    }
+
+    /// <summary>Writes every pending batch with one positional write. The bytes are in the page cache, not yet durable.</summary>
+    public void WritePending()
+    {
+        if (_pendingLength == 0) return;
+        RandomAccess.Write(_handle, _pending.AsSpan(0, _pendingLength), WrittenSize);
+        WrittenSize += _pendingLength;
+        _pendingLength = 0;
+        LastWriteUtc = DateTime.UtcNow;
+        if (_pending.Length > 4 * 1024 * 1024) _pending = []; // do not pin a burst's buffer forever
+    }
+
+    /// <summary>Cuts the segment back to <paramref name="position"/>, where offset <paramref name="nextOffset"/> starts.</summary>
+    public void TruncateTo(long position, long nextOffset)
+    {
+        _pendingLength = 0;
+        NextOffset = nextOffset;
+        _index?.TruncateAfterPosition(position);
+        if (position < WrittenSize || RandomAccess.GetLength(_handle) > position) RandomAccess.SetLength(_handle, position);
+        WrittenSize = position;
+    }
+
+    /// <summary>fsync of the log file. Safe to call from another thread while the owner appends.</summary>
+    public void Sync() => RandomAccess.FlushToDisk(_handle);
+
+    /// <summary>Closes the segment for writing: flushes it and persists its index so a restart need not rebuild it.</summary>
+    public void Seal()
+    {
+        WritePending();
+        Sync();
+        if (_index is null) return;
+        using var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None);
+        file.Write(_index.Serialize());
+        file.Flush(flushToDisk: true);
+    }
+
+    public int Read(long position, Span<byte> destination) => RandomAccess.Read(_handle, destination, position);
+
+    /// <summary>
+    /// Byte position of the batch holding <paramref name="offset"/>, reading at most up to <paramref name="limit"/>;
+    /// -1 if it is not below the limit.
+    /// </summary>
+    public long FindBatchPosition(long offset, long limit)
+    {
+        var index = EnsureIndex();
+        long position = index.Lookup((int)(offset - BaseOffset));
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        while (position < limit)
+        {
+            if (position >= _corruptFrom) throw Corrupt(position);
+            int n = Read(position, header);
+            var status = RecordBatchReader.TryReadHeader(header[..n], _config.MaxBatchBytes, out var info);
+            if (status == BatchStatus.Corrupt || (status == BatchStatus.Incomplete && n < header.Length))
+                throw Corrupt(position);
+            if (info.LastOffset >= offset) return position;
+            position += info.Size;
+        }
+        return -1;
+    }
+
+    /// <summary>Where reads must stop: the end of the file, or the start of a damaged region.</summary>
+    public long ReadableEnd(long limit) => Math.Min(limit, _corruptFrom);
+
+    public CorruptLogException Corrupt(long position) =>
+        new($"segment {_logPath} is damaged at byte {position}; data from there on is not served");
+
+    public void Dispose() => _handle.Dispose();
+
+    public void Delete()
+    {
+        _handle.Dispose();
+        File.Delete(_logPath);
+        File.Delete(IndexPath);
+    }
+
+    private void AddToIndex(long offset, long position, int size)
+    {
+        var index = _index ??= new OffsetIndex();
+        if (index.Count == 0 || _bytesSinceIndexEntry >= _config.IndexIntervalBytes)
+        {
+            index.Add((int)(offset - BaseOffset), (int)position);
+            _bytesSinceIndexEntry = 0;
+        }
+        _bytesSinceIndexEntry += size;
+    }
+
+    private OffsetIndex EnsureIndex()
+    {
+        if (_index is not null) return _index;
+        if (File.Exists(IndexPath))
+            _index = OffsetIndex.TryParse(File.ReadAllBytes(IndexPath), WrittenSize);
+        if (_index is null)
+        {
+            Log.Warning("Rebuilding index {IndexFile}: missing or inconsistent with its log", IndexPath);
+            var scan = Scan();
+            _index = scan.Index;
+            if (scan.ValidBytes < WrittenSize)
+            {
+                _corruptFrom = scan.ValidBytes;
+                Log.Error("Closed segment {Segment} is damaged from byte {Position} of {Size}; reads past it fail with storage_error",
+                    _logPath, scan.ValidBytes, WrittenSize);
+            }
+            else File.WriteAllBytes(IndexPath, _index.Serialize());
+        }
+        return _index;
+    }
+
+    private bool TryLoadTailFromIndex()
+    {
+        if (!File.Exists(IndexPath)) return false;
+        var index = OffsetIndex.TryParse(File.ReadAllBytes(IndexPath), WrittenSize);
+        if (index is null) return false;
+        long from = index.LastPosition;
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        long expected = BaseOffset;
+        if (index.Count > 0)
+        {
+            if (RecordBatchReader.TryReadHeader(header[..Read(from, header)], _config.MaxBatchBytes, out var first) == BatchStatus.Corrupt)
+                return false;
+            expected = first.BaseOffset;
+        }
+        var scan = Scan(from, expected, verifyCrc: false);
+        if (scan.ValidBytes != WrittenSize) return false;
+        _index = index;
+        _bytesSinceIndexEntry = scan.BytesSinceEntry;
+        NextOffset = scan.NextOffset;
+        return true;
+    }
+
+    private void Recover(ILogger log)
+    {
+        var scan = Scan();
+        _index = scan.Index;
+        _bytesSinceIndexEntry = scan.BytesSinceEntry;
+        NextOffset = scan.NextOffset;
+        if (scan.ValidBytes < WrittenSize)
+        {
+            log.Warning("Recovery truncated {Segment}: dropped {Bytes} bytes after the last valid batch at byte {Position} (next offset {NextOffset})",
+                _logPath, WrittenSize - scan.ValidBytes, scan.ValidBytes, NextOffset);
+            RandomAccess.SetLength(_handle, scan.ValidBytes);
+            Sync();
+            WrittenSize = scan.ValidBytes;
+        }
+    }
+
+    private readonly record struct ScanResult(long ValidBytes, long NextOffset, OffsetIndex Index, long BytesSinceEntry);
+
+    /// <summary>Walks batches from <paramref name="from"/>, stopping at the first that is torn, corrupt or out of sequence.</summary>
+    private ScanResult Scan(long from = 0, long expectedOffset = -1, bool verifyCrc = true)
+    {
+        if (expectedOffset < 0) expectedOffset = BaseOffset;
+        var index = new OffsetIndex();
+        long sinceEntry = 0, position = from;
+        var buffer = new byte[1024 * 1024];
+        int buffered = 0, consumed = 0;
+        long bufferStart = from;
+        while (true)
+        {
+            var available = buffer.AsSpan(consumed, buffered - consumed);
+            var status = verifyCrc
+                ? RecordBatchReader.Validate(available, _config.MaxBatchBytes, out var info)
+                : RecordBatchReader.TryReadHeader(available, _config.MaxBatchBytes, out info);
+            if (status == BatchStatus.Incomplete)
+            {
+                if (bufferStart + buffered >= WrittenSize) break; // torn tail (or clean end when nothing is left)
+                available.CopyTo(buffer);
+                bufferStart += consumed;
+                buffered -= consumed;
+                consumed = 0;
+                int need = Math.Max(info.Size, RecordBatchLayout.HeaderSize);
+                if (need > buffer.Length) Array.Resize(ref buffer, need);
+                int n = Read(bufferStart + buffered, buffer.AsSpan(buffered));
+                if (n == 0) break;
+                buffered += n;
+                continue;
+            }
+            if (status == BatchStatus.Corrupt || info.BaseOffset != expectedOffset) break;
+            if (index.Count == 0 || sinceEntry >= _config.IndexIntervalBytes)
+            {
+                index.Add((int)(info.BaseOffset - BaseOffset), (int)position);
+                sinceEntry = 0;
+            }
+            sinceEntry += info.Size;
+            position += info.Size;
+            consumed += info.Size;
+            expectedOffset = info.NextOffset;
+        }
+        return new ScanResult(position, expectedOffset, index, sinceEntry);
+    }
+}

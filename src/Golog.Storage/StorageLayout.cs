@@ -1,0 +1,69 @@
+namespace Golog.Storage;
+
+/// <summary>
+/// Where things live under the storage root. Kafka's layout: one directory per partition, "{topic}-{partition}",
+/// parsed from the last '-' (partition is numeric, topics may contain '-'); segment files named by their
+/// zero-padded base offset. Group offsets live apart, in "__consumer_offsets/{group}.offsets".
+/// </summary>
+public static class StorageLayout
+{
+    public const string LogSuffix = ".log";
+    public const string IndexSuffix = ".index";
+    public const string OffsetsDirectory = "__consumer_offsets";
+    public const string CleanShutdownFile = ".clean-shutdown";
+
+    public static string PartitionDirectory(string root, string topic, int partition) =>
+        Path.Combine(root, $"{topic}-{partition}");
+
+    public static string SegmentFileName(long baseOffset) => baseOffset.ToString("D20");
+
+    public static string GroupOffsetsFile(string root, string group) =>
+        Path.Combine(root, OffsetsDirectory, group + ".offsets");
+
+    /// <summary>Every (topic, partition) directory under root. Anything else is ignored.</summary>
+    public static IEnumerable<(string Topic, int Partition)> FindPartitions(string root)
+    {
+        if (!Directory.Exists(root)) yield break;
+        foreach (var dir in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(dir);
+            int dash = name.LastIndexOf('-');
+            if (dash <= 0) continue;
+            var topic = name[..dash];
+            if (Names.IsValid(topic) && int.TryParse(name.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out int p))
+                yield return (topic, p);
+        }
+    }
+
+    /// <summary>Base offsets of the segments in a partition directory, in numeric order.</summary>
+    public static List<long> FindSegments(string partitionDir)
+    {
+        var bases = new List<long>();
+        foreach (var file in Directory.EnumerateFiles(partitionDir, "*" + LogSuffix))
+            if (long.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, null, out long b))
+                bases.Add(b);
+        bases.Sort();
+        return bases;
+    }
+
+    /// <summary>Makes a just-created or renamed directory entry durable (no-op where directories cannot be opened).</summary>
+    public static void SyncDirectory(string dir)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        int fd = Posix.open(dir, 0 /* O_RDONLY */);
+        if (fd < 0) return;
+        try { Posix.fsync(fd); } finally { Posix.close(fd); }
+    }
+}
+
+internal static partial class Posix
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags);
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    internal static partial int fsync(int fd);
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    internal static partial int close(int fd);
+}
