@@ -1,0 +1,135 @@
+using System.Buffers;
+
+namespace Golog.Protocol;
+
+/// <summary>Writes framed-style reply lines (one JSON object per request, echoing its id). One per connection.</summary>
+public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(output)
+{
+    private bool _inHeaders;
+
+    public void ProduceOk(RequestId id, string topic, int partition, long baseOffset, long lastOffset)
+    {
+        Begin(id);
+        Json.WriteString("topic"u8, topic);
+        Json.WriteNumber("partition"u8, partition);
+        Json.WriteNumber("base_offset"u8, baseOffset);
+        Json.WriteNumber("last_offset"u8, lastOffset);
+        End();
+    }
+
+    public void Error(RequestId? id, ProtocolError error)
+    {
+        Json.WriteStartObject();
+        WriteId(id);
+        Json.WriteBoolean("ok"u8, false);
+        Json.WriteStartObject("error"u8);
+        Json.WriteString("code"u8, error.Code);
+        Json.WriteString("message"u8, error.Message);
+        if (error.LogStartOffset is { } start) Json.WriteNumber("log_start_offset"u8, start);
+        if (error.HighWatermark is { } hw) Json.WriteNumber("high_watermark"u8, hw);
+        Json.WriteEndObject();
+        End();
+    }
+
+    public void Ok(RequestId id)
+    {
+        Begin(id);
+        End();
+    }
+
+    public void Committed(RequestId id, long? offset)
+    {
+        Begin(id);
+        if (offset is { } o) Json.WriteNumber("offset"u8, o); else Json.WriteNull("offset"u8);
+        End();
+    }
+
+    public void TopicCreated(RequestId id, string topic, int partitions)
+    {
+        Begin(id);
+        Json.WriteString("topic"u8, topic);
+        Json.WriteNumber("partitions"u8, partitions);
+        End();
+    }
+
+    public void Metadata(RequestId id, IEnumerable<TopicMetadata> topics)
+    {
+        Begin(id);
+        Json.WriteStartArray("topics"u8);
+        foreach (var t in topics)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("name"u8, t.Name);
+            Json.WriteStartArray("partitions"u8);
+            foreach (var p in t.Partitions)
+            {
+                Json.WriteStartObject();
+                Json.WriteNumber("partition"u8, p.Partition);
+                Json.WriteNumber("log_start_offset"u8, p.LogStartOffset);
+                Json.WriteNumber("high_watermark"u8, p.HighWatermark);
+                Json.WriteEndObject();
+            }
+            Json.WriteEndArray();
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+        End();
+    }
+
+    public void BeginFetch(RequestId id, string topic, int partition, long highWatermark, long logStartOffset)
+    {
+        Begin(id);
+        Json.WriteString("topic"u8, topic);
+        Json.WriteNumber("partition"u8, partition);
+        Json.WriteNumber("high_watermark"u8, highWatermark);
+        Json.WriteNumber("log_start_offset"u8, logStartOffset);
+        Json.WriteStartArray("records"u8);
+    }
+
+    /// <summary>Opens one fetched record; add headers with <see cref="RecordHeader"/>, then call <see cref="EndRecord"/>.</summary>
+    public void BeginRecord(long offset, long timestamp, bool hasKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> message)
+    {
+        Json.WriteStartObject();
+        Json.WriteNumber("offset"u8, offset);
+        Json.WriteNumber("timestamp"u8, timestamp);
+        if (hasKey) Json.WriteString("key"u8, key); else Json.WriteNull("key"u8);
+        Json.WriteString("message"u8, message);
+    }
+
+    public void RecordHeader(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (!_inHeaders) { Json.WriteStartObject("headers"u8); _inHeaders = true; }
+        Json.WriteString(key, value);
+    }
+
+    public void EndRecord()
+    {
+        if (_inHeaders) { Json.WriteEndObject(); _inHeaders = false; }
+        Json.WriteEndObject();
+    }
+
+    public void EndFetch()
+    {
+        Json.WriteEndArray();
+        End();
+    }
+
+    private void Begin(RequestId id)
+    {
+        Json.WriteStartObject();
+        WriteId(id);
+        Json.WriteBoolean("ok"u8, true);
+    }
+
+    private void WriteId(RequestId? id)
+    {
+        Json.WritePropertyName("id"u8);
+        if (id is { } i) Json.WriteRawValue(i.RawJson, skipInputValidation: true); else Json.WriteNullValue();
+    }
+
+    private void End()
+    {
+        Json.WriteEndObject();
+        EndLine();
+    }
+}

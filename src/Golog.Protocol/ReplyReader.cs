@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace Golog.Protocol;
+
+/// <summary>Parses framed reply lines (client side). Throws <see cref="FormatException"/> for a line that is not a framed reply.</summary>
+public static class ReplyReader
+{
+    public static Reply Parse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(line);
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException("reply is not a JSON object");
+            var reply = new Reply();
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = r.GetString()!;
+                r.Read();
+                switch (name)
+                {
+                    case "id": reply.Id = r.TokenType == JsonTokenType.Number ? r.GetInt64() : null; break;
+                    case "ok": reply.Ok = r.GetBoolean(); break;
+                    case "error": reply.Error = ReadError(ref r); break;
+                    case "topic": reply.Topic = r.GetString(); break;
+                    case "partition": reply.Partition = r.GetInt32(); break;
+                    case "partitions": reply.Partitions = r.GetInt32(); break;
+                    case "base_offset": reply.BaseOffset = r.GetInt64(); break;
+                    case "last_offset": reply.LastOffset = r.GetInt64(); break;
+                    case "high_watermark": reply.HighWatermark = r.GetInt64(); break;
+                    case "log_start_offset": reply.LogStartOffset = r.GetInt64(); break;
+                    case "offset": reply.Offset = r.TokenType == JsonTokenType.Null ? null : r.GetInt64(); break;
+                    case "records": reply.Records = ReadRecords(ref r); break;
+                    case "topics": reply.Topics = ReadTopics(ref r); break;
+                    default: r.Skip(); break;
+                }
+            }
+            return reply;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new FormatException("malformed reply: " + e.Message, e);
+        }
+    }
+
+    private static ProtocolError ReadError(ref Utf8JsonReader r)
+    {
+        string code = "", message = "";
+        long? start = null, hw = null;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = r.GetString()!;
+            r.Read();
+            switch (name)
+            {
+                case "code": code = r.GetString()!; break;
+                case "message": message = r.GetString()!; break;
+                case "log_start_offset": start = r.GetInt64(); break;
+                case "high_watermark": hw = r.GetInt64(); break;
+                default: r.Skip(); break;
+            }
+        }
+        return new ProtocolError(code, message, start, hw);
+    }
+
+    private static List<FetchedRecord> ReadRecords(ref Utf8JsonReader r)
+    {
+        var records = new List<FetchedRecord>();
+        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+        {
+            long offset = 0, ts = 0;
+            string? key = null, message = null;
+            Dictionary<string, string>? headers = null;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("offset"u8)) { r.Read(); offset = r.GetInt64(); }
+                else if (r.ValueTextEquals("timestamp"u8)) { r.Read(); ts = r.GetInt64(); }
+                else if (r.ValueTextEquals("key"u8)) { r.Read(); key = r.GetString(); }
+                else if (r.ValueTextEquals("message"u8)) { r.Read(); message = r.GetString(); }
+                else if (r.ValueTextEquals("headers"u8))
+                {
+                    r.Read();
+                    headers = [];
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        string k = r.GetString()!;
+                        r.Read();
+                        headers[k] = r.GetString()!;
+                    }
+                }
+                else { r.Read(); r.Skip(); }
+            }
+            records.Add(new FetchedRecord(offset, ts, key, message ?? "", headers));
+        }
+        return records;
+    }
+
+    private static List<TopicMetadata> ReadTopics(ref Utf8JsonReader r)
+    {
+        var topics = new List<TopicMetadata>();
+        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+        {
+            string name = "";
+            var partitions = new List<PartitionMetadata>();
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("name"u8)) { r.Read(); name = r.GetString()!; }
+                else if (r.ValueTextEquals("partitions"u8))
+                {
+                    r.Read();
+                    while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+                    {
+                        int p = 0; long start = 0, hw = 0;
+                        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                        {
+                            if (r.ValueTextEquals("partition"u8)) { r.Read(); p = r.GetInt32(); }
+                            else if (r.ValueTextEquals("log_start_offset"u8)) { r.Read(); start = r.GetInt64(); }
+                            else if (r.ValueTextEquals("high_watermark"u8)) { r.Read(); hw = r.GetInt64(); }
+                            else { r.Read(); r.Skip(); }
+                        }
+                        partitions.Add(new PartitionMetadata(p, start, hw));
+                    }
+                }
+                else { r.Read(); r.Skip(); }
+            }
+            topics.Add(new TopicMetadata(name, partitions));
+        }
+        return topics;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Golog.Protocol;
+
+public enum RequestType { Produce, Fetch, Commit, Committed, CreateTopic, Metadata }
+
+/// <summary>
+/// The id of a framed request exactly as the client wrote it (a JSON number or a JSON string with its quotes),
+/// echoed back byte for byte so clients may use any id scheme.
+/// </summary>
+public readonly record struct RequestId(byte[] RawJson)
+{
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(RawJson);
+}
+
+/// <summary>
+/// A decoded request line. Requests without an id are seed style and take the seed's defaults (partition 0,
+/// offset 0); framed requests must spell out what they mean. Message payloads are UTF-8 slices of one buffer.
+/// </summary>
+public sealed class Request
+{
+    public RequestType Type { get; init; }
+    public RequestId? Id { get; init; }
+    public bool IsFramed => Id is not null;
+    public string? Topic { get; init; }
+    public int? Partition { get; init; }
+    public ReadOnlyMemory<byte>[] Messages { get; init; } = [];
+    public ReadOnlyMemory<byte>? Key { get; init; }
+    public KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>[] Headers { get; init; } = [];
+    public long? Offset { get; init; }
+    public int? MaxMessages { get; init; }
+    public int? MaxBytes { get; init; }
+    public int? MaxWaitMs { get; init; }
+    public string? Group { get; init; }
+    public int? Partitions { get; init; }
+}
+
+/// <summary>What the parser made of a line: a request, or an error to send back in the style the line asked for.</summary>
+public readonly record struct ParseResult(Request? Request, ProtocolError? Error, RequestId? Id)
+{
+    public bool IsFramed => Id is not null;
+}

@@ -1,0 +1,250 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Golog.Protocol;
+
+/// <summary>
+/// Decodes one request line with a single forward pass of <see cref="Utf8JsonReader"/>: no DOM, one buffer per
+/// request for the unescaped strings. The first problem found is reported; reading goes on after an ill-typed member
+/// so that an "id" written later is still found and the error is framed.
+/// </summary>
+public static class RequestParser
+{
+    private const int MaxIdBytes = 256;
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 16 };
+
+    public static ParseResult Parse(ReadOnlySpan<byte> line)
+    {
+        if (!Utf8.IsValid(line)) return Fail(null, ErrorCode.InvalidJson, "the request is not valid UTF-8");
+        if (line.Trim(" \t\r\n"u8).IsEmpty) return Fail(null, ErrorCode.InvalidJson, "empty request line");
+        var f = new Fields { Arena = new byte[line.Length] };
+        var reader = new Utf8JsonReader(line, Options);
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                return Fail(null, ErrorCode.InvalidJson, "a request must be one JSON object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                ReadMember(ref reader, ref f);
+            if (reader.Read()) return Fail(f.Id, ErrorCode.InvalidJson, "unexpected data after the request object");
+        }
+        catch (JsonException e)
+        {
+            return Fail(f.Id, ErrorCode.InvalidJson, "malformed JSON: " + FirstSentence(e.Message));
+        }
+        if (f.Error is { } error) return new ParseResult(null, error, f.Id);
+        return Validate(ref f);
+    }
+
+    private struct Fields
+    {
+        public byte[] Arena;
+        public int ArenaUsed;
+        public RequestId? Id;
+        public ProtocolError? Error;
+        public string? Type, Topic, Group;
+        public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions;
+        public long? Offset;
+        public ReadOnlyMemory<byte>? Message, Key;
+        public List<ReadOnlyMemory<byte>>? Messages;
+        public List<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>? Headers;
+
+        public void Problem(string message) => Error ??= new ProtocolError(ErrorCode.InvalidRequest, message);
+    }
+
+    private static void ReadMember(ref Utf8JsonReader r, ref Fields f)
+    {
+        if (r.ValueTextEquals("type"u8)) f.Type = ReadString(ref r, ref f, "type");
+        else if (r.ValueTextEquals("id"u8)) ReadId(ref r, ref f);
+        else if (r.ValueTextEquals("topic"u8)) f.Topic = ReadString(ref r, ref f, "topic");
+        else if (r.ValueTextEquals("group"u8)) f.Group = ReadString(ref r, ref f, "group");
+        else if (r.ValueTextEquals("partition"u8)) f.Partition = ReadInt(ref r, ref f, "partition");
+        else if (r.ValueTextEquals("partitions"u8)) f.Partitions = ReadInt(ref r, ref f, "partitions");
+        else if (r.ValueTextEquals("max_messages"u8)) f.MaxMessages = ReadInt(ref r, ref f, "max_messages");
+        else if (r.ValueTextEquals("max_bytes"u8)) f.MaxBytes = ReadInt(ref r, ref f, "max_bytes");
+        else if (r.ValueTextEquals("max_wait_ms"u8)) f.MaxWaitMs = ReadInt(ref r, ref f, "max_wait_ms");
+        else if (r.ValueTextEquals("offset"u8)) f.Offset = ReadLong(ref r, ref f, "offset");
+        else if (r.ValueTextEquals("message"u8)) f.Message = ReadBytes(ref r, ref f, "message");
+        else if (r.ValueTextEquals("key"u8)) f.Key = ReadBytes(ref r, ref f, "key", nullable: true);
+        else if (r.ValueTextEquals("messages"u8)) ReadMessages(ref r, ref f);
+        else if (r.ValueTextEquals("headers"u8)) ReadHeaders(ref r, ref f);
+        else { r.Read(); r.Skip(); } // unknown members are ignored, for forward compatibility
+    }
+
+    private static void ReadId(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType is not (JsonTokenType.String or JsonTokenType.Number) || r.ValueSpan.Length > MaxIdBytes)
+        {
+            r.Skip();
+            f.Problem($"\"id\" must be a JSON string or number of at most {MaxIdBytes} bytes");
+            return;
+        }
+        f.Id = new RequestId(r.TokenType == JsonTokenType.String ? [(byte)'"', .. r.ValueSpan, (byte)'"'] : r.ValueSpan.ToArray());
+    }
+
+    private static string? ReadString(ref Utf8JsonReader r, ref Fields f, string name)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String) return r.GetString();
+        r.Skip();
+        f.Problem($"\"{name}\" must be a string");
+        return null;
+    }
+
+    private static ReadOnlyMemory<byte>? ReadBytes(ref Utf8JsonReader r, ref Fields f, string name, bool nullable = false)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String) return CopyToArena(ref r, ref f);
+        r.Skip();
+        if (!(nullable && r.TokenType == JsonTokenType.Null)) f.Problem($"\"{name}\" must be a string");
+        return null;
+    }
+
+    private static ReadOnlyMemory<byte> CopyToArena(ref Utf8JsonReader r, ref Fields f)
+    {
+        int n = r.CopyString(f.Arena.AsSpan(f.ArenaUsed));
+        var slice = new ReadOnlyMemory<byte>(f.Arena, f.ArenaUsed, n);
+        f.ArenaUsed += n;
+        return slice;
+    }
+
+    private static int? ReadInt(ref Utf8JsonReader r, ref Fields f, string name)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v)) return v;
+        r.Skip();
+        f.Problem($"\"{name}\" must be an integer between {int.MinValue} and {int.MaxValue}");
+        return null;
+    }
+
+    private static long? ReadLong(ref Utf8JsonReader r, ref Fields f, string name)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out long v)) return v;
+        r.Skip();
+        f.Problem($"\"{name}\" must be a 64-bit integer");
+        return null;
+    }
+
+    private static void ReadMessages(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            r.Skip();
+            f.Problem("\"messages\" must be an array of strings");
+            return;
+        }
+        var list = new List<ReadOnlyMemory<byte>>();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType == JsonTokenType.String) list.Add(CopyToArena(ref r, ref f));
+            else { r.Skip(); f.Problem("\"messages\" must be an array of strings"); }
+        }
+        f.Messages = list;
+    }
+
+    private static void ReadHeaders(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            f.Problem("\"headers\" must be an object of string values");
+            return;
+        }
+        var list = new List<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = CopyToArena(ref r, ref f);
+            r.Read();
+            if (r.TokenType == JsonTokenType.String) list.Add(new(key, CopyToArena(ref r, ref f)));
+            else { r.Skip(); f.Problem("\"headers\" must be an object of string values"); }
+        }
+        f.Headers = list;
+    }
+
+    private static ParseResult Validate(ref Fields f)
+    {
+        bool framed = f.Id is not null;
+        if (f.Type is null) return Fail(f.Id, ErrorCode.InvalidRequest, "missing \"type\"");
+        RequestType type;
+        switch (f.Type)
+        {
+            case "produce": type = RequestType.Produce; break;
+            case "fetch": type = RequestType.Fetch; break;
+            case "commit": type = RequestType.Commit; break;
+            case "committed": type = RequestType.Committed; break;
+            case "create_topic": type = RequestType.CreateTopic; break;
+            case "metadata": type = RequestType.Metadata; break;
+            default: return Fail(f.Id, ErrorCode.UnknownType, $"unknown request type \"{Truncate(f.Type)}\"");
+        }
+        if (!framed && type is not (RequestType.Produce or RequestType.Fetch))
+            return Fail(null, ErrorCode.InvalidRequest, $"\"{f.Type}\" requests need an \"id\" (framed style)");
+
+        string? problem = type switch
+        {
+            RequestType.Produce => Need(f.Topic, "topic") ?? ProduceProblem(ref f, framed),
+            RequestType.Fetch => Need(f.Topic, "topic") ?? (framed ? Need(f.Partition, "partition") ?? Need(f.Offset, "offset") : null),
+            RequestType.Commit => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition") ?? Need(f.Offset, "offset"),
+            RequestType.Committed => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition"),
+            RequestType.CreateTopic => Need(f.Topic, "topic") ?? Need(f.Partitions, "partitions"),
+            _ => null,
+        };
+        problem ??= RangeProblem(ref f);
+        if (problem is not null) return Fail(f.Id, ErrorCode.InvalidRequest, problem);
+
+        var request = new Request
+        {
+            Type = type,
+            Id = f.Id,
+            Topic = f.Topic,
+            Group = f.Group,
+            // Seed style keeps the Go seed's zero values: partition 0, offset 0.
+            Partition = f.Partition ?? (framed || type != RequestType.Produce && type != RequestType.Fetch ? null : 0),
+            Offset = f.Offset ?? (framed ? null : 0),
+            Messages = f.Messages is { } many ? [.. many] : f.Message is { } one ? [one] : [],
+            Key = f.Key,
+            Headers = f.Headers is { } h ? [.. h] : [],
+            MaxMessages = f.MaxMessages,
+            MaxBytes = f.MaxBytes,
+            MaxWaitMs = f.MaxWaitMs,
+            Partitions = f.Partitions,
+        };
+        return new ParseResult(request, null, f.Id);
+    }
+
+    private static string? ProduceProblem(ref Fields f, bool framed)
+    {
+        if (f.Message is not null && f.Messages is not null) return "give either \"message\" or \"messages\", not both";
+        if (f.Message is null && f.Messages is null) return "missing \"message\" (or \"messages\")";
+        if (f.Messages is { Count: 0 }) return "\"messages\" must not be empty";
+        if (!framed && (f.Messages is not null || f.Key is not null || f.Headers is not null))
+            return "\"messages\", \"key\" and \"headers\" need an \"id\" (framed style)";
+        return null;
+    }
+
+    private static string? RangeProblem(ref Fields f)
+    {
+        if (f.Partition < 0) return "\"partition\" must be >= 0";
+        if (f.Offset < 0) return "\"offset\" must be >= 0";
+        if (f.Partitions < 1) return "\"partitions\" must be >= 1";
+        if (f.MaxMessages < 1) return "\"max_messages\" must be >= 1";
+        if (f.MaxBytes < 1) return "\"max_bytes\" must be >= 1";
+        if (f.MaxWaitMs < 0) return "\"max_wait_ms\" must be >= 0";
+        return null;
+    }
+
+    private static string? Need<T>(T? value, string name) => value is null ? $"missing \"{name}\"" : null;
+
+    private static ParseResult Fail(RequestId? id, string code, string message) => new(null, new ProtocolError(code, message), id);
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "...";
+
+    private static string FirstSentence(string message)
+    {
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Text;
+
+namespace Golog.Protocol;
+
+/// <summary>
+/// The seed's plain-text replies: "ack offset N", "offset N: MESSAGE", "error: TEXT". A message's line breaks are
+/// written as the two characters \n (also \r) and a backslash as \\, so one record is always one line.
+/// </summary>
+public static class SeedText
+{
+    public static void Ack(IBufferWriter<byte> output, long offset) => WriteAscii(output, $"ack offset {offset}\n");
+
+    public static void Error(IBufferWriter<byte> output, string message)
+    {
+        var text = "error: " + message.Replace('\n', ' ').Replace('\r', ' ') + "\n";
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    public static void Record(IBufferWriter<byte> output, long offset, ReadOnlySpan<byte> message)
+    {
+        var span = output.GetSpan(32 + message.Length * 2);
+        int n = 0;
+        "offset "u8.CopyTo(span);
+        n += 7;
+        offset.TryFormat(span[n..], out int digits);
+        n += digits;
+        span[n++] = (byte)':';
+        span[n++] = (byte)' ';
+        foreach (byte b in message)
+        {
+            switch (b)
+            {
+                case (byte)'\n': span[n++] = (byte)'\\'; span[n++] = (byte)'n'; break;
+                case (byte)'\r': span[n++] = (byte)'\\'; span[n++] = (byte)'r'; break;
+                case (byte)'\\': span[n++] = (byte)'\\'; span[n++] = (byte)'\\'; break;
+                default: span[n++] = b; break;
+            }
+        }
+        span[n++] = (byte)'\n';
+        output.Advance(n);
+    }
+
+    /// <summary>Reverses the escaping of <see cref="Record"/>.</summary>
+    public static string Unescape(ReadOnlySpan<char> text)
+    {
+        var sb = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length)
+            {
+                char c = text[++i];
+                sb.Append(c switch { 'n' => '\n', 'r' => '\r', _ => c });
+            }
+            else sb.Append(text[i]);
+        }
+        return sb.ToString();
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        var span = output.GetSpan(text.Length);
+        output.Advance(Encoding.ASCII.GetBytes(text, span));
+    }
+}
