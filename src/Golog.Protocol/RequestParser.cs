@@ -28,7 +28,9 @@ public static class RequestParser
                 ReadMember(ref reader, ref f);
             if (reader.Read()) return Fail(f.Id, ErrorCode.InvalidJson, "unexpected data after the request object");
         }
-        catch (JsonException e)
+        // Utf8JsonReader throws InvalidOperationException, not JsonException, when it unescapes a member name or a
+        // string whose \u escapes leave a lone surrogate ("\ud800"): malformed text, answered like any other.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return Fail(f.Id, ErrorCode.InvalidJson, "malformed JSON: " + FirstSentence(e.Message));
         }

@@ -65,6 +65,8 @@ public sealed class PartitionLog : IDisposable
     /// <summary>Encodes one batch at the log end (rolling first if due). Returns its first and last offsets.</summary>
     public (long BaseOffset, long LastOffset) Append(in RecordsToAppend records, long timestampMs)
     {
+        // A zero-record batch is invalid RecordBatch v2: recovery would take it for corruption and cut every later batch.
+        if (records.Count == 0) throw new ArgumentException("a batch needs at least one record");
         int size = RecordBatchWriter.Measure(records);
         if (size > Config.MaxBatchBytes)
             throw new ArgumentException($"batch of {size} bytes exceeds the largest storable batch ({Config.MaxBatchBytes} bytes)");
@@ -143,7 +145,10 @@ public sealed class PartitionLog : IDisposable
             int length = (int)Math.Min(limit - position, Math.Max(maxBytes, first.Size));
             var buffer = GC.AllocateUninitializedArray<byte>(length);
             int read = segment.Read(position, buffer);
-            return new ReadResult(buffer, read);
+            // never serve damaged bytes: stop before the first batch that fails its CRC, and fail if that is the first
+            int servable = segment.ServablePrefix(position, buffer.AsSpan(0, read), limit);
+            if (servable == 0) throw segment.Corrupt(position);
+            return new ReadResult(buffer, servable);
         }
         return ReadResult.Empty;
     }

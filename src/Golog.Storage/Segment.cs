@@ -18,7 +18,8 @@ public sealed class Segment : IDisposable
     private long _bytesSinceIndexEntry;
     private byte[] _pending = [];
     private int _pendingLength;
-    private long _corruptFrom = long.MaxValue; // first byte of a damaged region found in a closed segment
+    private long _corruptFrom = long.MaxValue; // first byte of a damaged region found by an index rebuild or a read
+    private bool _indexFromFile;               // _index was loaded from the .index file and not checked against the log
 
     private Segment(string dir, long baseOffset, LogConfig config, FileMode mode)
     {
@@ -127,6 +128,17 @@ public sealed class Segment : IDisposable
     public long FindBatchPosition(long offset, long limit)
     {
         var index = EnsureIndex();
+        try { return WalkToBatch(index, offset, limit); }
+        catch (CorruptLogException) when (_indexFromFile)
+        {
+            // The .index file is only a cache: a bad header where it pointed may mean a stale or damaged index rather
+            // than a damaged log. Rebuild it from the log (which also finds real damage) and look again.
+            return WalkToBatch(RebuildIndex(), offset, limit);
+        }
+    }
+
+    private long WalkToBatch(OffsetIndex index, long offset, long limit)
+    {
         long position = index.Lookup((int)(offset - BaseOffset));
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
         while (position < limit)
@@ -134,7 +146,10 @@ public sealed class Segment : IDisposable
             if (position >= _corruptFrom) throw Corrupt(position);
             int n = Read(position, header);
             var status = RecordBatchReader.TryReadHeader(header[..n], _config.MaxBatchBytes, out var info);
-            if (status == BatchStatus.Corrupt || (status == BatchStatus.Incomplete && n < header.Length))
+            // walking from an indexed batch at or before the offset, the one holding it cannot start after it: if it
+            // does, the index misled us (an offset below this segment is a read moving on from the one before)
+            if (status == BatchStatus.Corrupt || (status == BatchStatus.Incomplete && n < header.Length)
+                || (offset >= BaseOffset && info.BaseOffset > offset))
                 throw Corrupt(position);
             if (info.LastOffset >= offset) return position;
             position += info.Size;
@@ -143,7 +158,36 @@ public sealed class Segment : IDisposable
     }
 
     /// <summary>Where reads must stop: the end of the file, or the start of a damaged region.</summary>
-    public long ReadableEnd(long limit) => Math.Min(limit, _corruptFrom);
+    public long ReadableEnd(long limit)
+    {
+        EnsureIndex(); // a closed segment's first read may rebuild the index and so find damage: before the limit is taken
+        return Math.Min(limit, _corruptFrom);
+    }
+
+    /// <summary>
+    /// How much of <paramref name="bytes"/>, read at <paramref name="position"/> from a region readable up to
+    /// <paramref name="limit"/>, may be served: whole batches whose CRC matches, plus a last batch cut short by the
+    /// caller's byte limit. Finding a batch only walks headers and closed segments are not scanned at startup, so
+    /// this is where damage there is caught; it is remembered, and reads from it on fail.
+    /// </summary>
+    public int ServablePrefix(long position, ReadOnlySpan<byte> bytes, long limit)
+    {
+        int p = 0;
+        while (p < bytes.Length)
+        {
+            var status = RecordBatchReader.Validate(bytes[p..], _config.MaxBatchBytes, out var info);
+            if (status == BatchStatus.Ok) { p += info.Size; continue; }
+            bool cutByCaller = status == BatchStatus.Incomplete && p > 0 && (info.Size == 0 || position + p + info.Size <= limit);
+            if (!cutByCaller)
+            {
+                _corruptFrom = Math.Min(_corruptFrom, position + p);
+                Log.Error("Segment {Segment} is damaged from byte {Position}: CRC or framing check failed on read; reads past it fail with storage_error",
+                    _logPath, position + p);
+            }
+            break;
+        }
+        return p;
+    }
 
     public CorruptLogException Corrupt(long position) =>
         new($"segment {_logPath} is damaged at byte {position}; data from there on is not served");
@@ -173,19 +217,23 @@ public sealed class Segment : IDisposable
         if (_index is not null) return _index;
         if (File.Exists(IndexPath))
             _index = OffsetIndex.TryParse(File.ReadAllBytes(IndexPath), WrittenSize);
-        if (_index is null)
+        _indexFromFile = _index is not null;
+        return _index ?? RebuildIndex();
+    }
+
+    private OffsetIndex RebuildIndex()
+    {
+        Log.Warning("Rebuilding index {IndexFile}: missing or inconsistent with its log", IndexPath);
+        var scan = Scan();
+        _index = scan.Index;
+        _indexFromFile = false;
+        if (scan.ValidBytes < WrittenSize)
         {
-            Log.Warning("Rebuilding index {IndexFile}: missing or inconsistent with its log", IndexPath);
-            var scan = Scan();
-            _index = scan.Index;
-            if (scan.ValidBytes < WrittenSize)
-            {
-                _corruptFrom = scan.ValidBytes;
-                Log.Error("Closed segment {Segment} is damaged from byte {Position} of {Size}; reads past it fail with storage_error",
-                    _logPath, scan.ValidBytes, WrittenSize);
-            }
-            else File.WriteAllBytes(IndexPath, _index.Serialize());
+            _corruptFrom = Math.Min(_corruptFrom, scan.ValidBytes);
+            Log.Error("Closed segment {Segment} is damaged from byte {Position} of {Size}; reads past it fail with storage_error",
+                _logPath, scan.ValidBytes, WrittenSize);
         }
+        else File.WriteAllBytes(IndexPath, _index.Serialize());
         return _index;
     }
 

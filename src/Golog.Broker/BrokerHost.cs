@@ -1,0 +1,100 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Golog.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Golog.Broker;
+
+/// <summary>Where the running broker listens; completes once the listener is bound (tests bind port 0 and read it here).</summary>
+public sealed class BrokerEndpoint
+{
+    internal TaskCompletionSource<IPEndPoint> Bound { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public Task<IPEndPoint> WhenBound => Bound.Task;
+}
+
+/// <summary>
+/// Builds the broker: HOCON defaults (hocon/golog.hocon) under flag/env overrides, Serilog, and the actor system via
+/// Akka.Hosting: group manager, topic manager (which recovers the partitions it finds on disk) and the TCP listener.
+/// Coordinated shutdown unbinds the listener, lets partitions answer and flush what is in flight, closes files,
+/// and only then writes the clean-shutdown marker that lets the next start skip recovery scans.
+/// </summary>
+public static class BrokerHost
+{
+    public static Config LoadConfig(string[] args, Func<string, string?> env)
+    {
+        var (overrides, files) = CommandLine.Parse(args, env);
+        var config = ConfigurationFactory.ParseString(overrides);
+        foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
+        var defaults = Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon");
+        return config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(defaults)));
+    }
+
+    public static IHost Build(Config config)
+    {
+        var settings = BrokerSettings.From(config);
+        Directory.CreateDirectory(settings.StorageDirectory);
+        var builder = Host.CreateApplicationBuilder([]);
+        builder.Services.AddSerilog();
+        var endpoint = new BrokerEndpoint();
+        var syncWorker = new SyncWorker(settings.SyncThreads);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton(syncWorker);
+        builder.Services.AddAkka("golog", (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend)
+                .ConfigureLoggers(l =>
+                {
+                    l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                    l.ClearLoggers();
+                    l.AddLogger<SerilogLogger>();
+                })
+                .WithActors((system, registry) => StartActors(system, registry, settings, syncWorker, endpoint));
+        });
+        return builder.Build();
+    }
+
+    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, SyncWorker syncWorker, BrokerEndpoint endpoint)
+    {
+        Log.Information("Starting Golog broker with {@Settings}", settings);
+        var marker = Path.Combine(settings.StorageDirectory, StorageLayout.CleanShutdownFile);
+        bool cleanStart = File.Exists(marker);
+        if (cleanStart)
+        {
+            File.Delete(marker); // from now on, a crash must lead to recovery
+            StorageLayout.SyncDirectory(settings.StorageDirectory);
+        }
+        Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
+
+        var groups = system.ActorOf(GroupManager.Props(settings), "groups");
+        var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, cleanStart), "topics");
+        var server = system.ActorOf(TcpServerActor.Props(settings, topics, endpoint.Bound), "tcp");
+        registry.Register<TopicManager>(topics);
+        registry.Register<GroupManager>(groups);
+        registry.Register<TcpServerActor>(server);
+
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "golog-unbind", async () =>
+        {
+            await server.Ask<object>(TcpServerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            return Akka.Done.Instance;
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "golog-close-storage", async () =>
+        {
+            var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
+            syncWorker.Dispose();
+            if (closed.Clean)
+            {
+                File.WriteAllText(marker, DateTimeOffset.UtcNow.ToString("O"));
+                StorageLayout.SyncDirectory(settings.StorageDirectory);
+            }
+            Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
+            return Akka.Done.Instance;
+        });
+    }
+}

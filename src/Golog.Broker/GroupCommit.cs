@@ -1,0 +1,74 @@
+using Golog.Storage;
+
+namespace Golog.Broker;
+
+/// <summary>
+/// Which appends wait for which sync. Appends are encoded, then written together, then made durable by one sync
+/// that covers every write before it; while a sync runs, new writes gather for the next one. So N producers waiting
+/// in a partition's mailbox cost one write and one fsync, and the owner never blocks on the disk.
+/// Plain bookkeeping, no I/O; not thread-safe (the partition actor owns it).
+/// </summary>
+public sealed class GroupCommit<TWaiter>
+{
+    private List<TWaiter> _unwritten = [];
+    private List<TWaiter> _written = [];
+    private List<TWaiter> _syncing = [];
+    private LogPosition _writtenTo;
+    private LogPosition _syncingTo;
+
+    public bool SyncInFlight { get; private set; }
+    public bool HasUnwritten => _unwritten.Count > 0;
+    public int Waiting => _unwritten.Count + _written.Count + _syncing.Count;
+
+    public void Appended(TWaiter waiter) => _unwritten.Add(waiter);
+
+    /// <summary>
+    /// Everything appended so far is in the file up to <paramref name="position"/>. Returns those waiters; unless
+    /// <paramref name="awaitSync"/> is false (flush policies that ack on write) they also wait for the next sync.
+    /// </summary>
+    public List<TWaiter> Written(LogPosition position, bool awaitSync = true)
+    {
+        var moved = _unwritten;
+        _unwritten = [];
+        if (!awaitSync) return moved;
+        _written.AddRange(moved);
+        _writtenTo = position;
+        return moved;
+    }
+
+    /// <summary>Starts a sync if none runs and writes wait for one; returns the position it will make durable.</summary>
+    public bool TryStartSync(out LogPosition target)
+    {
+        target = default;
+        if (SyncInFlight || _written.Count == 0) return false;
+        (_syncing, _written) = (_written, _syncing);
+        _syncingTo = target = _writtenTo;
+        SyncInFlight = true;
+        return true;
+    }
+
+    /// <summary>The sync finished: its waiters are durable up to the returned position.</summary>
+    public (List<TWaiter> Durable, LogPosition Position) SyncCompleted()
+    {
+        var done = _syncing;
+        _syncing = [];
+        SyncInFlight = false;
+        return (done, _syncingTo);
+    }
+
+    /// <summary>Every waiter: to fail them after a write or sync error, or to acknowledge them after a final synchronous flush.</summary>
+    public List<TWaiter> TakeAll()
+    {
+        var all = new List<TWaiter>(Waiting);
+        all.AddRange(_syncing);
+        all.AddRange(_written);
+        all.AddRange(_unwritten);
+        _syncing = [];
+        _written = [];
+        _unwritten = [];
+        return all;
+    }
+
+    /// <summary>After <see cref="TakeAll"/>, a sync still in flight completes into nothing: forget it.</summary>
+    public void ForgetSync() => SyncInFlight = false;
+}

@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Golog.Protocol;
+using Golog.Storage;
+
+namespace Golog.Broker;
+
+/// <summary>Parent of the per-group <see cref="OffsetActor"/>s: validates group names and routes commits to their group.</summary>
+public sealed class GroupManager : ReceiveActor
+{
+    private readonly BrokerSettings _settings;
+
+    public GroupManager(BrokerSettings settings)
+    {
+        _settings = settings;
+        Receive<CommitCommand>(cmd => Route(cmd.Seq, cmd.Group, cmd));
+        Receive<CommittedQuery>(cmd => Route(cmd.Seq, cmd.Group, cmd));
+        ReceiveAsync<CloseForShutdown>(async _ =>
+        {
+            var replyTo = Sender;
+            var results = await Task.WhenAll(Context.GetChildren().Select(c => c.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
+            replyTo.Tell(new Closed(results.All(r => r.Clean)));
+        });
+    }
+
+    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new GroupManager(settings));
+
+    private void Route(long seq, string group, object cmd)
+    {
+        if (!Names.IsValid(group))
+        {
+            Sender.Tell(new RequestFailed(seq, new ProtocolError(ErrorCode.InvalidGroupName,
+                $"invalid group name \"{(group.Length > 64 ? group[..64] + "..." : group)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"")));
+            return;
+        }
+        var name = "group-" + group;
+        var child = Context.Child(name);
+        if (child.IsNobody()) child = Context.ActorOf(OffsetActor.Props(group, _settings), name);
+        child.Forward(cmd);
+    }
+}

@@ -1,0 +1,236 @@
+using Akka.Actor;
+using Akka.Event;
+using Golog.Protocol;
+using Golog.Storage;
+
+namespace Golog.Broker;
+
+/// <summary>
+/// Owns one partition's log. Every write goes through this mailbox, so writes are serialised without locks.
+/// Appends are encoded as they arrive; a self-addressed FlushNow queued behind them writes them all at once and
+/// starts one sync (on the <see cref="SyncWorker"/>) covering all of them: group commit. Acks leave when the sync
+/// is done; reads are positional reads of what is already acknowledged, never waiting for a sync.
+/// </summary>
+public sealed class PartitionActor : ReceiveActor, IWithTimers
+{
+    private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
+    private sealed record SyncDone(int Generation, Exception? Error);
+    private sealed record FetchExpired(long Ticket);
+    private sealed record IntervalSync { public static readonly IntervalSync Instance = new(); }
+    private readonly record struct Waiter(IActorRef ReplyTo, long Seq, long BaseOffset, long LastOffset);
+
+    private readonly TopicPartition _tp;
+    private readonly BrokerSettings _settings;
+    private readonly SyncWorker _syncWorker;
+    private readonly PartitionStatus _status;
+    private readonly bool _cleanStart;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly GroupCommit<Waiter> _commit = new();
+    private readonly LongPollQueue<(IActorRef ReplyTo, FetchCommand Fetch)> _polls = new();
+    private PartitionLog _partitionLog = null!;
+    private bool _flushQueued;
+    private int _generation;
+    private bool _closed;
+
+    public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
+    {
+        _tp = tp;
+        _settings = settings;
+        _syncWorker = syncWorker;
+        _status = status;
+        _cleanStart = cleanStart;
+        Receive<ProduceCommand>(Produce);
+        Receive<FlushNow>(_ => Flush());
+        Receive<SyncDone>(OnSyncDone);
+        Receive<FetchCommand>(cmd => Fetch(Sender, cmd));
+        Receive<FetchExpired>(e =>
+        {
+            if (_polls.TryExpire(e.Ticket, out var parked)) Serve(parked.ReplyTo, parked.Fetch);
+        });
+        Receive<IntervalSync>(_ => SyncInBackground());
+        Receive<CloseForShutdown>(_ => Close());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(tp, settings, syncWorker, status, cleanStart))
+            .WithDispatcher("golog-storage-dispatcher");
+
+    protected override void PreStart()
+    {
+        var dir = StorageLayout.PartitionDirectory(_settings.StorageDirectory, _tp.Topic, _tp.Partition);
+        _partitionLog = PartitionLog.Open(dir, _settings.Log, _cleanStart, Serilog.Log.ForContext("Partition", _tp.ToString()));
+        Publish();
+        if (_settings.Flush.Mode == FlushMode.Interval)
+            Timers.StartPeriodicTimer("interval-sync", IntervalSync.Instance, _settings.Flush.Interval);
+        _log.Debug("Partition {0} open: log start {1}, high watermark {2}", _tp, _partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+    }
+
+    protected override void PostStop()
+    {
+        if (!_closed) _partitionLog?.Dispose(); // not a clean close: the next start recovers the tail
+    }
+
+    private void Produce(ProduceCommand cmd)
+    {
+        if (_closed) { Sender.Tell(ShuttingDown(cmd.Seq)); return; }
+        try
+        {
+            var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            _commit.Appended(new Waiter(Sender, cmd.Seq, baseOffset, lastOffset));
+        }
+        catch (ArgumentException e)
+        {
+            Sender.Tell(new RequestFailed(cmd.Seq, new ProtocolError(ErrorCode.MessageTooLarge, e.Message)));
+            return;
+        }
+        catch (IOException e)
+        {
+            Sender.Tell(StorageError(cmd.Seq, e));
+            FailPending(e);
+            return;
+        }
+        if (!_flushQueued)
+        {
+            _flushQueued = true;
+            Self.Tell(FlushNow.Instance); // runs after every append already in the mailbox
+        }
+    }
+
+    private void Flush()
+    {
+        _flushQueued = false;
+        if (!_commit.HasUnwritten) return;
+        LogPosition position;
+        try { position = _partitionLog.WritePending(); }
+        catch (IOException e) { FailPending(e); return; }
+        bool syncBeforeAck = _settings.Flush.Mode == FlushMode.Always;
+        var written = _commit.Written(position, syncBeforeAck);
+        if (syncBeforeAck) StartSync();
+        else Acknowledge(written, position); // interval / os: acked once the OS has the bytes, as configured
+    }
+
+    private void StartSync()
+    {
+        if (!_commit.TryStartSync(out _)) return;
+        int generation = _generation;
+        _syncWorker.SyncAsync(_partitionLog.TakeUnsynced())
+            .ContinueWith(t => new SyncDone(generation, t.Exception?.GetBaseException()), TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(Self);
+    }
+
+    private void OnSyncDone(SyncDone done)
+    {
+        if (done.Generation != _generation) return; // belongs to writes already failed or flushed at close
+        if (done.Error is not null) { FailPending(done.Error); return; }
+        var (durable, position) = _commit.SyncCompleted();
+        Acknowledge(durable, position);
+        StartSync(); // writes that arrived during the sync
+    }
+
+    private void Acknowledge(List<Waiter> waiters, LogPosition position)
+    {
+        _partitionLog.Commit(position);
+        foreach (var w in waiters) w.ReplyTo.Tell(new Produced(w.Seq, _tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+        Publish();
+        foreach (var (replyTo, fetch) in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(replyTo, fetch);
+    }
+
+    /// <summary>A write or sync failed: nothing unacknowledged may survive, so every waiter fails and the log goes back to its high watermark.</summary>
+    private void FailPending(Exception error)
+    {
+        _log.Error(error, "Storage failure in partition {0}; failing {1} waiting produce requests", _tp, _commit.Waiting);
+        _generation++;
+        foreach (var w in _commit.TakeAll()) w.ReplyTo.Tell(StorageError(w.Seq, error));
+        _commit.ForgetSync();
+        try { _partitionLog.TruncateToHighWatermark(); }
+        catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {0}", _tp); }
+    }
+
+    private void SyncInBackground()
+    {
+        var segments = _partitionLog.TakeUnsynced();
+        if (segments.Length == 0) return;
+        _syncWorker.SyncAsync(segments).ContinueWith(
+            t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {0}", _tp),
+            TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private void Fetch(IActorRef replyTo, FetchCommand cmd)
+    {
+        if (_closed) { replyTo.Tell(ShuttingDown(cmd.Seq)); return; }
+        long start = _partitionLog.LogStartOffset, hw = _partitionLog.HighWatermark;
+        if (cmd.Offset < start || cmd.Offset > hw)
+        {
+            string where = cmd.Offset < start ? $"below the log start offset {start}" : $"past the high watermark {hw}";
+            replyTo.Tell(new RequestFailed(cmd.Seq, new ProtocolError(ErrorCode.OffsetOutOfRange,
+                $"offset {cmd.Offset} is {where} of {_tp}", start, hw)));
+            return;
+        }
+        if (cmd.Offset == hw && cmd.MaxWait > TimeSpan.Zero)
+        {
+            long ticket = _polls.Park((replyTo, cmd), cmd.Offset);
+            Timers.StartSingleTimer(ticket, new FetchExpired(ticket), cmd.MaxWait);
+            return;
+        }
+        Serve(replyTo, cmd);
+    }
+
+    private void Serve(IActorRef replyTo, FetchCommand cmd)
+    {
+        try
+        {
+            var data = _partitionLog.Read(cmd.Offset, cmd.MaxBytes);
+            replyTo.Tell(new Fetched(cmd.Seq, _tp.Topic, _tp.Partition, data, cmd.Offset, cmd.MaxMessages,
+                _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
+        }
+        catch (IOException e)
+        {
+            _log.Error(e, "Read failed in partition {0} at offset {1}", _tp, cmd.Offset);
+            replyTo.Tell(StorageError(cmd.Seq, e));
+        }
+    }
+
+    /// <summary>Clean shutdown: write and sync everything appended, acknowledge it, close files so the next start skips recovery.</summary>
+    private void Close()
+    {
+        if (_closed) { Sender.Tell(new Closed(true)); return; }
+        bool clean = true;
+        try
+        {
+            var position = _partitionLog.WritePending();
+            foreach (var segment in _partitionLog.TakeUnsynced()) segment.Sync();
+            _generation++;
+            _commit.ForgetSync();
+            var all = _commit.TakeAll();
+            Acknowledge(all, position);
+            AnswerParkedFetchesEmpty();
+            _partitionLog.Close();
+        }
+        catch (IOException e)
+        {
+            clean = false;
+            FailPending(e);
+            AnswerParkedFetchesEmpty();
+            _partitionLog.Dispose();
+        }
+        _closed = true;
+        Sender.Tell(new Closed(clean));
+    }
+
+    private void AnswerParkedFetchesEmpty()
+    {
+        foreach (var (replyTo, f) in _polls.TakeAll())
+            replyTo.Tell(new Fetched(f.Seq, _tp.Topic, _tp.Partition, ReadResult.Empty, f.Offset, f.MaxMessages,
+                _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
+    }
+
+    private void Publish() => _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+
+    private static RequestFailed StorageError(long seq, Exception e) =>
+        new(seq, new ProtocolError(ErrorCode.StorageError, "storage failure: " + e.Message));
+
+    private static RequestFailed ShuttingDown(long seq) =>
+        new(seq, new ProtocolError(ErrorCode.BrokerShuttingDown, "the broker is shutting down"));
+}

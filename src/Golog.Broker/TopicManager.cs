@@ -1,0 +1,151 @@
+using Akka.Actor;
+using Akka.Event;
+using Golog.Protocol;
+using Golog.Storage;
+
+namespace Golog.Broker;
+
+/// <summary>
+/// Knows the topics and their partitions; routes produce and fetch to partition actors, creates topics (explicitly
+/// or on first produce), answers metadata, and checks commits name a real partition before the group manager sees them.
+/// </summary>
+public sealed class TopicManager : ReceiveActor
+{
+    private sealed record Partition(IActorRef Actor, PartitionStatus Status);
+
+    private readonly BrokerSettings _settings;
+    private readonly SyncWorker _syncWorker;
+    private readonly IActorRef _groups;
+    private readonly bool _cleanStart;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, List<Partition>> _topics = [];
+    private readonly Dictionary<string, int> _roundRobin = [];
+
+    public TopicManager(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, bool cleanStart)
+    {
+        _settings = settings;
+        _syncWorker = syncWorker;
+        _groups = groups;
+        _cleanStart = cleanStart;
+        Receive<ProduceCommand>(Produce);
+        Receive<FetchCommand>(cmd => Route(cmd.Seq, cmd.Topic, cmd.Partition, cmd));
+        Receive<CommitCommand>(cmd => ForwardToGroups(cmd.Seq, cmd.Partition, cmd));
+        Receive<CommittedQuery>(cmd => ForwardToGroups(cmd.Seq, cmd.Partition, cmd));
+        Receive<CreateTopicCommand>(CreateTopic);
+        Receive<MetadataQuery>(Metadata);
+        ReceiveAsync<CloseForShutdown>(_ => CloseAll());
+    }
+
+    public static Props Props(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, bool cleanStart) =>
+        Akka.Actor.Props.Create(() => new TopicManager(settings, syncWorker, groups, cleanStart));
+
+    protected override void PreStart()
+    {
+        foreach (var group in StorageLayout.FindPartitions(_settings.StorageDirectory).GroupBy(p => p.Topic))
+        {
+            int count = group.Max(p => p.Partition) + 1;
+            EnsurePartitions(group.Key, count);
+        }
+        _log.Info("Loaded {0} topics with {1} partitions from {2}", _topics.Count, _topics.Values.Sum(p => p.Count), _settings.StorageDirectory);
+    }
+
+    private void Produce(ProduceCommand cmd)
+    {
+        if (!Names.IsValid(cmd.Topic)) { Fail(cmd.Seq, InvalidTopic(cmd.Topic)); return; }
+        if (!_topics.TryGetValue(cmd.Topic, out var partitions) || cmd.Partition >= partitions.Count)
+        {
+            int wanted = Math.Max(cmd.Partition + 1 ?? 0, partitions?.Count ?? _settings.DefaultPartitions);
+            if (!_settings.AutoCreateTopics) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
+            if (wanted > _settings.MaxPartitionsPerTopic)
+            {
+                Fail(cmd.Seq, new ProtocolError(ErrorCode.UnknownTopicOrPartition,
+                    $"partition {cmd.Partition} does not exist and auto-creation stops at {_settings.MaxPartitionsPerTopic} partitions per topic"));
+                return;
+            }
+            partitions = EnsurePartitions(cmd.Topic, wanted);
+        }
+        int partition = cmd.Partition
+                        ?? (cmd.Key is { } key ? KeyPartitioner.Partition(key.Span, partitions.Count) : NextRoundRobin(cmd.Topic, partitions.Count));
+        partitions[partition].Actor.Forward(cmd with { Partition = partition });
+    }
+
+    private void Route(long seq, string topic, int partition, object cmd)
+    {
+        if (!Names.IsValid(topic)) { Fail(seq, InvalidTopic(topic)); return; }
+        if (_topics.TryGetValue(topic, out var partitions) && partition < partitions.Count) partitions[partition].Actor.Forward(cmd);
+        else Fail(seq, Unknown(topic, partition));
+    }
+
+    private void ForwardToGroups(long seq, TopicPartition tp, object cmd)
+    {
+        if (!Names.IsValid(tp.Topic)) Fail(seq, InvalidTopic(tp.Topic));
+        else if (!_topics.TryGetValue(tp.Topic, out var partitions) || tp.Partition >= partitions.Count) Fail(seq, Unknown(tp.Topic, tp.Partition));
+        else _groups.Forward(cmd);
+    }
+
+    private void CreateTopic(CreateTopicCommand cmd)
+    {
+        if (!Names.IsValid(cmd.Topic)) Fail(cmd.Seq, InvalidTopic(cmd.Topic));
+        else if (_topics.ContainsKey(cmd.Topic))
+            Fail(cmd.Seq, new ProtocolError(ErrorCode.TopicAlreadyExists, $"topic \"{cmd.Topic}\" already exists with {_topics[cmd.Topic].Count} partitions"));
+        else if (cmd.Partitions > _settings.MaxPartitionsPerTopic)
+            Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidRequest, $"at most {_settings.MaxPartitionsPerTopic} partitions per topic"));
+        else
+        {
+            EnsurePartitions(cmd.Topic, cmd.Partitions);
+            Sender.Tell(new TopicCreated(cmd.Seq, cmd.Topic, cmd.Partitions));
+        }
+    }
+
+    private void Metadata(MetadataQuery query)
+    {
+        if (query.Topic is { } t && !_topics.ContainsKey(t)) { Fail(query.Seq, Unknown(t, null)); return; }
+        var topics = _topics
+            .Where(kv => query.Topic is null || kv.Key == query.Topic)
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new TopicMetadata(kv.Key, kv.Value
+                .Select((p, i) => new PartitionMetadata(i, p.Status.LogStartOffset, p.Status.HighWatermark)).ToList()))
+            .ToList();
+        Sender.Tell(new MetadataResult(query.Seq, topics));
+    }
+
+    private List<Partition> EnsurePartitions(string topic, int count)
+    {
+        if (!_topics.TryGetValue(topic, out var partitions))
+        {
+            _topics[topic] = partitions = [];
+            _log.Info("Topic {0} created", topic);
+        }
+        for (int p = partitions.Count; p < count; p++)
+        {
+            var status = new PartitionStatus();
+            var actor = Context.ActorOf(PartitionActor.Props(new TopicPartition(topic, p), _settings, _syncWorker, status, _cleanStart),
+                $"partition-{topic}-{p}");
+            partitions.Add(new Partition(actor, status));
+        }
+        return partitions;
+    }
+
+    private int NextRoundRobin(string topic, int count)
+    {
+        int next = _roundRobin.GetValueOrDefault(topic);
+        _roundRobin[topic] = (next + 1) % count;
+        return next % count;
+    }
+
+    private async Task CloseAll()
+    {
+        var replyTo = Sender;
+        var closes = _topics.Values.SelectMany(p => p).Select(p => p.Actor.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30)));
+        var results = await Task.WhenAll(closes.Append(_groups.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
+        replyTo.Tell(new Closed(results.All(r => r.Clean)));
+    }
+
+    private void Fail(long seq, ProtocolError error) => Sender.Tell(new RequestFailed(seq, error));
+
+    private static ProtocolError InvalidTopic(string topic) => new(ErrorCode.InvalidTopicName,
+        $"invalid topic name \"{(topic.Length > 64 ? topic[..64] + "..." : topic)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"");
+
+    private static ProtocolError Unknown(string topic, int? partition) => new(ErrorCode.UnknownTopicOrPartition,
+        partition is { } p ? $"unknown topic or partition {topic}-{p}" : $"unknown topic \"{topic}\"");
+}

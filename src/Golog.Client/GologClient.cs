@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using Golog.Protocol;
+
+namespace Golog.Client;
+
+/// <summary>
+/// A connection to one broker speaking the framed style of docs/PROTOCOL.md. Thread-safe and pipelined: any number
+/// of requests may be outstanding. The broker answers in request order, so replies are matched to requests by a FIFO
+/// queue filled in the same order requests hit the socket (both happen under the write lock), and read by one
+/// background loop. When the connection breaks, every outstanding and later call fails with
+/// <see cref="BrokerUnavailableException"/>; a client never reconnects by itself (callers decide what to resume).
+/// </summary>
+public sealed class GologClient : IAsyncDisposable
+{
+    private const int ReadChunkBytes = 128 * 1024;
+    // Fetch replies carry up to max_bytes of messages, which JSON escaping can inflate several times.
+    private const int MaxReplyLineBytes = 256 * 1024 * 1024;
+    private const int InitialRequestBufferBytes = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Queue<Pending> _pending = new(); // lock: itself
+    private readonly Task _readLoop;
+    private ArrayBufferWriter<byte> _requestBuffer; // only under _writeLock
+    private RequestWriter _requestWriter;          // only under _writeLock
+    private long _lastId;
+    private Func<Exception>? _closedBecause;       // lock: _pending. Set once; makes a fresh exception per failed call.
+
+    private readonly record struct Pending(long Id, TaskCompletionSource<Reply> Reply);
+
+    private GologClient(BrokerAddress broker, Socket socket)
+    {
+        Broker = broker;
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _requestBuffer = new ArrayBufferWriter<byte>(InitialRequestBufferBytes);
+        _requestWriter = new RequestWriter(_requestBuffer);
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    public BrokerAddress Broker { get; }
+
+    /// <summary>False once the connection broke or the client was disposed.</summary>
+    public bool IsConnected { get { lock (_pending) return _closedBecause is null; } }
+
+    /// <exception cref="BrokerUnavailableException">The broker cannot be reached (the message says why).</exception>
+    public static Task<GologClient> ConnectAsync(string host, int port, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new BrokerAddress(host, port), cancellationToken);
+
+    /// <exception cref="BrokerUnavailableException">The broker cannot be reached (the message says why).</exception>
+    public static async Task<GologClient> ConnectAsync(BrokerAddress broker, CancellationToken cancellationToken = default)
+    {
+        var socket = await BrokerConnector.ConnectAsync(broker, cancellationToken).ConfigureAwait(false);
+        return new GologClient(broker, socket);
+    }
+
+    // ---- requests ----
+
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, string message, string? key = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, [(ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(message)], key, headers, cancellationToken);
+
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<string> messages, string? key = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        var encoded = new ReadOnlyMemory<byte>[messages.Count];
+        for (int i = 0; i < encoded.Length; i++) encoded[i] = Encoding.UTF8.GetBytes(messages[i]);
+        return ProduceAsync(topic, partition, encoded, key, headers, cancellationToken);
+    }
+
+    /// <summary>Produces one message given as UTF-8 text.</summary>
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, ReadOnlyMemory<byte> message, string? key = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, [message], key, headers, cancellationToken);
+
+    /// <summary>
+    /// Produces a batch of UTF-8 messages, stored all-or-nothing at consecutive offsets. With no partition, the broker
+    /// hashes the key, or picks one when there is no key either.
+    /// </summary>
+    public async Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
+        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
+        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers), cancellationToken).ConfigureAwait(false);
+        return new ProduceResult(reply.Topic ?? topic, Require(reply.Partition, "partition"),
+            Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
+    }
+
+    /// <summary>
+    /// Reads records from <paramref name="offset"/> on. With nothing there yet, the broker waits up to
+    /// <paramref name="maxWaitMs"/> for new records (long poll) and may then answer with none.
+    /// </summary>
+    /// <exception cref="GologException">e.g. offset_out_of_range, carrying the log's bounds.</exception>
+    public async Task<FetchResult> FetchAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
+        int? maxWaitMs = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var reply = await SendAsync((w, id) => w.Fetch(id, topic, partition, offset, maxMessages, maxBytes, maxWaitMs), cancellationToken).ConfigureAwait(false);
+        return new FetchResult(reply.Topic ?? topic, reply.Partition ?? partition, Require(reply.HighWatermark, "high_watermark"),
+            Require(reply.LogStartOffset, "log_start_offset"), reply.Records ?? []);
+    }
+
+    /// <summary>Stores <paramref name="offset"/> as the next offset <paramref name="group"/> will read (Kafka's convention).</summary>
+    public async Task CommitAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(topic);
+        await SendAsync((w, id) => w.Commit(id, group, topic, partition, offset), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The next offset <paramref name="group"/> will read, or null when it has committed nothing.</summary>
+    public async Task<long?> CommittedAsync(string group, string topic, int partition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(topic);
+        var reply = await SendAsync((w, id) => w.Committed(id, group, topic, partition), cancellationToken).ConfigureAwait(false);
+        return reply.Offset;
+    }
+
+    /// <exception cref="GologException">topic_already_exists, invalid_topic_name, ...</exception>
+    public async Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        await SendAsync((w, id) => w.CreateTopic(id, topic, partitions), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Partitions and their bounds of one topic, or of all topics when <paramref name="topic"/> is null.</summary>
+    public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync((w, id) => w.Metadata(id, topic), cancellationToken).ConfigureAwait(false);
+        return reply.Topics ?? [];
+    }
+
+    // ---- plumbing ----
+
+    /// <summary>
+    /// Writes one request and waits for its reply. Cancellation abandons the wait only: a request already written
+    /// stays in the queue so that later replies still line up (its reply is dropped when it comes).
+    /// </summary>
+    private async Task<Reply> SendAsync(Action<RequestWriter, long> write, CancellationToken cancellationToken)
+    {
+        Task<Reply> replyTask;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfClosed();
+            long id = Interlocked.Increment(ref _lastId);
+            try
+            {
+                write(_requestWriter, id);
+            }
+            catch
+            {
+                // e.g. invalid UTF-8 in a message: the writer is left mid-object, so start over with a fresh one.
+                _requestBuffer = new ArrayBufferWriter<byte>(InitialRequestBufferBytes);
+                _requestWriter = new RequestWriter(_requestBuffer);
+                throw;
+            }
+
+            var pending = new Pending(id, new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously));
+            lock (_pending)
+            {
+                if (_closedBecause is { } reason) { _requestBuffer.ResetWrittenCount(); throw reason(); }
+                _pending.Enqueue(pending);
+            }
+            replyTask = pending.Reply.Task;
+            try
+            {
+                // Not cancellable: stopping halfway through a line would leave the connection unframeable.
+                await _stream.WriteAsync(_requestBuffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                Close(LostConnection(e)); // fails replyTask too
+            }
+            finally
+            {
+                _requestBuffer.ResetWrittenCount();
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        var reply = await replyTask.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!reply.Ok)
+            throw new GologException(reply.Error ?? new ProtocolError(GologException.UnexpectedReplyCode, "the broker refused the request without saying why"));
+        return reply;
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var framer = new LineFramer(MaxReplyLineBytes);
+        var chunk = new byte[ReadChunkBytes];
+        try
+        {
+            while (true)
+            {
+                int n = await _stream.ReadAsync(chunk).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} closed the connection"));
+                    return;
+                }
+                framer.Append(chunk.AsSpan(0, n));
+                if (!DeliverLines(framer)) return;
+            }
+        }
+        catch (Exception e)
+        {
+            Close(LostConnection(e));
+        }
+    }
+
+    /// <summary>Completes one pending request per complete line. False when the connection had to be given up.</summary>
+    private bool DeliverLines(LineFramer framer)
+    {
+        while (true)
+        {
+            switch (framer.TryReadLine(out var line))
+            {
+                case FrameStatus.NeedMore:
+                    return true;
+                case FrameStatus.TooLong:
+                    Close(() => new BrokerUnavailableException(Broker,
+                        $"broker at {Broker} sent a reply longer than {MaxReplyLineBytes} bytes; connection closed"));
+                    return false;
+            }
+            if (line.IsEmpty) continue;
+
+            Reply? reply = null;
+            Exception? failure = null;
+            try
+            {
+                reply = ReplyReader.Parse(line);
+            }
+            catch (FormatException)
+            {
+                failure = new GologException(new ProtocolError(GologException.UnexpectedReplyCode, DescribeUnparsable(line)));
+            }
+
+            Pending head;
+            lock (_pending)
+            {
+                // A reply nobody waits for cannot be matched to anything; replies to abandoned requests stay queued,
+                // so this only happens if the broker misbehaves.
+                if (!_pending.TryDequeue(out head)) continue;
+            }
+
+            if (reply is { Id: { } id } && id != head.Id)
+            {
+                head.Reply.TrySetException(new GologException(new ProtocolError(GologException.UnexpectedReplyCode,
+                    $"reply id {id} does not match request id {head.Id}")));
+                Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} answered out of order; connection closed"));
+                return false;
+            }
+            if (failure is not null) head.Reply.TrySetException(failure);
+            else head.Reply.TrySetResult(reply!);
+        }
+    }
+
+    private static string DescribeUnparsable(ReadOnlySpan<byte> line)
+    {
+        string text = Encoding.UTF8.GetString(line.Length > 1000 ? line[..1000] : line);
+        // The broker answers a request it could not frame in the seed's style: "error: TEXT".
+        return text.StartsWith("error: ", StringComparison.Ordinal) ? text["error: ".Length..] : "unexpected reply from broker: " + text;
+    }
+
+    private Func<Exception> LostConnection(Exception cause)
+    {
+        string why = cause switch
+        {
+            SocketException s => BrokerConnector.Describe(s),
+            IOException { InnerException: SocketException s } => BrokerConnector.Describe(s),
+            _ => cause.Message,
+        };
+        return () => new BrokerUnavailableException(Broker, $"broker at {Broker} is not reachable ({why})", cause);
+    }
+
+    /// <summary>Marks the connection dead (first reason wins), fails everything outstanding and closes the socket.</summary>
+    private void Close(Func<Exception> reason)
+    {
+        Pending[] orphans;
+        lock (_pending)
+        {
+            _closedBecause ??= reason;
+            reason = _closedBecause;
+            orphans = _pending.ToArray();
+            _pending.Clear();
+        }
+        foreach (var p in orphans) p.Reply.TrySetException(reason());
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        _stream.Dispose(); // wakes the read loop if it is still waiting
+    }
+
+    private void ThrowIfClosed()
+    {
+        lock (_pending)
+        {
+            if (_closedBecause is { } reason) throw reason();
+        }
+    }
+
+    private static T Require<T>(T? value, string member) where T : struct =>
+        value ?? throw new GologException(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(() => new ObjectDisposedException(nameof(GologClient), "the client was disposed"));
+        try { await _readLoop.ConfigureAwait(false); } catch { /* the loop reports through Close */ }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using Golog.Client;
+using Golog.Producer;
+
+// Exit codes: 0 done, 1 bad usage or some messages refused, 2 broker not reachable. Never a stack trace.
+const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
+
+ProducerOptions? options;
+try
+{
+    options = ProducerOptions.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(ProducerOptions.Usage);
+    return 1;
+}
+if (options is null)
+{
+    Console.WriteLine(ProducerOptions.Usage);
+    return 0;
+}
+
+var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+using var stdin = new StreamReader(Console.OpenStandardInput(), utf8);
+await using var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8, 64 * 1024) { AutoFlush = false };
+var stderr = Console.Error;
+bool connected = false;
+
+try
+{
+    if (options.Topic is null)
+    {
+        await using var session = await SeedSession.ConnectAsync(options.Broker, stdout);
+        connected = true;
+        await session.RunAsync(stdin);
+        return 0;
+    }
+
+    await using var client = await GologClient.ConnectAsync(options.Broker);
+    connected = true;
+    int refused = await new TopicProducer(client, options, stdout, stderr).RunAsync(stdin);
+    return refused == 0 ? 0 : 1;
+}
+catch (BrokerUnavailableException e)
+{
+    await stdout.FlushAsync();
+    stderr.WriteLine(connected ? $"error: {e.Message}" : $"error: {e.Message} — {StartHint}");
+    return 2;
+}
+catch (Exception e)
+{
+    await stdout.FlushAsync();
+    stderr.WriteLine($"error: {e.Message}");
+    return 1;
+}

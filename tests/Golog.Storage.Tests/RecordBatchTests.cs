@@ -1,0 +1,211 @@
+using System.Text;
+using L = Golog.Storage.RecordBatchLayout;
+
+namespace Golog.Storage.Tests;
+
+public class RecordBatchTests
+{
+    private const int MaxBatch = 64 * 1024 * 1024;
+
+    private static byte[] Encode(in RecordsToAppend records, long baseOffset = 42, long timestamp = LogTestExtensions.Timestamp)
+    {
+        var batch = new byte[RecordBatchWriter.Measure(records)];
+        int written = RecordBatchWriter.Write(batch, baseOffset, timestamp, records);
+        Assert.Equal(batch.Length, written);
+        return batch;
+    }
+
+    private static RecordsToAppend Values(params string[] values) => LogTestExtensions.Records(values);
+
+    [Fact]
+    public void Values_come_back_in_order_with_consecutive_offsets_and_the_batch_timestamp()
+    {
+        var batch = Encode(Values("first", "second", "third"), baseOffset: 100);
+
+        var records = LogTestExtensions.Decode(batch);
+
+        Assert.Equal(["first", "second", "third"], records.Select(r => r.Value));
+        Assert.Equal([100L, 101L, 102L], records.Select(r => r.Offset));
+        Assert.All(records, r => Assert.Equal(LogTestExtensions.Timestamp, r.Timestamp));
+    }
+
+    [Fact]
+    public void A_batch_without_a_key_decodes_as_having_no_key()
+    {
+        var records = LogTestExtensions.Decode(Encode(Values("v")));
+
+        Assert.Null(Assert.Single(records).Key);
+    }
+
+    [Fact]
+    public void A_key_is_stored_with_every_record_of_the_batch()
+    {
+        var batch = Encode(Values("a", "b") with { Key = Encoding.UTF8.GetBytes("customer-7") });
+
+        var records = LogTestExtensions.Decode(batch);
+
+        Assert.All(records, r => Assert.Equal("customer-7", r.Key));
+    }
+
+    [Fact]
+    public void An_empty_key_is_distinct_from_no_key()
+    {
+        var batch = Encode(Values("v") with { Key = ReadOnlyMemory<byte>.Empty });
+
+        Assert.Equal("", Assert.Single(LogTestExtensions.Decode(batch)).Key);
+    }
+
+    [Fact]
+    public void Headers_round_trip_in_order_including_empty_values()
+    {
+        RecordHeader[] headers =
+        [
+            new(Encoding.UTF8.GetBytes("trace-id"), Encoding.UTF8.GetBytes("abc123")),
+            new(Encoding.UTF8.GetBytes("empty"), ReadOnlyMemory<byte>.Empty),
+            new(Encoding.UTF8.GetBytes("trace-id"), Encoding.UTF8.GetBytes("second")),
+        ];
+        var batch = Encode(Values("x", "y") with { Headers = headers });
+
+        var records = LogTestExtensions.Decode(batch);
+
+        Assert.All(records, r => Assert.Equal([("trace-id", "abc123"), ("empty", ""), ("trace-id", "second")], r.Headers));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("line one\nline two\r\n")]
+    [InlineData("grüße, 日本語, emoji 🎉")]
+    [InlineData("\0 nul and \t tab")]
+    public void Payloads_come_back_byte_for_byte(string value)
+    {
+        var records = LogTestExtensions.Decode(Encode(Values(value)));
+
+        Assert.Equal(value, Assert.Single(records).Value);
+    }
+
+    [Fact]
+    public void A_large_value_needing_multi_byte_length_varints_round_trips()
+    {
+        var value = new string('x', 300_000);
+
+        Assert.Equal(value, Assert.Single(LogTestExtensions.Decode(Encode(Values(value)))).Value);
+    }
+
+    [Fact]
+    public void An_encoded_batch_validates_and_reports_its_offsets_size_and_count()
+    {
+        var batch = Encode(Values("a", "b", "c"), baseOffset: 7);
+
+        var status = RecordBatchReader.Validate(batch, MaxBatch, out var info);
+
+        Assert.Equal(BatchStatus.Ok, status);
+        Assert.Equal(7, info.BaseOffset);
+        Assert.Equal(9, info.LastOffset);
+        Assert.Equal(10, info.NextOffset);
+        Assert.Equal(3, info.RecordCount);
+        Assert.Equal(batch.Length, info.Size);
+        Assert.Equal(LogTestExtensions.Timestamp, info.Timestamp);
+    }
+
+    [Fact]
+    public void The_batch_is_kafka_record_batch_v2()
+    {
+        var batch = Encode(Values("a", "b"));
+
+        Assert.Equal(2, batch[L.Magic]);
+        Assert.Equal(batch.Length - L.LogOverhead, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(batch.AsSpan(L.BatchLength)));
+        Assert.True(RecordBatchReader.CrcMatches(batch));
+    }
+
+    [Fact]
+    public void Crc32c_matches_the_standard_check_value()
+    {
+        Assert.Equal(0xE3069283u, Crc32C.Compute("123456789"u8));
+    }
+
+    [Fact]
+    public void Crc32c_of_nothing_is_zero_and_differs_for_inputs_of_every_tail_length()
+    {
+        Assert.Equal(0u, Crc32C.Compute([]));
+        // 8-byte blocks plus a 0..7 byte tail: all take different code paths and must all count every byte
+        var data = Encoding.ASCII.GetBytes("The quick brown fox jumps");
+        var crcs = Enumerable.Range(0, data.Length + 1).Select(n => Crc32C.Compute(data.AsSpan(0, n))).ToList();
+        Assert.Equal(crcs.Count, crcs.Distinct().Count());
+    }
+
+    [Fact]
+    public void Flipping_any_byte_from_the_magic_byte_on_makes_the_batch_corrupt()
+    {
+        var original = Encode(Values("hello", "world") with { Key = "k"u8.ToArray() });
+
+        for (int i = L.Magic; i < original.Length; i++)
+        {
+            var damaged = (byte[])original.Clone();
+            damaged[i] ^= 0x01;
+            Assert.True(RecordBatchReader.Validate(damaged, MaxBatch, out _) == BatchStatus.Corrupt, $"flip at byte {i} went unnoticed");
+        }
+    }
+
+    [Fact]
+    public void A_damaged_length_field_never_validates()
+    {
+        var original = Encode(Values("hello"));
+
+        for (int i = L.BatchLength; i < L.BatchLength + 4; i++)
+        {
+            var damaged = (byte[])original.Clone();
+            damaged[i] ^= 0x01;
+            Assert.NotEqual(BatchStatus.Ok, RecordBatchReader.Validate(damaged, MaxBatch, out _));
+        }
+    }
+
+    [Fact]
+    public void Every_truncated_prefix_of_a_batch_is_incomplete_not_corrupt()
+    {
+        var batch = Encode(Values("some value", "another"));
+
+        for (int length = 0; length < batch.Length; length++)
+            Assert.Equal(BatchStatus.Incomplete, RecordBatchReader.Validate(batch.AsSpan(0, length), MaxBatch, out _));
+    }
+
+    [Fact]
+    public void A_batch_longer_than_the_configured_maximum_is_corrupt()
+    {
+        var batch = Encode(Values(new string('x', 1000)));
+
+        Assert.Equal(BatchStatus.Corrupt, RecordBatchReader.Validate(batch, maxBatchSize: 500, out _));
+    }
+
+    [Fact]
+    public void Bytes_after_a_whole_batch_do_not_affect_its_validation()
+    {
+        var batch = Encode(Values("a"));
+        var withTrailer = batch.Concat(new byte[] { 1, 2, 3, 4, 5 }).ToArray();
+
+        Assert.Equal(BatchStatus.Ok, RecordBatchReader.Validate(withTrailer, MaxBatch, out var info));
+        Assert.Equal(batch.Length, info.Size);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(-1L)]
+    [InlineData(63L)]
+    [InlineData(64L)]
+    [InlineData(-64L)]
+    [InlineData(-65L)]
+    [InlineData(300L)]
+    [InlineData(int.MaxValue)]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    public void Varints_round_trip_in_the_size_they_report(long value)
+    {
+        var buffer = new byte[10];
+        int written = Varint.Write(buffer, value);
+
+        Assert.Equal(Varint.Size(value), written);
+        Assert.Equal(written, Varint.Read(buffer, out long read));
+        Assert.Equal(value, read);
+        Assert.Equal(0, Varint.Read(buffer.AsSpan(0, written - 1), out _)); // cut short: not a value
+    }
+}
