@@ -111,6 +111,38 @@ public class LineFramerTests
     }
 
     [Fact]
+    public void A_line_exactly_at_the_limit_ended_by_crlf_is_accepted()
+    {
+        // The "\r" belongs to the line ending: a CRLF client may send the same requests as an LF client.
+        var framer = new LineFramer(10, initialCapacity: 4);
+        framer.Append("0123456789\r"u8);
+        Assert.Equal(FrameStatus.NeedMore, framer.TryReadLine(out _));
+        framer.Append("\n0123456789\r\n"u8);
+        Assert.Equal(["0123456789", "0123456789"], Drain(framer).ToArray());
+    }
+
+    [Fact]
+    public void A_line_one_past_the_limit_before_its_crlf_is_too_long()
+    {
+        var framer = new LineFramer(10);
+        framer.Append("0123456789a\r"u8);
+        Assert.Equal(FrameStatus.TooLong, framer.TryReadLine(out _));
+        var complete = new LineFramer(10);
+        complete.Append("0123456789a\r\n"u8);
+        Assert.Equal(FrameStatus.TooLong, complete.TryReadLine(out _));
+    }
+
+    [Fact]
+    public void A_carriage_return_past_the_limit_not_followed_by_a_line_feed_is_too_long()
+    {
+        var framer = new LineFramer(10);
+        framer.Append("0123456789\r"u8);
+        Assert.Equal(FrameStatus.NeedMore, framer.TryReadLine(out _));
+        framer.Append("x"u8);
+        Assert.Equal(FrameStatus.TooLong, framer.TryReadLine(out _));
+    }
+
+    [Fact]
     public void A_line_longer_than_the_limit_is_too_long_before_its_newline_arrives()
     {
         var framer = new LineFramer(10, initialCapacity: 4);

@@ -1,0 +1,29 @@
+#!/usr/bin/env pwsh
+# Golog build entry point. On a bare machine: `dotnet tool restore` then `dotnet pwsh build.ps1 <target>`.
+# Every target is a thin wrapper over plain dotnet commands, which work without this script too.
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'run', 'soak')]
+    [string] $Target = 'build',
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]] $Rest = @()
+)
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Target) {
+    'build' { Invoke-Dotnet build Golog.sln -c Release }
+    'test'  { Invoke-Dotnet test Golog.sln }
+    'run'   { Invoke-Dotnet run --project src/Golog.Broker -- @Rest }
+    'soak'  {
+        # The kill -9 chaos test with many rounds (default 500); see README "Crash safety".
+        $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
+        $env:GOLOG_CHAOS_ROUNDS = $rounds
+        Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
+    }
+}

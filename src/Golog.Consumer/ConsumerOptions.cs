@@ -1,0 +1,80 @@
+using System.Globalization;
+using Golog.Client;
+
+namespace Golog.Consumer;
+
+/// <summary>
+/// Command line of golog-consumer, shaped like the seed's flags. Topic, partition and group stay null when not given,
+/// so that <see cref="InteractivePrompt"/> can ask for them.
+/// </summary>
+internal sealed record ConsumerOptions
+{
+    public const string DefaultGroup = "default";
+
+    public const string Usage = """
+        usage: golog-consumer [--topic TOPIC] [--partition N] [--group GROUP] [--poll-interval 1s]
+                              [--broker HOST:PORT] [--from-end] [--max-messages N]
+
+          --topic TOPIC        topic to consume (asked interactively when missing)
+          --partition N        partition (default 0)
+          --group GROUP        consumer group whose committed offset is used and advanced (default "default")
+          --poll-interval D    how long one poll waits for new messages: 500ms, 1s, 2m, or seconds (default 1s)
+          --broker H:P         broker address (default localhost:9092)
+          --from-end           with no committed offset, start at the end instead of the beginning
+          --max-messages N     exit after printing N messages (after committing them)
+        """;
+
+    public BrokerAddress Broker { get; init; } = BrokerAddress.Default;
+    public string? Topic { get; init; }
+    public int? Partition { get; init; }
+    public string? Group { get; init; }
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public bool FromEnd { get; init; }
+    public long? MaxMessages { get; init; }
+
+    /// <summary>Parses "--name value" and "--name=value" forms; null means --help. Throws <see cref="FormatException"/>.</summary>
+    public static ConsumerOptions? Parse(string[] args)
+    {
+        var o = new ConsumerOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string? inline = null;
+            int eq = arg.IndexOf('=');
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
+            string Value() => inline ?? (i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value"));
+
+            if (arg is "-h" or "--help") return null;
+            o = arg switch
+            {
+                "--broker" => o with { Broker = BrokerAddress.Parse(Value()) },
+                "--topic" => o with { Topic = Value() },
+                "--group" => o with { Group = Value() },
+                "--partition" => o with { Partition = ParsePartition(Value()) },
+                "--poll-interval" => o with { PollInterval = ParsePollInterval(Value()) },
+                "--from-end" => o with { FromEnd = true },
+                "--max-messages" => o with { MaxMessages = ParseCount(Value()) },
+                _ => throw new FormatException($"unknown argument \"{args[i]}\""),
+            };
+        }
+        return o;
+    }
+
+    public static int ParsePartition(string text) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int p)
+            ? p
+            : throw new FormatException($"partition must be a number >= 0, not \"{text}\"");
+
+    private static TimeSpan ParsePollInterval(string text)
+    {
+        if (!GoDuration.TryParse(text, out var d))
+            throw new FormatException($"--poll-interval must be a duration like 500ms, 1s or 2m, not \"{text}\"");
+        if (d < TimeSpan.FromMilliseconds(1)) throw new FormatException("--poll-interval must be at least 1ms");
+        return d;
+    }
+
+    private static long ParseCount(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0
+            ? n
+            : throw new FormatException($"--max-messages must be a number > 0, not \"{text}\"");
+}

@@ -1,0 +1,37 @@
+namespace Golog.Consumer;
+
+/// <summary>The seed consumer's interactive start: without --topic, ask for topic, partition and group on the terminal.</summary>
+internal static class InteractivePrompt
+{
+    /// <summary>Fills in what the command line left out. Throws <see cref="EndOfStreamException"/> if input ends first.</summary>
+    public static ConsumerOptions Complete(ConsumerOptions options, TextReader input, TextWriter output)
+    {
+        if (options.Topic is not null) return options;
+
+        string topic;
+        while ((topic = Ask("Enter topic: ", input, output).Trim()).Length == 0)
+            output.WriteLine("a topic is required");
+
+        int partition = options.Partition ?? 0;
+        while (options.Partition is null)
+        {
+            string text = Ask("Enter partition (default 0): ", input, output);
+            if (text.Trim().Length == 0) break;
+            try { partition = ConsumerOptions.ParsePartition(text); break; }
+            catch (FormatException e) { output.WriteLine(e.Message); }
+        }
+
+        string group = options.Group ?? "";
+        if (options.Group is null) group = Ask($"Enter group (default {ConsumerOptions.DefaultGroup}): ", input, output).Trim();
+        if (group.Length == 0) group = ConsumerOptions.DefaultGroup;
+
+        return options with { Topic = topic, Partition = partition, Group = group };
+    }
+
+    private static string Ask(string prompt, TextReader input, TextWriter output)
+    {
+        output.Write(prompt);
+        output.Flush();
+        return input.ReadLine() ?? throw new EndOfStreamException("input ended before the consumer was set up");
+    }
+}
