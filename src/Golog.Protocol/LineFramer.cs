@@ -48,14 +48,18 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
         if (nl < 0)
         {
             _scanned = _end - _start;
-            if (_scanned > maxLineBytes) return FrameStatus.TooLong;
+            // The limit applies to the line without its ending, so a trailing "\r" (maybe the first half of "\r\n")
+            // does not count yet: a CRLF client may send the same requests as an LF client.
+            int pending = _scanned > 0 && _buffer[_end - 1] == (byte)'\r' ? _scanned - 1 : _scanned;
+            if (pending > maxLineBytes) return FrameStatus.TooLong;
             if (_start == _end) { _start = _end = 0; }
             return FrameStatus.NeedMore;
         }
         int length = _scanned + nl;
-        if (length > maxLineBytes) return FrameStatus.TooLong;
-        line = _buffer.AsSpan(_start, length);
-        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        var found = _buffer.AsSpan(_start, length);
+        if (found.Length > 0 && found[^1] == (byte)'\r') found = found[..^1];
+        if (found.Length > maxLineBytes) return FrameStatus.TooLong;
+        line = found;
         _start += length + 1;
         _scanned = 0;
         return FrameStatus.Line;
