@@ -149,7 +149,7 @@ public sealed class Segment : IDisposable
             // walking from an indexed batch at or before the offset, the one holding it cannot start after it: if it
             // does, the index misled us (an offset below this segment is a read moving on from the one before)
             if (status == BatchStatus.Corrupt || (status == BatchStatus.Incomplete && n < header.Length)
-                )
+                || (offset >= BaseOffset && info.BaseOffset > offset))
                 throw Corrupt(position);
             if (info.LastOffset >= offset) return position;
             position += info.Size;
