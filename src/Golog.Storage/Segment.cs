@@ -158,11 +158,7 @@ public sealed class Segment : IDisposable
     }
 
     /// <summary>Where reads must stop: the end of the file, or the start of a damaged region.</summary>
-    public long ReadableEnd(long limit)
-    {
-        EnsureIndex(); // a closed segment's first read may rebuild the index and so find damage: before the limit is taken
-        return Math.Min(limit, _corruptFrom);
-    }
+    public long ReadableEnd(long limit) => Math.Min(limit, _corruptFrom);
 
     /// <summary>
     /// How much of <paramref name="bytes"/>, read at <paramref name="position"/> from a region readable up to

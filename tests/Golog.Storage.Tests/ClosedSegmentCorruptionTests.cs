@@ -129,7 +129,7 @@ public class ClosedSegmentCorruptionTests : TempDirectoryTest
             "unordered" => Entries((0, 0), (6, 300), (3, 100)),
             "pointing-inside-batches" => Entries((0, 0), (3, 17), (6, 101)),
             // batch starts, but each labelled with an offset two lower: as an index left from other data would be
-            "offsets-shifted-down" => Entries(ReadEntries(index).Select((e, i) => i == 0 ? e : (e.Rel - 2, e.Pos)).ToArray()),
+            "offsets-shifted-down" => ShiftedIndex(LogFile(PartitionDir, 10)),
             _ => [],
         };
         File.WriteAllBytes(index, garbage);
@@ -138,13 +138,12 @@ public class ClosedSegmentCorruptionTests : TempDirectoryTest
         reopened.AssertReadsEveryOffset(0, 30);
     }
 
-    private static (int Rel, int Pos)[] ReadEntries(string indexFile)
+    /// <summary>Entries at real batch starts (every fourth batch), each labelled with an offset two lower.</summary>
+    private static byte[] ShiftedIndex(string logFile)
     {
-        var bytes = File.ReadAllBytes(indexFile);
-        Assert.True(bytes.Length >= 24, "the test needs an index with several entries");
-        return Enumerable.Range(0, bytes.Length / 8).Select(i => (
-            System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * 8)),
-            System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * 8 + 4)))).ToArray();
+        var batches = BatchesInFile(logFile);
+        long baseOffset = batches[0].BaseOffset;
+        return Entries([(0, 0), .. new[] { 4, 8 }.Select(i => ((int)(batches[i].BaseOffset - baseOffset) - 2, (int)batches[i].Position))]);
     }
 
     private static byte[] RandomBytes(Random random, int n)

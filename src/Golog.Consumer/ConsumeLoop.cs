@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using Golog.Client;
+using Golog.Protocol;
+
+namespace Golog.Consumer;
+
+/// <summary>
+/// The consumer proper: long-poll fetches from one partition, print each record as the seed did
+/// ("offset N: MESSAGE"), commit the group's offset after every batch (so a crash re-delivers rather than loses),
+/// and ride out broker restarts by reconnecting and resuming from the committed offset.
+/// </summary>
+internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IAsyncDisposable
+{
+    private const int MaxMessagesPerFetch = 1000;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    // A fetch is answered within max_wait_ms; this much longer means the broker is stuck, not idle.
+    private const int ReplyGraceMs = 30_000;
+
+    private readonly string _topic = options.Topic ?? throw new ArgumentException("a topic is required", nameof(options));
+    private readonly int _partition = options.Partition ?? 0;
+    private readonly string _group = options.Group ?? ConsumerOptions.DefaultGroup;
+    private readonly int _maxWaitMs = (int)Math.Min(int.MaxValue - ReplyGraceMs, Math.Ceiling(options.PollInterval.TotalMilliseconds));
+
+    private GologClient? _client;
+    private long _offset;        // next offset to read
+    private long? _committed;    // what the broker holds for the group, as far as we know
+    private long _printed;
+    private bool _idleNoticeShown;
+    private bool _missingTopicNoticeShown;
+
+    private enum Step { Continue, Reconnect, Stop, Done }
+
+    /// <summary>True once the first connection succeeded (a failure before that is "is the broker running?").</summary>
+    public bool EverConnected { get; private set; }
+
+    /// <summary>Runs until Ctrl-C/SIGTERM or --max-messages; returns the exit code.</summary>
+    /// <exception cref="BrokerUnavailableException">The broker could not be reached at startup.</exception>
+    public async Task<int> RunAsync()
+    {
+        _client = await GologClient.ConnectAsync(options.Broker, stop);
+        EverConnected = true;
+        await output.WriteLineAsync($"Connected to broker at {options.Broker}. Consuming topic {_topic} partition {_partition} as group {_group}");
+        _offset = await StartingOffsetAsync();
+        await output.FlushAsync();
+
+        while (true)
+        {
+            switch (await PollOnceAsync())
+            {
+                case Step.Reconnect:
+                    if (!await ReconnectAsync()) return await StoppedWhileUnavailableAsync();
+                    break;
+                case Step.Stop:
+                case Step.Done:
+                    return await FinalCommitAsync();
+            }
+        }
+    }
+
+    private async Task<long> StartingOffsetAsync()
+    {
+        _committed = await Client.CommittedAsync(_group, _topic, _partition, stop);
+        if (_committed is { } committed)
+        {
+            await output.WriteLineAsync($"Starting at offset {committed} (committed offset of group {_group})");
+            return committed;
+        }
+        var bounds = await PartitionBoundsAsync(stop);
+        long start = options.FromEnd ? bounds?.HighWatermark ?? 0 : bounds?.LogStartOffset ?? 0;
+        await output.WriteLineAsync(options.FromEnd
+            ? $"No committed offset for group {_group}; starting at the end, offset {start}"
+            : $"No committed offset for group {_group}; starting from the beginning, offset {start}");
+        return start;
+    }
+
+    private async Task<Step> PollOnceAsync()
+    {
+        if (stop.IsCancellationRequested) return Step.Stop;
+        long started = Stopwatch.GetTimestamp();
+        FetchResult batch;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        {
+            timeout.CancelAfter(_maxWaitMs + ReplyGraceMs);
+            try
+            {
+                batch = await Client.FetchAsync(_topic, _partition, _offset, MaxMessagesPerFetch, maxWaitMs: _maxWaitMs, cancellationToken: timeout.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return Step.Stop;
+            }
+            catch (OperationCanceledException)
+            {
+                await WarnAsync($"warning: broker did not answer a fetch within {(_maxWaitMs + ReplyGraceMs) / 1000}s");
+                return Step.Reconnect;
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                return Step.Reconnect;
+            }
+            catch (GologException e) when (e.Code == ErrorCode.OffsetOutOfRange)
+            {
+                await ResetOffsetAsync(e);
+                return Step.Continue;
+            }
+            catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+            {
+                // Like the seed, a consumer may start before anything was produced; wait for the topic to appear.
+                if (!_missingTopicNoticeShown) await WarnAsync($"topic {_topic} partition {_partition} does not exist yet; waiting for it");
+                _missingTopicNoticeShown = true;
+                await DelayAsync(options.PollInterval);
+                return Step.Continue;
+            }
+        }
+        _missingTopicNoticeShown = false;
+
+        if (batch.Records.Count == 0)
+        {
+            // Once per idle period: the seed printed this on every empty poll, which buries the output.
+            if (!_idleNoticeShown) { await output.WriteLineAsync("[No new messages]"); await output.FlushAsync(); }
+            _idleNoticeShown = true;
+            // A broker that answers empty fetches at once (no long poll) must not be polled in a busy loop.
+            var rest = options.PollInterval - Stopwatch.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero) await DelayAsync(rest);
+            return Step.Continue;
+        }
+
+        _idleNoticeShown = false;
+        foreach (var record in batch.Records)
+        {
+            if (record.Offset < _offset) continue;
+            await output.WriteLineAsync($"offset {record.Offset}: {record.Message}");
+            _offset = record.Offset + 1;
+            if (options.MaxMessages is { } max && ++_printed >= max)
+            {
+                await output.FlushAsync();
+                return Step.Done; // the final commit follows
+            }
+        }
+        await output.FlushAsync();
+        return await TryCommitAsync() ? Step.Continue : Step.Reconnect;
+    }
+
+    /// <summary>Commits <see cref="_offset"/>. Not tied to Ctrl-C: a processed batch should be committed even while stopping.</summary>
+    private async Task<bool> TryCommitAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReplyGraceMs);
+        try
+        {
+            await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
+            _committed = _offset;
+            return true;
+        }
+        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// offset_out_of_range: below the log start means retention deleted what we had not read yet; above the high
+    /// watermark means the log is shorter than we thought (e.g. recreated). Either way, move to the nearest valid offset.
+    /// </summary>
+    private async Task ResetOffsetAsync(GologException e)
+    {
+        long? start = e.LogStartOffset, end = e.HighWatermark;
+        if (start is null && end is null)
+        {
+            try
+            {
+                var bounds = await PartitionBoundsAsync(stop);
+                start = bounds?.LogStartOffset;
+                end = bounds?.HighWatermark;
+            }
+            catch (Exception ex) when (IsUnavailable(ex) || ex is OperationCanceledException or GologException) { }
+        }
+
+        if (start is { } s && _offset < s)
+        {
+            await WarnAsync($"warning: offset {_offset} is no longer in the log (deleted by retention); skipping to log start offset {s}");
+            _offset = s;
+        }
+        else if (end is { } hw && _offset > hw)
+        {
+            await WarnAsync($"warning: offset {_offset} is past the end of the log (high watermark {hw}); resetting to {hw}");
+            _offset = hw;
+        }
+        else
+        {
+            await WarnAsync($"warning: {e.Message}");
+            await DelayAsync(options.PollInterval); // nothing to correct: do not spin on the same error
+        }
+    }
+
+    /// <summary>Reconnects with backoff; false if stopped first. Resumes from the group's committed offset.</summary>
+    private async Task<bool> ReconnectAsync()
+    {
+        await output.FlushAsync();
+        await errors.WriteLineAsync("broker unavailable, reconnecting...");
+        if (_client is not null) await _client.DisposeAsync();
+        _client = null;
+
+        var delay = FirstBackoff;
+        while (true)
+        {
+            try { await Task.Delay(delay, stop); }
+            catch (OperationCanceledException) { return false; }
+
+            GologClient? fresh = null;
+            try
+            {
+                fresh = await GologClient.ConnectAsync(options.Broker, stop);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(ReplyGraceMs);
+                long? committed = await fresh.CommittedAsync(_group, _topic, _partition, timeout.Token);
+                _client = fresh;
+                // What we printed after the last successful commit is printed again: at-least-once, as documented.
+                if (committed is { } c) { _offset = c; _committed = c; }
+                _idleNoticeShown = false;
+                await errors.WriteLineAsync($"reconnected to broker at {options.Broker}; resuming at offset {_offset}");
+                return true;
+            }
+            catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+            {
+                if (fresh is not null) await fresh.DisposeAsync();
+                if (stop.IsCancellationRequested) return false;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private async Task<int> FinalCommitAsync()
+    {
+        try
+        {
+            if (_committed != _offset)
+            {
+                // The abandoned long poll (if any) is answered first, so allow for it.
+                using var timeout = new CancellationTokenSource(_maxWaitMs + ReplyGraceMs);
+                await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
+                _committed = _offset;
+            }
+            await output.WriteLineAsync($"committed offset {_offset} for group {_group}");
+            await output.FlushAsync();
+            return 0;
+        }
+        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException or GologException)
+        {
+            await WarnAsync($"error: could not commit offset {_offset} for group {_group}: {e.Message}");
+            return 2;
+        }
+    }
+
+    private async Task<int> StoppedWhileUnavailableAsync()
+    {
+        if (_committed == _offset)
+        {
+            await output.WriteLineAsync($"committed offset {_offset} for group {_group}");
+            await output.FlushAsync();
+            return 0;
+        }
+        await WarnAsync($"error: stopped while the broker was unavailable; offset {_offset} was not committed for group {_group}" +
+            (_committed is { } c ? $" (it resumes at {c})" : ""));
+        return 2;
+    }
+
+    private async Task<PartitionMetadata?> PartitionBoundsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var topics = await Client.MetadataAsync(_topic, cancellationToken);
+            return topics.FirstOrDefault(t => t.Name == _topic)?.Partitions.FirstOrDefault(p => p.Partition == _partition);
+        }
+        catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsUnavailable(Exception e) =>
+        e is BrokerUnavailableException or GologException { Code: ErrorCode.BrokerShuttingDown };
+
+    private async Task WarnAsync(string line)
+    {
+        await output.FlushAsync(); // keep stdout and stderr in the order things happened
+        await errors.WriteLineAsync(line);
+    }
+
+    private async Task DelayAsync(TimeSpan delay)
+    {
+        try { await Task.Delay(delay, stop); }
+        catch (OperationCanceledException) { /* the loop sees the stop */ }
+    }
+
+    private GologClient Client => _client ?? throw new InvalidOperationException("not connected");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null) await _client.DisposeAsync();
+    }
+}

@@ -1,0 +1,220 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Golog.Protocol;
+using Golog.Storage;
+using Serilog.Core;
+using Xunit.Abstractions;
+
+namespace Golog.Broker.Tests;
+
+public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(output)
+{
+    private const string Topic = "orders";
+    private static readonly TopicPartition Tp = new(Topic, 0);
+
+    private IActorRef StartPartition(bool cleanStart = false, SyncWorker? syncWorker = null, PartitionStatus? status = null) =>
+        Sys.ActorOf(PartitionActor.Props(Tp, Settings, syncWorker ?? NewSyncWorker(), status ?? new PartitionStatus(), cleanStart));
+
+    private static FetchCommand FetchAt(long seq, long offset, TimeSpan maxWait = default) =>
+        new(seq, Topic, 0, offset, MaxMessages: 100_000, MaxBytes: 1024 * 1024, maxWait);
+
+    /// <summary>Everything readable from the partition, fetched in pieces without waiting.</summary>
+    private async Task<List<Rec>> FetchAllAsync(IActorRef partition)
+    {
+        var probe = CreateTestProbe();
+        var all = new List<Rec>();
+        long offset = 0;
+        while (true)
+        {
+            partition.Tell(FetchAt(0, offset), probe.Ref);
+            var fetched = await probe.ExpectMsgAsync<Fetched>(Patience);
+            if (offset >= fetched.HighWatermark) return all;
+            var records = Records.Decode(fetched);
+            Assert.NotEmpty(records);
+            all.AddRange(records);
+            offset = records[^1].Offset + 1;
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_producers_each_see_increasing_offsets_and_every_offset_is_assigned_exactly_once()
+    {
+        const int producers = 6, requestsEach = 60;
+        var partition = StartPartition();
+        var probes = Enumerable.Range(0, producers).Select(_ => CreateTestProbe()).ToArray();
+
+        // each producer sends its requests from its own thread, all at once; batches of 1-3 records
+        var gate = new ManualResetEventSlim();
+        var senders = probes.Select((probe, p) => Task.Run(() =>
+        {
+            gate.Wait();
+            for (int seq = 0; seq < requestsEach; seq++)
+            {
+                var values = Enumerable.Range(0, seq % 3 + 1).Select(i => $"p{p}-s{seq}-r{i}").ToArray();
+                partition.Tell(Records.Produce(seq, Topic, 0, values), probe.Ref);
+            }
+        })).ToArray();
+        gate.Set();
+        await Task.WhenAll(senders);
+
+        var assigned = new Dictionary<long, string>();
+        for (int p = 0; p < producers; p++)
+        {
+            long previousLast = -1;
+            for (int seq = 0; seq < requestsEach; seq++)
+            {
+                var produced = await probes[p].ExpectMsgAsync<Produced>(Patience);
+                Assert.Equal(seq, produced.Seq); // one producer's acks come back in its send order
+                Assert.True(produced.BaseOffset > previousLast, $"producer {p} seq {seq}: offset {produced.BaseOffset} after {previousLast}");
+                Assert.Equal(seq % 3, produced.LastOffset - produced.BaseOffset);
+                for (long o = produced.BaseOffset; o <= produced.LastOffset; o++)
+                    Assert.True(assigned.TryAdd(o, $"p{p}-s{seq}-r{o - produced.BaseOffset}"), $"offset {o} assigned twice");
+                previousLast = produced.LastOffset;
+            }
+        }
+        int total = producers * Enumerable.Range(0, requestsEach).Sum(seq => seq % 3 + 1);
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), assigned.Keys.Order());
+
+        // and the record stored at each offset is the one whose ack named that offset
+        var stored = await FetchAllAsync(partition);
+        Assert.Equal(assigned.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value)), stored.Select(r => (r.Offset, r.Value)));
+    }
+
+    [Fact]
+    public async Task A_produce_is_acknowledged_only_once_its_record_is_in_the_segment_file()
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        for (int i = 0; i < 5; i++)
+        {
+            partition.Tell(Records.Produce(i, Topic, 0, $"durable-{i}"), probe.Ref);
+            var produced = await probe.ExpectMsgAsync<Produced>(Patience);
+            Assert.Equal(i, produced.BaseOffset);
+
+            // what a crash right now would leave: a copy of the directory, recovered as after an unclean stop
+            var copy = TempDir.Create();
+            try
+            {
+                TempDir.CopyDirectory(PartitionDir(Topic, 0), copy);
+                using var recovered = PartitionLog.Open(copy, Settings.Log, cleanShutdown: false, Logger.None);
+                var records = Records.ReadAll(recovered);
+                Assert.Equal(Enumerable.Range(0, i + 1).Select(n => $"durable-{n}"), records.Select(r => r.Value));
+            }
+            finally { TempDir.Delete(copy); }
+        }
+    }
+
+    [Fact]
+    public async Task A_produce_whose_sync_fails_gets_storage_error_and_leaves_nothing_readable()
+    {
+        var syncWorker = NewSyncWorker();
+        var partition = StartPartition(syncWorker: syncWorker);
+        var probe = CreateTestProbe();
+        partition.Tell(Records.Produce(0, Topic, 0, "kept"), probe.Ref);
+        await probe.ExpectMsgAsync<Produced>(Patience);
+
+        syncWorker.Dispose(); // every later sync fails
+        partition.Tell(Records.Produce(1, Topic, 0, "lost"), probe.Ref);
+        var failed = await probe.ExpectMsgAsync<RequestFailed>(Patience);
+        Assert.Equal(1, failed.Seq);
+        Assert.Equal(ErrorCode.StorageError, failed.Error.Code);
+
+        var stored = await FetchAllAsync(partition);
+        Assert.Equal(["kept"], stored.Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task A_long_poll_fetch_at_the_high_watermark_is_answered_when_a_produce_arrives()
+    {
+        var partition = StartPartition();
+        var consumer = CreateTestProbe();
+        var producer = CreateTestProbe();
+        partition.Tell(FetchAt(7, 0, maxWait: TimeSpan.FromMinutes(5)), consumer.Ref);
+        await consumer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // parked, not answered empty
+
+        partition.Tell(Records.Produce(1, Topic, 0, "wake-up"), producer.Ref);
+        await producer.ExpectMsgAsync<Produced>(Patience);
+        var fetched = await consumer.ExpectMsgAsync<Fetched>(Patience); // long before the five minutes
+        Assert.Equal(7, fetched.Seq);
+        Assert.Equal(1, fetched.HighWatermark);
+        Assert.Equal([new Rec(0, null, "wake-up")], Records.Decode(fetched));
+    }
+
+    [Fact]
+    public async Task A_long_poll_fetch_is_answered_empty_when_its_wait_ends_without_data()
+    {
+        var partition = StartPartition();
+        var consumer = CreateTestProbe();
+        partition.Tell(FetchAt(3, 0, maxWait: TimeSpan.FromMilliseconds(300)), consumer.Ref);
+        var fetched = await consumer.ExpectMsgAsync<Fetched>(Patience);
+        Assert.Equal(3, fetched.Seq);
+        Assert.Equal(0, fetched.Data.Length);
+        Assert.Equal(0, fetched.HighWatermark);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(100)]
+    [InlineData(-1)]
+    public async Task A_fetch_outside_the_log_gets_offset_out_of_range_with_both_bounds(long offset)
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        partition.Tell(Records.Produce(0, Topic, 0, "a", "b", "c"), probe.Ref);
+        await probe.ExpectMsgAsync<Produced>(Patience);
+
+        partition.Tell(FetchAt(9, offset, maxWait: TimeSpan.FromMinutes(5)), probe.Ref);
+        var failed = await probe.ExpectMsgAsync<RequestFailed>(Patience);
+        Assert.Equal(9, failed.Seq);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, failed.Error.Code);
+        Assert.Equal(0, failed.Error.LogStartOffset);
+        Assert.Equal(3, failed.Error.HighWatermark);
+    }
+
+    [Fact]
+    public async Task After_an_unclean_stop_a_new_actor_recovers_every_acknowledged_record_and_continues_at_the_next_offset()
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        for (int i = 0; i < 20; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
+        for (int i = 0; i < 20; i++) Assert.Equal(i, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        await StopAndWaitAsync(partition); // no CloseForShutdown: no clean close of the segment
+
+        var status = new PartitionStatus();
+        var restarted = StartPartition(cleanStart: false, status: status);
+        var stored = await FetchAllAsync(restarted);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => new Rec(i, null, $"m{i}")), stored);
+        Assert.Equal(20, status.HighWatermark);
+
+        restarted.Tell(Records.Produce(20, Topic, 0, "after-restart"), probe.Ref);
+        var produced = await probe.ExpectMsgAsync<Produced>(Patience);
+        Assert.Equal((20L, 20L), (produced.BaseOffset, produced.LastOffset));
+    }
+
+    [Fact]
+    public async Task CloseForShutdown_acknowledges_what_is_queued_replies_Closed_and_then_refuses_requests()
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        var consumer = CreateTestProbe();
+        partition.Tell(FetchAt(0, 0, maxWait: TimeSpan.FromMinutes(5)), consumer.Ref);
+        partition.Tell(Records.Produce(1, Topic, 0, "last-words"), probe.Ref);
+        partition.Tell(CloseForShutdown.Instance, probe.Ref);
+
+        Assert.Equal(0, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        Assert.True((await probe.ExpectMsgAsync<Closed>(Patience)).Clean);
+        await consumer.ExpectMsgAsync<Fetched>(Patience); // the parked fetch is not left hanging
+
+        partition.Tell(Records.Produce(2, Topic, 0, "too-late"), probe.Ref);
+        Assert.Equal(ErrorCode.BrokerShuttingDown, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        partition.Tell(FetchAt(3, 0), probe.Ref);
+        Assert.Equal(ErrorCode.BrokerShuttingDown, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        partition.Tell(CloseForShutdown.Instance, probe.Ref);
+        Assert.True((await probe.ExpectMsgAsync<Closed>(Patience)).Clean); // closing twice is harmless
+        await StopAndWaitAsync(partition);
+
+        // the clean close lets the next start skip recovery, and nothing was lost
+        var restarted = StartPartition(cleanStart: true);
+        Assert.Equal([new Rec(0, null, "last-words")], await FetchAllAsync(restarted));
+    }
+}

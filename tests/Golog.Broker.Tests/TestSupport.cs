@@ -1,0 +1,140 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using Golog.Storage;
+using Xunit.Abstractions;
+
+namespace Golog.Broker.Tests;
+
+/// <summary>
+/// A TestKit whose actor system runs the broker's own HOCON (so "golog-storage-dispatcher" exists), with Akka's
+/// logging left to the TestKit, and a fresh storage directory per test, deleted when the test ends.
+/// </summary>
+public abstract class BrokerSpec : Akka.TestKit.Xunit2.TestKit
+{
+    /// <summary>Long enough for a loaded CI machine; no test waits this long when it passes.</summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly List<SyncWorker> _syncWorkers = [];
+
+    protected BrokerSpec(ITestOutputHelper output) : base(TestConfig(), output: output)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "golog-broker-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+        Settings = BrokerSettings.From(Sys.Settings.Config) with { StorageDirectory = Root };
+    }
+
+    /// <summary>This test's storage root: never the repository's storage/.</summary>
+    protected string Root { get; }
+
+    protected BrokerSettings Settings { get; }
+
+    /// <summary>golog.hocon as the broker ships it (copied to the output by the Broker project), loggers swapped for the TestKit's.</summary>
+    public static Config TestConfig()
+    {
+        var hocon = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon"));
+        return ConfigurationFactory.ParseString("""
+            akka.loggers = ["Akka.TestKit.TestEventListener, Akka.TestKit"]
+            akka.logger-formatter = "Akka.Event.DefaultLogMessageFormatter, Akka"
+            akka.loglevel = WARNING
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            """).WithFallback(ConfigurationFactory.ParseString(hocon));
+    }
+
+    protected SyncWorker NewSyncWorker()
+    {
+        var worker = new SyncWorker(2);
+        _syncWorkers.Add(worker);
+        return worker;
+    }
+
+    protected string PartitionDir(string topic, int partition) => StorageLayout.PartitionDirectory(Root, topic, partition);
+
+    /// <summary>Stops an actor and waits until it is gone, so its files are closed.</summary>
+    protected async Task StopAndWaitAsync(IActorRef actor)
+    {
+        var watcher = CreateTestProbe();
+        watcher.Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        await watcher.ExpectTerminatedAsync(actor, Patience);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing); // actor system down first: partition and offset files are closed
+        if (!disposing) return;
+        foreach (var worker in _syncWorkers) worker.Dispose();
+        TempDir.Delete(Root);
+    }
+}
+
+public static class TempDir
+{
+    public static string Create()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "golog-broker-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static void Delete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (IOException) { } // a handle a failing test left open; the OS temp cleaner gets it
+        catch (UnauthorizedAccessException) { }
+    }
+
+    public static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+}
+
+/// <summary>One decoded record as a consumer would see it.</summary>
+public sealed record Rec(long Offset, string? Key, string Value);
+
+public static class Records
+{
+    public static RecordsToAppend Of(params string[] values) =>
+        new(values.Select(v => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(v)).ToArray());
+
+    public static ProduceCommand Produce(long seq, string topic, int? partition, params string[] values) =>
+        new(seq, topic, partition, null, Of(values));
+
+    /// <summary>Every whole batch of a fetch, CRC-checked, decoded; records before the fetch offset (same batch) dropped, as a consumer does.</summary>
+    public static List<Rec> Decode(Fetched fetched)
+    {
+        var bytes = fetched.Data.Bytes;
+        var records = new List<Rec>();
+        int pos = 0;
+        while (pos < bytes.Length)
+        {
+            var status = RecordBatchReader.Validate(bytes[pos..], int.MaxValue, out var info);
+            if (status == BatchStatus.Incomplete) break;
+            Assert.Equal(BatchStatus.Ok, status);
+            foreach (var r in RecordBatchReader.Records(bytes.Slice(pos, info.Size)))
+                if (r.Offset >= fetched.FromOffset)
+                    records.Add(new Rec(r.Offset, r.HasKey ? Encoding.UTF8.GetString(r.Key) : null, Encoding.UTF8.GetString(r.Value)));
+            pos += info.Size;
+        }
+        return records;
+    }
+
+    /// <summary>Every record of a partition log opened directly from files, from offset 0 to its end.</summary>
+    public static List<Rec> ReadAll(PartitionLog log)
+    {
+        var all = new List<Rec>();
+        long offset = log.LogStartOffset;
+        while (offset < log.HighWatermark)
+        {
+            var read = log.Read(offset, 1024 * 1024);
+            var batch = Decode(new Fetched(0, "", 0, read, offset, int.MaxValue, log.HighWatermark, log.LogStartOffset));
+            Assert.NotEmpty(batch);
+            all.AddRange(batch);
+            offset = batch[^1].Offset + 1;
+        }
+        return all;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text;
+using Akka.Actor;
+using Golog.Protocol;
+using Golog.Storage;
+using Xunit.Abstractions;
+
+namespace Golog.Broker.Tests;
+
+public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(output)
+{
+    private IActorRef StartTopics(BrokerSettings? settings = null)
+    {
+        settings ??= Settings;
+        var groups = Sys.ActorOf(GroupManager.Props(settings));
+        return Sys.ActorOf(TopicManager.Props(settings, NewSyncWorker(), groups, cleanStart: false));
+    }
+
+    private static FetchCommand Fetch(long seq, string topic, int partition, long offset) =>
+        new(seq, topic, partition, offset, MaxMessages: 1000, MaxBytes: 1024 * 1024, MaxWait: TimeSpan.Zero);
+
+    private async Task<T> AskAsync<T>(IActorRef topics, object request)
+    {
+        var probe = CreateTestProbe();
+        topics.Tell(request, probe.Ref);
+        return await probe.ExpectMsgAsync<T>(Patience);
+    }
+
+    private async Task<ProtocolError> FailsAsync(IActorRef topics, object request) =>
+        (await AskAsync<RequestFailed>(topics, request)).Error;
+
+    private async Task<List<Rec>> FetchRecordsAsync(IActorRef topics, string topic, int partition, long offset = 0) =>
+        Records.Decode(await AskAsync<Fetched>(topics, Fetch(0, topic, partition, offset)));
+
+    [Fact]
+    public async Task Produce_and_fetch_are_routed_to_the_named_partition()
+    {
+        var topics = StartTopics();
+        Assert.Equal(new TopicCreated(1, "events", 2), await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "events", 2)));
+
+        var produced = await AskAsync<Produced>(topics, Records.Produce(2, "events", 1, "to-one"));
+        Assert.Equal(new Produced(2, "events", 1, 0, 0), produced);
+
+        Assert.Equal([new Rec(0, null, "to-one")], await FetchRecordsAsync(topics, "events", 1));
+        var other = await AskAsync<Fetched>(topics, Fetch(3, "events", 0, 0));
+        Assert.Equal((0, 0L), (other.Data.Length, other.HighWatermark)); // partition 0 untouched
+        Assert.Contains(Directory.GetFiles(PartitionDir("events", 1), "*.log"), f => new FileInfo(f).Length > 0);
+    }
+
+    [Fact]
+    public async Task Producing_to_an_unknown_topic_creates_it_with_every_partition_up_to_the_requested_one()
+    {
+        var topics = StartTopics();
+        var produced = await AskAsync<Produced>(topics, Records.Produce(1, "auto", 2, "hello"));
+        Assert.Equal(("auto", 2, 0L), (produced.Topic, produced.Partition, produced.BaseOffset));
+
+        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(2, "auto"));
+        var topic = Assert.Single(metadata.Topics);
+        Assert.Equal([0, 1, 2], topic.Partitions.Select(p => p.Partition));
+        for (int p = 0; p < 3; p++) Assert.True(Directory.Exists(PartitionDir("auto", p)), $"auto-{p} missing");
+
+        // an unkeyed produce without a partition goes to some existing partition; the topic does not grow
+        var anywhere = await AskAsync<Produced>(topics, Records.Produce(3, "auto", null, "x"));
+        Assert.InRange(anywhere.Partition, 0, 2);
+        Assert.Equal(3, (await AskAsync<MetadataResult>(topics, new MetadataQuery(4, "auto"))).Topics[0].Partitions.Count);
+    }
+
+    [Fact]
+    public async Task Creating_a_topic_twice_fails_with_topic_already_exists()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "twice", 3));
+        var error = await FailsAsync(topics, new CreateTopicCommand(2, "twice", 1));
+        Assert.Equal(ErrorCode.TopicAlreadyExists, error.Code);
+        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(3, "twice"));
+        Assert.Equal(3, metadata.Topics[0].Partitions.Count); // the first definition stands
+    }
+
+    [Fact]
+    public async Task Fetching_an_unknown_topic_or_partition_fails_with_unknown_topic_or_partition()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "known", 1));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(2, "nope", 0, 0))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "known", 1, 0))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, new MetadataQuery(4, "nope"))).Code);
+        Assert.False(Directory.Exists(PartitionDir("nope", 0))); // a fetch never creates anything
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("a/b")]
+    [InlineData("../escape")]
+    [InlineData("")]
+    [InlineData("spaces are not allowed")]
+    public async Task Invalid_topic_names_are_rejected_without_touching_the_disk(string name)
+    {
+        var topics = StartTopics();
+        var requests = new object[]
+        {
+            Records.Produce(1, name, null, "x"),
+            Records.Produce(2, name, 0, "x"),
+            Fetch(3, name, 0, 0),
+            new CreateTopicCommand(4, name, 1),
+        };
+        foreach (var request in requests)
+            Assert.Equal(ErrorCode.InvalidTopicName, (await FailsAsync(topics, request)).Code);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Root));
+        Assert.False(Directory.Exists(Path.Combine(Root, "..", "escape-0")));
+        Assert.Empty((await AskAsync<MetadataResult>(topics, new MetadataQuery(5, null))).Topics);
+    }
+
+    [Fact]
+    public async Task A_keyed_produce_without_a_partition_always_lands_on_the_partition_of_its_key()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "keyed", 8));
+        foreach (var key in new[] { "user-1", "user-2", "user-42", "" })
+        {
+            byte[] keyBytes = Encoding.UTF8.GetBytes(key);
+            int expected = KeyPartitioner.Partition(keyBytes, 8);
+            for (int i = 0; i < 4; i++)
+            {
+                var produced = await AskAsync<Produced>(topics,
+                    new ProduceCommand(i, "keyed", null, keyBytes, Records.Of($"{key}#{i}") with { Key = keyBytes }));
+                Assert.Equal(expected, produced.Partition);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Metadata_lists_topics_in_name_order_with_their_high_watermarks()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "zeta", 2));
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(2, "alpha", 1));
+        await AskAsync<Produced>(topics, Records.Produce(3, "zeta", 0, "a", "b", "c"));
+        await AskAsync<Produced>(topics, Records.Produce(4, "zeta", 1, "d"));
+
+        // partitions publish their bounds right after the ack, so poll
+        await AwaitAssertAsync(async () =>
+        {
+            var all = await AskAsync<MetadataResult>(topics, new MetadataQuery(5, null));
+            Assert.Equal(["alpha", "zeta"], all.Topics.Select(t => t.Name));
+            Assert.Equal([new PartitionMetadata(0, 0, 0)], all.Topics[0].Partitions);
+            Assert.Equal([new PartitionMetadata(0, 0, 3), new PartitionMetadata(1, 0, 1)], all.Topics[1].Partitions);
+        }, Patience);
+    }
+
+    [Fact]
+    public async Task A_restarted_topic_manager_rediscovers_topics_and_their_data_from_disk()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "my-topic", 2)); // '-' in names survives the dir layout
+        await AskAsync<Produced>(topics, Records.Produce(2, "my-topic", 0, "zero"));
+        await AskAsync<Produced>(topics, Records.Produce(3, "my-topic", 1, "one-a", "one-b"));
+        await StopAndWaitAsync(topics);
+
+        var restarted = StartTopics();
+        var metadata = await AskAsync<MetadataResult>(restarted, new MetadataQuery(4, null));
+        var topic = Assert.Single(metadata.Topics);
+        Assert.Equal("my-topic", topic.Name);
+        Assert.Equal([new PartitionMetadata(0, 0, 1), new PartitionMetadata(1, 0, 2)], topic.Partitions);
+        Assert.Equal([new Rec(0, null, "zero")], await FetchRecordsAsync(restarted, "my-topic", 0));
+        Assert.Equal([new Rec(0, null, "one-a"), new Rec(1, null, "one-b")], await FetchRecordsAsync(restarted, "my-topic", 1));
+        Assert.Equal(ErrorCode.TopicAlreadyExists, (await FailsAsync(restarted, new CreateTopicCommand(5, "my-topic", 2))).Code);
+        Assert.Equal(2, (await AskAsync<Produced>(restarted, Records.Produce(6, "my-topic", 1, "one-c"))).BaseOffset);
+    }
+}
