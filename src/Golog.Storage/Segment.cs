@@ -174,12 +174,10 @@ public sealed class Segment : IDisposable
             var status = RecordBatchReader.Validate(bytes[p..], _config.MaxBatchBytes, out var info);
             if (status == BatchStatus.Ok) { p += info.Size; continue; }
             bool cutByCaller = status == BatchStatus.Incomplete && p > 0 && (info.Size == 0 || position + p + info.Size <= limit);
-            if (!cutByCaller)
-            {
-                _corruptFrom = Math.Min(_corruptFrom, position + p);
-                Log.Error("Segment {Segment} is damaged from byte {Position}: CRC or framing check failed on read; reads past it fail with storage_error",
-                    _logPath, position + p);
-            }
+            if (cutByCaller) return bytes.Length;
+            _corruptFrom = Math.Min(_corruptFrom, position + p);
+            Log.Error("Segment {Segment} is damaged from byte {Position}: CRC or framing check failed on read; reads past it fail with storage_error",
+                _logPath, position + p);
             break;
         }
         return p;

@@ -176,6 +176,20 @@ public class PartitionLogTests : TempDirectoryTest
     }
 
     [Fact]
+    public void A_read_cut_by_max_bytes_ends_with_a_partial_batch_that_the_consumer_fetches_again()
+    {
+        using var log = OpenLog(PartitionDir, new LogConfig());
+        log.AppendUpTo(5);
+        int oneBatch = log.Read(0, 1).Length;
+
+        var result = log.Read(0, 2 * oneBatch + 5);
+
+        Assert.Equal(2 * oneBatch + 5, result.Length);
+        Assert.Equal([0L, 1], Decode(result.Bytes).Select(r => r.Offset));
+        Assert.Equal(ValueFor(2), log.ReadRecord(2)!.Value);
+    }
+
+    [Fact]
     public void A_batch_over_the_maximum_batch_size_is_refused_and_leaves_the_log_unchanged()
     {
         using var log = OpenLog(PartitionDir, new LogConfig { MaxBatchBytes = 1000 });

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Golog.Client;
+using Xunit.Abstractions;
+
+namespace Golog.EndToEnd.Tests;
+
+/// <summary>
+/// Jepsen-style: concurrent producers (single and batch, several partitions) and a committer run against the real
+/// broker process, which is killed with SIGKILL at a random moment and restarted, round after round. After every
+/// restart the whole log is read back and checked against what was acknowledged. Rounds: GOLOG_CHAOS_ROUNDS
+/// (default 20; the long soak is `dotnet pwsh build.ps1 soak 500`).
+/// </summary>
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    private const string Topic = "chaos";
+    private const string Group = "chaos-group";
+    private const int Partitions = 3;
+
+    private sealed record Sent(string Payload, int Partition, int BatchId, int IndexInBatch, int BatchSize);
+
+    private readonly ConcurrentDictionary<string, Sent> _sent = new();
+    private readonly ConcurrentDictionary<(int Partition, long Offset), string> _acked = new();
+    private long _ackedCommit = -1;
+    private int _batchIds;
+
+    [Fact]
+    public async Task Kill_9_under_load_never_loses_an_acknowledged_message()
+    {
+        int rounds = int.TryParse(Environment.GetEnvironmentVariable("GOLOG_CHAOS_ROUNDS"), out var r) ? r : 20;
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        output.WriteLine($"chaos: {rounds} rounds, seed {seed}");
+        using var storage = new TempStorage();
+        var startTimes = new List<double>();
+        long verified = 0;
+
+        for (int round = 0; round < rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            await using var broker = await BrokerProcess.StartAsync(storage.Path);
+            startTimes.Add(clock.Elapsed.TotalMilliseconds);
+            verified = await VerifyAsync(broker.Port, round);
+
+            using var stop = new CancellationTokenSource();
+            var load = new List<Task>();
+            for (int p = 0; p < 4; p++) load.Add(ProduceAsync(broker.Port, round, p, batched: p % 2 == 1, stop.Token));
+            load.Add(CommitAsync(broker.Port, stop.Token));
+            await Task.Delay(random.Next(100, 700));
+            await broker.KillAsync();
+            stop.Cancel();
+            await Task.WhenAll(load);
+        }
+
+        await using (var last = await BrokerProcess.StartAsync(storage.Path))
+            verified = await VerifyAsync(last.Port, rounds);
+
+        output.WriteLine($"chaos totals: rounds={rounds} acked={_acked.Count} verified={verified} lost=0 " +
+                         $"sent={_sent.Count} start-ms median={Median(startTimes):F0} max={startTimes.Max():F0}");
+        Assert.True(_acked.Count > rounds, "the load produced almost nothing; the test proved nothing");
+    }
+
+    private async Task ProduceAsync(int port, int round, int producer, bool batched, CancellationToken stop)
+    {
+        var random = new Random(round * 100 + producer);
+        try
+        {
+            await using var client = await GologClient.ConnectAsync("127.0.0.1", port, stop);
+            var inFlight = new List<Task>();
+            for (int n = 0; !stop.IsCancellationRequested && client.IsConnected; n++)
+            {
+                int partition = random.Next(Partitions);
+                int size = batched ? random.Next(1, 20) : 1;
+                int batchId = Interlocked.Increment(ref _batchIds);
+                var payloads = Enumerable.Range(0, size).Select(i => $"r{round}-p{producer}-n{n}-{i}").ToList();
+                for (int i = 0; i < size; i++) _sent[payloads[i]] = new Sent(payloads[i], partition, batchId, i, size);
+                inFlight.Add(ProduceOneAsync(client, partition, payloads));
+                if (inFlight.Count >= 8)
+                {
+                    await Task.WhenAny(inFlight);
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                }
+            }
+            await Task.WhenAll(inFlight);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or GologException) { }
+    }
+
+    private async Task ProduceOneAsync(GologClient client, int partition, List<string> payloads)
+    {
+        try
+        {
+            var ack = await client.ProduceAsync(Topic, partition, payloads);
+            Assert.Equal(payloads.Count - 1, ack.LastOffset - ack.BaseOffset);
+            for (int i = 0; i < payloads.Count; i++) _acked[(partition, ack.BaseOffset + i)] = payloads[i];
+        }
+        catch (Exception e) when (e is IOException or GologException) { } // unacknowledged: may or may not be stored
+    }
+
+    private async Task CommitAsync(int port, CancellationToken stop)
+    {
+        try
+        {
+            await using var client = await GologClient.ConnectAsync("127.0.0.1", port, stop);
+            while (!stop.IsCancellationRequested)
+            {
+                long next = Interlocked.Read(ref _ackedCommit) + 1;
+                await client.CommitAsync(Group, Topic, 0, next, stop);
+                InterlockedMax(ref _ackedCommit, next);
+                await Task.Delay(5, stop);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or GologException) { }
+    }
+
+    /// <summary>Reads every partition from offset 0 and checks it against what was sent and acknowledged.</summary>
+    private async Task<long> VerifyAsync(int port, int round)
+    {
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", port);
+        if (round == 0) { await client.CreateTopicAsync(Topic, Partitions); return 0; }
+        long verified = 0;
+        for (int p = 0; p < Partitions; p++)
+        {
+            var log = new List<(long Offset, string Payload)>();
+            while (true)
+            {
+                var f = await client.FetchAsync(Topic, p, log.Count, maxMessages: 5000, maxBytes: 4 << 20);
+                Assert.Equal(0, f.LogStartOffset);
+                foreach (var rec in f.Records) log.Add((rec.Offset, rec.Message));
+                if (log.Count >= f.HighWatermark) break;
+            }
+            for (int i = 0; i < log.Count; i++)
+            {
+                Assert.True(log[i].Offset == i, $"round {round}: partition {p} offsets not contiguous at {i}: {log[i].Offset}");
+                Assert.True(_sent.TryGetValue(log[i].Payload, out var sent), $"round {round}: partition {p} offset {i} holds data never sent: {log[i].Payload}");
+                Assert.Equal(p, sent!.Partition);
+                // An unacknowledged batch appears whole or not at all: its first record starts a run of all of them.
+                if (sent.IndexInBatch == 0)
+                    for (int k = 1; k < sent.BatchSize; k++)
+                        Assert.True(i + k < log.Count && _sent[log[i + k].Payload] is var next && next.BatchId == sent.BatchId && next.IndexInBatch == k,
+                            $"round {round}: batch {sent.BatchId} is not whole at partition {p} offset {i}");
+            }
+            Assert.Equal(log.Count, log.Select(l => l.Payload).Distinct().Count());
+            foreach (var ((partition, offset), payload) in _acked.Where(a => a.Key.Partition == p))
+            {
+                Assert.True(offset < log.Count, $"round {round}: LOST acknowledged {payload} at {p}/{offset} (log ends at {log.Count})");
+                Assert.Equal(payload, log[(int)offset].Payload);
+                verified++;
+            }
+        }
+        long? committed = await client.CommittedAsync(Group, Topic, 0);
+        long acked = Interlocked.Read(ref _ackedCommit);
+        if (acked >= 0) Assert.True(committed >= acked, $"round {round}: committed offset went back from {acked} to {committed}");
+        return verified;
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+}
