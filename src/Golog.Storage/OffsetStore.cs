@@ -59,8 +59,18 @@ public sealed class OffsetStore : IDisposable
         }
         var buffer = new MemoryStream();
         foreach (var (tp, offset) in commits) WriteRecord(buffer, tp, offset);
-        _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-        _file.Flush(flushToDisk: true);
+        long before = _file.Position;
+        try
+        {
+            _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A torn record left in place would end replay early and hide every later commit: cut it off.
+            try { _file.SetLength(before); _file.Position = before; } catch (IOException) { }
+            throw;
+        }
         foreach (var (tp, offset) in commits) _offsets[tp] = offset;
         _recordsInFile += commits.Count;
     }
