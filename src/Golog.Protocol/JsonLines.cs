@@ -9,7 +9,8 @@ public abstract class JsonLines
 {
     private static readonly JsonWriterOptions Options = new()
     {
-        // Non-ASCII text stays UTF-8 rather than \uXXXX: smaller and readable; quotes and controls are still escaped.
+        // Most non-ASCII text stays raw UTF-8 (smaller, readable); quotes and controls are escaped, and so are
+        // characters outside the Basic Multilingual Plane (emoji), as \uXXXX surrogate pairs: valid JSON, exact round trip.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
     };
