@@ -8,6 +8,7 @@ namespace Golog.Broker;
 public sealed class GroupManager : ReceiveActor
 {
     private readonly BrokerSettings _settings;
+    private bool _closed;
 
     public GroupManager(BrokerSettings settings)
     {
@@ -16,6 +17,7 @@ public sealed class GroupManager : ReceiveActor
         Receive<CommittedQuery>(cmd => Route(cmd.Seq, cmd.Group, cmd));
         ReceiveAsync<CloseForShutdown>(async _ =>
         {
+            _closed = true;
             var replyTo = Sender;
             var results = await Task.WhenAll(Context.GetChildren().Select(c => c.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
             replyTo.Tell(new Closed(results.All(r => r.Clean)));
@@ -30,6 +32,11 @@ public sealed class GroupManager : ReceiveActor
         {
             Sender.Tell(new RequestFailed(seq, new ProtocolError(ErrorCode.InvalidGroupName,
                 $"invalid group name \"{(group.Length > 64 ? group[..64] + "..." : group)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"")));
+            return;
+        }
+        if (_closed) // existing groups refuse by themselves; a new one would open an offsets file after the close
+        {
+            Sender.Tell(new RequestFailed(seq, new ProtocolError(ErrorCode.BrokerShuttingDown, "the broker is shutting down")));
             return;
         }
         var name = "group-" + group;

@@ -6,8 +6,15 @@ namespace Golog.Broker;
 /// </summary>
 public sealed class PartitionStatus
 {
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _logStartOffset;
     private long _highWatermark;
+
+    /// <summary>
+    /// Completes when the partition first publishes its bounds (its log is open), or stops without ever opening it.
+    /// Until then the bounds read 0 although the log on disk may hold data, so answers built from them must wait.
+    /// </summary>
+    public Task Opened => _opened.Task;
 
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
     public long HighWatermark => Volatile.Read(ref _highWatermark);
@@ -16,5 +23,9 @@ public sealed class PartitionStatus
     {
         Volatile.Write(ref _logStartOffset, logStartOffset);
         Volatile.Write(ref _highWatermark, highWatermark);
+        _opened.TrySetResult();
     }
+
+    /// <summary>The partition actor stopped (possibly before its log could be opened): nobody should keep waiting for <see cref="Opened"/>.</summary>
+    public void Abandon() => _opened.TrySetResult();
 }

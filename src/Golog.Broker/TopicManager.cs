@@ -12,6 +12,7 @@ namespace Golog.Broker;
 public sealed class TopicManager : ReceiveActor
 {
     private sealed record Partition(IActorRef Actor, PartitionStatus Status);
+    private sealed record AnswerMetadata(MetadataQuery Query, IActorRef ReplyTo);
 
     private readonly BrokerSettings _settings;
     private readonly SyncWorker _syncWorker;
@@ -20,6 +21,7 @@ public sealed class TopicManager : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<Partition>> _topics = [];
     private readonly Dictionary<string, int> _roundRobin = [];
+    private bool _closed;
 
     public TopicManager(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, bool cleanStart)
     {
@@ -33,6 +35,12 @@ public sealed class TopicManager : ReceiveActor
         Receive<CommittedQuery>(cmd => ForwardToGroups(cmd.Seq, cmd.Partition, cmd));
         Receive<CreateTopicCommand>(CreateTopic);
         Receive<MetadataQuery>(Metadata);
+        Receive<AnswerMetadata>(m => m.ReplyTo.Tell(BuildMetadata(m.Query)));
+        Receive<Terminated>(t =>
+        {
+            // a partition that stopped (its log could not be opened, say) will never publish: metadata must not wait for it
+            foreach (var p in _topics.Values.SelectMany(ps => ps).Where(p => p.Actor.Equals(t.ActorRef))) p.Status.Abandon();
+        });
         ReceiveAsync<CloseForShutdown>(_ => CloseAll());
     }
 
@@ -52,6 +60,10 @@ public sealed class TopicManager : ReceiveActor
     private void Produce(ProduceCommand cmd)
     {
         if (!Names.IsValid(cmd.Topic)) { Fail(cmd.Seq, InvalidTopic(cmd.Topic)); return; }
+        // closed partitions refuse by themselves, but auto-creation would open new, never-closed ones after the close
+        if (_closed) { Fail(cmd.Seq, ShuttingDown); return; }
+        // the line parser rejects negative partitions, but other senders (a Kafka listener) may not: partitions[-1] would crash this actor
+        if (cmd.Partition < 0) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
         if (!_topics.TryGetValue(cmd.Topic, out var partitions) || cmd.Partition >= partitions.Count)
         {
             int wanted = Math.Max(cmd.Partition + 1 ?? 0, partitions?.Count ?? _settings.DefaultPartitions);
@@ -72,24 +84,25 @@ public sealed class TopicManager : ReceiveActor
     private void Route(long seq, string topic, int partition, object cmd)
     {
         if (!Names.IsValid(topic)) { Fail(seq, InvalidTopic(topic)); return; }
-        if (_topics.TryGetValue(topic, out var partitions) && partition < partitions.Count) partitions[partition].Actor.Forward(cmd);
+        if (_topics.TryGetValue(topic, out var partitions) && partition >= 0 && partition < partitions.Count) partitions[partition].Actor.Forward(cmd);
         else Fail(seq, Unknown(topic, partition));
     }
 
     private void ForwardToGroups(long seq, TopicPartition tp, object cmd)
     {
         if (!Names.IsValid(tp.Topic)) Fail(seq, InvalidTopic(tp.Topic));
-        else if (!_topics.TryGetValue(tp.Topic, out var partitions) || tp.Partition >= partitions.Count) Fail(seq, Unknown(tp.Topic, tp.Partition));
+        else if (!_topics.TryGetValue(tp.Topic, out var partitions) || tp.Partition < 0 || tp.Partition >= partitions.Count) Fail(seq, Unknown(tp.Topic, tp.Partition));
         else _groups.Forward(cmd);
     }
 
     private void CreateTopic(CreateTopicCommand cmd)
     {
         if (!Names.IsValid(cmd.Topic)) Fail(cmd.Seq, InvalidTopic(cmd.Topic));
+        else if (_closed) Fail(cmd.Seq, ShuttingDown);
         else if (_topics.ContainsKey(cmd.Topic))
             Fail(cmd.Seq, new ProtocolError(ErrorCode.TopicAlreadyExists, $"topic \"{cmd.Topic}\" already exists with {_topics[cmd.Topic].Count} partitions"));
-        else if (cmd.Partitions > _settings.MaxPartitionsPerTopic)
-            Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidRequest, $"at most {_settings.MaxPartitionsPerTopic} partitions per topic"));
+        else if (cmd.Partitions < 1 || cmd.Partitions > _settings.MaxPartitionsPerTopic) // 0 partitions: round robin would divide by zero
+            Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidRequest, $"a topic has 1 to {_settings.MaxPartitionsPerTopic} partitions"));
         else
         {
             EnsurePartitions(cmd.Topic, cmd.Partitions);
@@ -100,13 +113,26 @@ public sealed class TopicManager : ReceiveActor
     private void Metadata(MetadataQuery query)
     {
         if (query.Topic is { } t && !_topics.ContainsKey(t)) { Fail(query.Seq, Unknown(t, null)); return; }
-        var topics = _topics
-            .Where(kv => query.Topic is null || kv.Key == query.Topic)
+        // A partition publishes its bounds only once its actor has opened the log (PreStart, on the storage
+        // dispatcher). Right after a restart the statuses still read 0, and answering then would report existing
+        // data as an empty log (a consumer starting "from the end" would replay everything). Wait until they are open.
+        var opening = Selected(query).SelectMany(kv => kv.Value).Select(p => p.Status.Opened).Where(o => !o.IsCompleted).ToList();
+        if (opening.Count == 0) { Sender.Tell(BuildMetadata(query)); return; }
+        var replyTo = Sender;
+        Task.WhenAll(opening).ContinueWith(_ => new AnswerMetadata(query, replyTo), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+    }
+
+    private IEnumerable<KeyValuePair<string, List<Partition>>> Selected(MetadataQuery query) =>
+        _topics.Where(kv => query.Topic is null || kv.Key == query.Topic);
+
+    private MetadataResult BuildMetadata(MetadataQuery query)
+    {
+        var topics = Selected(query)
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new TopicMetadata(kv.Key, kv.Value
                 .Select((p, i) => new PartitionMetadata(i, p.Status.LogStartOffset, p.Status.HighWatermark)).ToList()))
             .ToList();
-        Sender.Tell(new MetadataResult(query.Seq, topics));
+        return new MetadataResult(query.Seq, topics);
     }
 
     private List<Partition> EnsurePartitions(string topic, int count)
@@ -121,6 +147,7 @@ public sealed class TopicManager : ReceiveActor
             var status = new PartitionStatus();
             var actor = Context.ActorOf(PartitionActor.Props(new TopicPartition(topic, p), _settings, _syncWorker, status, _cleanStart),
                 $"partition-{topic}-{p}");
+            Context.Watch(actor);
             partitions.Add(new Partition(actor, status));
         }
         return partitions;
@@ -135,6 +162,7 @@ public sealed class TopicManager : ReceiveActor
 
     private async Task CloseAll()
     {
+        _closed = true;
         var replyTo = Sender;
         var closes = _topics.Values.SelectMany(p => p).Select(p => p.Actor.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30)));
         var results = await Task.WhenAll(closes.Append(_groups.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
@@ -142,6 +170,8 @@ public sealed class TopicManager : ReceiveActor
     }
 
     private void Fail(long seq, ProtocolError error) => Sender.Tell(new RequestFailed(seq, error));
+
+    private static readonly ProtocolError ShuttingDown = new(ErrorCode.BrokerShuttingDown, "the broker is shutting down");
 
     private static ProtocolError InvalidTopic(string topic) => new(ErrorCode.InvalidTopicName,
         $"invalid topic name \"{(topic.Length > 64 ? topic[..64] + "..." : topic)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"");

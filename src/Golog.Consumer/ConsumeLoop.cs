@@ -60,7 +60,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
 
     private async Task<long> StartingOffsetAsync()
     {
-        _committed = await Client.CommittedAsync(_group, _topic, _partition, stop);
+        _committed = await CommittedAsync(Client, stop);
         if (_committed is { } committed)
         {
             await output.WriteLineAsync($"Starting at offset {committed} (committed offset of group {_group})");
@@ -213,7 +213,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
                 fresh = await GologClient.ConnectAsync(options.Broker, stop);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 timeout.CancelAfter(ReplyGraceMs);
-                long? committed = await fresh.CommittedAsync(_group, _topic, _partition, timeout.Token);
+                long? committed = await CommittedAsync(fresh, timeout.Token);
                 _client = fresh;
                 // What we printed after the last successful commit is printed again: at-least-once, as documented.
                 if (committed is { } c) { _offset = c; _committed = c; }
@@ -263,6 +263,19 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         await WarnAsync($"error: stopped while the broker was unavailable; offset {_offset} was not committed for group {_group}" +
             (_committed is { } c ? $" (it resumes at {c})" : ""));
         return 2;
+    }
+
+    /// <summary>The group's committed offset; null also when the topic does not exist yet (the seed let consumers start first).</summary>
+    private async Task<long?> CommittedAsync(GologClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CommittedAsync(_group, _topic, _partition, cancellationToken);
+        }
+        catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+        {
+            return null;
+        }
     }
 
     private async Task<PartitionMetadata?> PartitionBoundsAsync(CancellationToken cancellationToken)

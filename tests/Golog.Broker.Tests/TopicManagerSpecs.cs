@@ -167,4 +167,71 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
         Assert.Equal(ErrorCode.TopicAlreadyExists, (await FailsAsync(restarted, new CreateTopicCommand(5, "my-topic", 2))).Code);
         Assert.Equal(2, (await AskAsync<Produced>(restarted, Records.Produce(6, "my-topic", 1, "one-c"))).BaseOffset);
     }
+
+    [Fact]
+    public async Task Metadata_right_after_a_restart_reports_the_high_watermarks_on_disk_not_empty_logs()
+    {
+        const int partitions = 64; // enough that some are still opening when the first query arrives
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "wide", partitions));
+        var probe = CreateTestProbe();
+        for (int p = 0; p < partitions; p++) topics.Tell(Records.Produce(p, "wide", p, "x", "y"), probe.Ref);
+        for (int p = 0; p < partitions; p++) await probe.ExpectMsgAsync<Produced>(Patience);
+        await StopAndWaitAsync(topics);
+
+        var restarted = StartTopics();
+        var metadata = await AskAsync<MetadataResult>(restarted, new MetadataQuery(2, null)); // no waiting before asking
+        Assert.All(Assert.Single(metadata.Topics).Partitions, p => Assert.Equal(2, p.HighWatermark));
+    }
+
+    [Fact]
+    public async Task Metadata_is_still_answered_when_a_partition_cannot_be_opened()
+    {
+        File.WriteAllText(PartitionDir("broken", 0), "a file where the partition directory should be");
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "broken", 1));
+        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(2, "broken"));
+        Assert.Equal([new PartitionMetadata(0, 0, 0)], Assert.Single(metadata.Topics).Partitions);
+    }
+
+    [Fact]
+    public async Task Negative_partitions_and_empty_topics_are_refused_without_disturbing_existing_partitions()
+    {
+        var topics = StartTopics();
+        await AskAsync<Produced>(topics, Records.Produce(1, "steady", 0, "before"));
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Records.Produce(2, "steady", -1, "x"))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "steady", -1, 0))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
+            (await FailsAsync(topics, new CommitCommand(4, "g", new TopicPartition("steady", -1), 0))).Code);
+        Assert.Equal(ErrorCode.InvalidRequest, (await FailsAsync(topics, new CreateTopicCommand(5, "empty", 0))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, new MetadataQuery(6, "empty"))).Code);
+
+        // the topic manager did not restart (which would have stopped every partition): the partition still has its record
+        Assert.Equal(1, (await AskAsync<Produced>(topics, Records.Produce(7, "steady", 0, "after"))).BaseOffset);
+    }
+
+    [Fact]
+    public async Task After_CloseForShutdown_nothing_new_is_created_and_requests_get_broker_shutting_down()
+    {
+        var topics = StartTopics();
+        await AskAsync<Produced>(topics, Records.Produce(1, "existing", 0, "x"));
+        await AskAsync<CommitDone>(topics, new CommitCommand(2, "old-group", new TopicPartition("existing", 0), 1));
+        Assert.True((await AskAsync<Closed>(topics, CloseForShutdown.Instance)).Clean);
+
+        var requests = new object[]
+        {
+            Records.Produce(3, "existing", 0, "late"),
+            Records.Produce(4, "brand-new", 0, "late"),
+            new CreateTopicCommand(5, "also-new", 1),
+            Fetch(6, "existing", 0, 0),
+            new CommitCommand(7, "old-group", new TopicPartition("existing", 0), 1),
+            new CommitCommand(8, "new-group", new TopicPartition("existing", 0), 1),
+        };
+        foreach (var request in requests)
+            Assert.Equal(ErrorCode.BrokerShuttingDown, (await FailsAsync(topics, request)).Code);
+        Assert.False(Directory.Exists(PartitionDir("brand-new", 0)));
+        Assert.False(Directory.Exists(PartitionDir("also-new", 0)));
+        Assert.False(File.Exists(StorageLayout.GroupOffsetsFile(Root, "new-group")));
+    }
 }
