@@ -93,7 +93,7 @@ public sealed class ConnectionActor : ReceiveActor
     {
         var parsed = RequestParser.Parse(line);
         var request = parsed.Request;
-        long seq = _sequencer.Register(new RequestContext(request?.Type ?? RequestType.Produce, parsed.Id));
+        long seq = _sequencer.Register(new RequestContext(parsed.Id));
         if (parsed.Error is { } error) { Complete(seq, new RequestFailed(seq, error)); return; }
         object? command = request!.Type switch
         {
@@ -122,7 +122,7 @@ public sealed class ConnectionActor : ReceiveActor
                 return new RequestFailed(seq, new ProtocolError(ErrorCode.MessageTooLarge,
                     $"message of {m.Length} bytes exceeds the broker's limit of {_settings.MaxMessageBytes} bytes (request.max-message-bytes)"));
         var headers = request.Headers.Select(h => new RecordHeader(h.Key, h.Value)).ToArray();
-        return new ProduceCommand(seq, request.Topic!, request.Partition, request.Key,
+        return new ProduceCommand(seq, request.Topic!, request.Partition,
             new RecordsToAppend(request.Messages, request.Key, headers));
     }
 
@@ -145,7 +145,7 @@ public sealed class ConnectionActor : ReceiveActor
         bool framed = probe.IndexOf("\"id\""u8) >= 0;
         var error = new ProtocolError(ErrorCode.RequestTooLarge,
             $"request line exceeds the broker's limit of {_settings.MaxLineBytes} bytes (request.max-line-bytes); closing the connection");
-        long seq = _sequencer.Register(new RequestContext(RequestType.Produce, framed ? new RequestId("null"u8.ToArray()) : null));
+        long seq = _sequencer.Register(new RequestContext(framed ? new RequestId("null"u8.ToArray()) : null));
         _log.Warning("Client {0} sent a request line over {1} bytes; closing", _remote, _settings.MaxLineBytes);
         _framer.Clear();
         Complete(seq, new RequestFailed(seq, error));

@@ -31,7 +31,7 @@ public sealed class GroupManager : ReceiveActor
         if (!Names.IsValid(group))
         {
             Sender.Tell(new RequestFailed(seq, new ProtocolError(ErrorCode.InvalidGroupName,
-                $"invalid group name \"{(group.Length > 64 ? group[..64] + "..." : group)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"")));
+                Names.Explain("group", group))));
             return;
         }
         if (_closed) // existing groups refuse by themselves; a new one would open an offsets file after the close

@@ -6,7 +6,7 @@ namespace Golog.Broker;
 // Requests from a connection. Seq is the connection's request number: replies carry it back so the connection can
 // answer in request order however the work was spread across partitions.
 
-public sealed record ProduceCommand(long Seq, string Topic, int? Partition, ReadOnlyMemory<byte>? Key, RecordsToAppend Records);
+public sealed record ProduceCommand(long Seq, string Topic, int? Partition, RecordsToAppend Records);
 
 public sealed record FetchCommand(long Seq, string Topic, int Partition, long Offset, int MaxMessages, int MaxBytes, TimeSpan MaxWait);
 

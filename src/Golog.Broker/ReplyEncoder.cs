@@ -5,7 +5,7 @@ using Golog.Storage;
 namespace Golog.Broker;
 
 /// <summary>What a connection remembers about a request until it is answered: enough to choose the reply style.</summary>
-public readonly record struct RequestContext(RequestType Type, RequestId? Id)
+public readonly record struct RequestContext(RequestId? Id)
 {
     public bool Framed => Id is not null;
 }
@@ -53,7 +53,7 @@ public sealed class ReplyEncoder
         }
     }
 
-    public void Error(RequestContext ctx, ProtocolError error)
+    private void Error(RequestContext ctx, ProtocolError error)
     {
         if (ctx.Framed) _framed.Error(ctx.Id, error);
         else SeedText.Error(_buffer, error.Message);

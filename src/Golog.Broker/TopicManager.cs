@@ -77,7 +77,7 @@ public sealed class TopicManager : ReceiveActor
             partitions = EnsurePartitions(cmd.Topic, wanted);
         }
         int partition = cmd.Partition
-                        ?? (cmd.Key is { } key ? KeyPartitioner.Partition(key.Span, partitions.Count) : NextRoundRobin(cmd.Topic, partitions.Count));
+                        ?? (cmd.Records.Key is { } key ? KeyPartitioner.Partition(key.Span, partitions.Count) : NextRoundRobin(cmd.Topic, partitions.Count));
         partitions[partition].Actor.Forward(cmd with { Partition = partition });
     }
 
@@ -174,7 +174,7 @@ public sealed class TopicManager : ReceiveActor
     private static readonly ProtocolError ShuttingDown = new(ErrorCode.BrokerShuttingDown, "the broker is shutting down");
 
     private static ProtocolError InvalidTopic(string topic) => new(ErrorCode.InvalidTopicName,
-        $"invalid topic name \"{(topic.Length > 64 ? topic[..64] + "..." : topic)}\": use 1-249 of [A-Za-z0-9._-], not \".\" or \"..\"");
+        Names.Explain("topic", topic));
 
     private static ProtocolError Unknown(string topic, int? partition) => new(ErrorCode.UnknownTopicOrPartition,
         partition is { } p ? $"unknown topic or partition {topic}-{p}" : $"unknown topic \"{topic}\"");

@@ -36,34 +36,24 @@ internal sealed record ConsumerOptions
     public static ConsumerOptions? Parse(string[] args)
     {
         var o = new ConsumerOptions();
-        for (int i = 0; i < args.Length; i++)
+        var a = new CommandLineArgs(args);
+        while (a.MoveNext())
         {
-            string arg = args[i];
-            string? inline = null;
-            int eq = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
-            string Value() => inline ?? (i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value"));
-
-            if (arg is "-h" or "--help") return null;
-            o = arg switch
+            if (a.Current is "-h" or "--help") return null;
+            o = a.Current switch
             {
-                "--broker" => o with { Broker = BrokerAddress.Parse(Value()) },
-                "--topic" => o with { Topic = Value() },
-                "--group" => o with { Group = Value() },
-                "--partition" => o with { Partition = ParsePartition(Value()) },
-                "--poll-interval" => o with { PollInterval = ParsePollInterval(Value()) },
+                "--broker" => o with { Broker = BrokerAddress.Parse(a.Value()) },
+                "--topic" => o with { Topic = a.Value() },
+                "--group" => o with { Group = a.Value() },
+                "--partition" => o with { Partition = CommandLineArgs.ParsePartition(a.Value()) },
+                "--poll-interval" => o with { PollInterval = ParsePollInterval(a.Value()) },
                 "--from-end" => o with { FromEnd = true },
-                "--max-messages" => o with { MaxMessages = ParseCount(Value()) },
-                _ => throw new FormatException($"unknown argument \"{args[i]}\""),
+                "--max-messages" => o with { MaxMessages = ParseCount(a.Value()) },
+                _ => throw a.Unknown(),
             };
         }
         return o;
     }
-
-    public static int ParsePartition(string text) =>
-        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int p)
-            ? p
-            : throw new FormatException($"partition must be a number >= 0, not \"{text}\"");
 
     private static TimeSpan ParsePollInterval(string text)
     {

@@ -1,3 +1,5 @@
+using Golog.Client;
+
 namespace Golog.Consumer;
 
 /// <summary>The seed consumer's interactive start: without --topic, ask for topic, partition and group on the terminal.</summary>
@@ -17,7 +19,7 @@ internal static class InteractivePrompt
         {
             string text = Ask("Enter partition (default 0): ", input, output);
             if (text.Trim().Length == 0) break;
-            try { partition = ConsumerOptions.ParsePartition(text); break; }
+            try { partition = CommandLineArgs.ParsePartition(text); break; }
             catch (FormatException e) { output.WriteLine(e.Message); }
         }
 

@@ -23,27 +23,17 @@ internal sealed record ProducerOptions(BrokerAddress Broker, string? Topic, int?
         BrokerAddress broker = BrokerAddress.Default;
         string? topic = null, key = null;
         int? partition = null;
-        for (int i = 0; i < args.Length; i++)
+        var a = new CommandLineArgs(args);
+        while (a.MoveNext())
         {
-            string arg = args[i];
-            string? inline = null;
-            int eq = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0) { inline = arg[(eq + 1)..]; arg = arg[..eq]; }
-            string Value() => inline ?? (i + 1 < args.Length ? args[++i] : throw new FormatException($"{arg} needs a value"));
-
-            switch (arg)
+            switch (a.Current)
             {
                 case "-h" or "--help": return null;
-                case "--broker": broker = BrokerAddress.Parse(Value()); break;
-                case "--topic": topic = Value(); break;
-                case "--key": key = Value(); break;
-                case "--partition":
-                    string p = Value();
-                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
-                        throw new FormatException($"--partition must be a number >= 0, not \"{p}\"");
-                    partition = n;
-                    break;
-                default: throw new FormatException($"unknown argument \"{args[i]}\"");
+                case "--broker": broker = BrokerAddress.Parse(a.Value()); break;
+                case "--topic": topic = a.Value(); break;
+                case "--key": key = a.Value(); break;
+                case "--partition": partition = CommandLineArgs.ParsePartition(a.Value()); break;
+                default: throw a.Unknown();
             }
         }
         if (topic is null && (partition is not null || key is not null))

@@ -14,7 +14,6 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
     private int _end;
     private int _scanned; // bytes from _start already known to hold no '\n'
 
-    public int MaxLineBytes => maxLineBytes;
     public int Buffered => _end - _start;
 
     /// <summary>Appends received bytes, compacting or growing the buffer as needed.</summary>

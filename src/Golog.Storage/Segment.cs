@@ -30,7 +30,6 @@ public sealed class Segment : IDisposable
         _handle = File.OpenHandle(_logPath, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         WrittenSize = RandomAccess.GetLength(_handle);
         NextOffset = baseOffset;
-        LastWriteUtc = File.GetLastWriteTimeUtc(_logPath);
     }
 
     public long BaseOffset { get; }
@@ -42,7 +41,6 @@ public sealed class Segment : IDisposable
     public long MessageCount => NextOffset - BaseOffset;
     /// <summary>When the segment first received a batch in this process (for age-based rolling); null if never.</summary>
     public DateTime? FirstAppendUtc { get; private set; }
-    public DateTime LastWriteUtc { get; private set; }
     internal string IndexPath { get; }
     public string LogPath => _logPath;
 
@@ -91,7 +89,6 @@ public sealed class Segment : IDisposable
         RandomAccess.Write(_handle, _pending.AsSpan(0, _pendingLength), WrittenSize);
         WrittenSize += _pendingLength;
         _pendingLength = 0;
-        LastWriteUtc = DateTime.UtcNow;
         if (_pending.Length > 4 * 1024 * 1024) _pending = []; // do not pin a burst's buffer forever
     }
 

@@ -101,7 +101,7 @@ public static class Records
         new(values.Select(v => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(v)).ToArray());
 
     public static ProduceCommand Produce(long seq, string topic, int? partition, params string[] values) =>
-        new(seq, topic, partition, null, Of(values));
+        new(seq, topic, partition, Of(values));
 
     /// <summary>Every whole batch of a fetch, CRC-checked, decoded; records before the fetch offset (same batch) dropped, as a consumer does.</summary>
     public static List<Rec> Decode(Fetched fetched)

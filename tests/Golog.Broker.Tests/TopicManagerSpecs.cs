@@ -123,7 +123,7 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
             for (int i = 0; i < 4; i++)
             {
                 var produced = await AskAsync<Produced>(topics,
-                    new ProduceCommand(i, "keyed", null, keyBytes, Records.Of($"{key}#{i}") with { Key = keyBytes }));
+                    new ProduceCommand(i, "keyed", null, Records.Of($"{key}#{i}") with { Key = keyBytes }));
                 Assert.Equal(expected, produced.Partition);
             }
         }
