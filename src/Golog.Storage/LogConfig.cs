@@ -15,6 +15,9 @@ public sealed record LogConfig
     /// <summary>One sparse index entry per this many bytes of log.</summary>
     public int IndexIntervalBytes { get; init; } = 4096;
 
+    /// <summary>Which closed segments <see cref="PartitionLog.ApplyRetention"/> deletes.</summary>
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.KeepForever;
+
     /// <summary>Largest batch a reader accepts as plausible; bigger lengths are treated as corruption.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024 * 1024;
 }

@@ -168,8 +168,13 @@ public sealed class PartitionLog : IDisposable
             deleted++;
             _log.Information("Retention deleted segment {Segment}; log start offset is now {LogStartOffset}", segment.LogPath, LogStartOffset);
         }
+        if (deleted > 0) StorageLayout.SyncDirectory(Directory); // the new log start survives a machine crash too
         return deleted;
     }
+
+    /// <summary>Deletes the closed segments that <see cref="LogConfig.Retention"/> lets go, oldest first; the log start moves to the first one left.</summary>
+    public int ApplyRetention(DateTime nowUtc) =>
+        Config.Retention.DeletesAnything ? DeleteOldSegments((segment, logBytes) => Config.Retention.Expired(segment, logBytes, nowUtc)) : 0;
 
     /// <summary>Clean close: writes and syncs everything and persists the active index so the next start skips recovery.</summary>
     public void Close()

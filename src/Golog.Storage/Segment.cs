@@ -20,6 +20,7 @@ public sealed class Segment : IDisposable
     private int _pendingLength;
     private long _corruptFrom = long.MaxValue; // first byte of a damaged region found by an index rebuild or a read
     private bool _indexFromFile;               // _index was loaded from the .index file and not checked against the log
+    private volatile bool _deleted;            // read by the sync thread, which may still hold this segment after retention
 
     private Segment(string dir, long baseOffset, LogConfig config, FileMode mode)
     {
@@ -102,8 +103,19 @@ public sealed class Segment : IDisposable
         WrittenSize = position;
     }
 
-    /// <summary>fsync of the log file. Safe to call from another thread while the owner appends.</summary>
-    public void Sync() => RandomAccess.FlushToDisk(_handle);
+    /// <summary>When the .log file was last written; a closed segment is never written after its roll.</summary>
+    public DateTime LastWriteUtc => File.GetLastWriteTimeUtc(_logPath);
+
+    /// <summary>
+    /// fsync of the log file. Safe to call from another thread while the owner appends. A sync queued before the
+    /// segment was rolled can run after retention deleted it: a deleted segment has nothing left to make durable.
+    /// </summary>
+    public void Sync()
+    {
+        if (_deleted) return;
+        try { RandomAccess.FlushToDisk(_handle); }
+        catch (ObjectDisposedException) when (_deleted) { } // deleted between the check and the call
+    }
 
     /// <summary>Closes the segment for writing: flushes it and persists its index so a restart need not rebuild it.</summary>
     public void Seal()
@@ -185,8 +197,14 @@ public sealed class Segment : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>
+    /// Closes and unlinks the files. The owner serialises reads with this, and reads copy bytes out, so no read
+    /// can use the handle after it; a sync in flight on the sync thread keeps the handle alive until it returns
+    /// (SafeHandle reference counting), and on Linux an unlinked file stays readable through an open handle anyway.
+    /// </summary>
     public void Delete()
     {
+        _deleted = true;
         _handle.Dispose();
         File.Delete(_logPath);
         File.Delete(IndexPath);
