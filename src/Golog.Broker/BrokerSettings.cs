@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using Golog.Storage;
 
 namespace Golog.Broker;
@@ -12,7 +13,12 @@ public sealed record BrokerSettings
     public bool AutoCreateTopics { get; init; } = true;
     public int DefaultPartitions { get; init; } = 1;
     public int MaxPartitionsPerTopic { get; init; } = 1024;
+    /// <summary>Segment and retention settings of every topic without an entry in <see cref="TopicLogs"/>.</summary>
     public LogConfig Log { get; init; } = new();
+    /// <summary>Per-topic overrides (golog.topics.overrides."name"), each already merged over the broker defaults.</summary>
+    public IReadOnlyDictionary<string, LogConfig> TopicLogs { get; init; } = new Dictionary<string, LogConfig>();
+    /// <summary>How often each partition looks for segments that retention lets go.</summary>
+    public TimeSpan RetentionCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
     public FlushPolicy Flush { get; init; } = FlushPolicy.Always;
     public int SyncThreads { get; init; } = 2;
     public int MaxLineBytes { get; init; } = 16 * 1024 * 1024;
@@ -27,7 +33,6 @@ public sealed record BrokerSettings
     public static BrokerSettings From(Config root)
     {
         var c = root.GetConfig("golog") ?? throw new ArgumentException("missing \"golog\" configuration block");
-        long segmentMessages = c.GetLong("segment.messages", 0);
         return new BrokerSettings
         {
             Host = c.GetString("host", "localhost"),
@@ -36,13 +41,9 @@ public sealed record BrokerSettings
             AutoCreateTopics = c.GetBoolean("topics.auto-create", true),
             DefaultPartitions = Positive(c.GetInt("topics.default-partitions", 1), "topics.default-partitions"),
             MaxPartitionsPerTopic = Positive(c.GetInt("topics.max-partitions-per-topic", 1024), "topics.max-partitions-per-topic"),
-            Log = new LogConfig
-            {
-                SegmentBytes = Positive(c.GetByteSize("segment.bytes") ?? 128L * 1024 * 1024, "segment.bytes"),
-                SegmentMessages = segmentMessages <= 0 ? long.MaxValue : segmentMessages,
-                SegmentAge = c.GetTimeSpan("segment.age", TimeSpan.FromDays(7)),
-                IndexIntervalBytes = Positive(c.GetInt("segment.index-interval-bytes", 4096), "segment.index-interval-bytes"),
-            },
+            Log = ParseLog(c, ""),
+            TopicLogs = ParseTopicOverrides(c),
+            RetentionCheckInterval = Positive(c.GetTimeSpan("retention.check-interval", TimeSpan.FromMinutes(5)), "retention.check-interval"),
             Flush = FlushPolicy.Parse(c.GetString("flush.policy", "always"), c.GetTimeSpan("flush.interval", TimeSpan.FromSeconds(1))),
             SyncThreads = Positive(c.GetInt("flush.sync-threads", 2), "flush.sync-threads"),
             MaxLineBytes = (int)Positive(c.GetByteSize("request.max-line-bytes") ?? 16 * 1024 * 1024, "request.max-line-bytes"),
@@ -55,6 +56,63 @@ public sealed record BrokerSettings
             MaxFetchWait = c.GetTimeSpan("fetch.max-wait", TimeSpan.FromSeconds(30)),
         };
     }
+
+    public LogConfig LogFor(string topic) => TopicLogs.GetValueOrDefault(topic, Log);
+
+    /// <summary>The segment.* and retention.* keys of <paramref name="c"/>; <paramref name="where"/> names an override in errors.</summary>
+    private static LogConfig ParseLog(Config c, string where)
+    {
+        long segmentMessages = c.GetLong("segment.messages", 0);
+        long segmentBytes = Positive(c.GetByteSize("segment.bytes") ?? 128L * 1024 * 1024, where + "segment.bytes");
+        // index entries hold 32-bit file positions (as Kafka's do), so a segment cannot pass 2 GiB
+        if (segmentBytes > int.MaxValue) throw new ArgumentException($"golog.{where}segment.bytes must be below 2GiB, got {segmentBytes}");
+        return new LogConfig
+        {
+            SegmentBytes = segmentBytes,
+            SegmentMessages = segmentMessages <= 0 ? long.MaxValue : segmentMessages,
+            SegmentAge = c.GetTimeSpan("segment.age", TimeSpan.FromDays(7)),
+            IndexIntervalBytes = Positive(c.GetInt("segment.index-interval-bytes", 4096), where + "segment.index-interval-bytes"),
+            Retention = new RetentionPolicy(RetentionAge(c, where), RetentionBytes(c, where)),
+        };
+    }
+
+    /// <summary>retention.ms: a duration ("7d", "12h") or milliseconds; "infinite" or -1 keeps segments forever.</summary>
+    private static TimeSpan? RetentionAge(Config c, string where)
+    {
+        if (!c.HasPath("retention.ms") || c.GetString("retention.ms") is "-1" or "infinite") return null;
+        return Positive(c.GetTimeSpan("retention.ms"), where + "retention.ms");
+    }
+
+    /// <summary>retention.bytes: a size per partition ("1GiB"); -1 means no size limit.</summary>
+    private static long? RetentionBytes(Config c, string where)
+    {
+        if (!c.HasPath("retention.bytes") || c.GetString("retention.bytes") == "-1") return null;
+        return Positive(c.GetByteSize("retention.bytes") ?? 0, where + "retention.bytes");
+    }
+
+    /// <summary>
+    /// golog.topics.overrides { "orders.v1" { retention.ms = 1h } }: each entry is read over the broker's own
+    /// segment and retention settings, so it names only what differs. Other keys there would do nothing: refused.
+    /// </summary>
+    private static Dictionary<string, LogConfig> ParseTopicOverrides(Config c)
+    {
+        var overrides = new Dictionary<string, LogConfig>(StringComparer.Ordinal);
+        if (!c.HasPath("topics.overrides")) return overrides;
+        foreach (var (topic, value) in c.GetValue("topics.overrides").GetObject().Items)
+        {
+            string where = $"topics.overrides.\"{topic}\".";
+            if (!Names.IsValid(topic)) throw new ArgumentException($"golog.{where}: {Names.Explain("topic", topic)}");
+            var own = new Config(new HoconRoot(value));
+            var unknown = own.AsEnumerable().Select(kv => kv.Key).Where(k => k is not ("segment" or "retention")).ToList();
+            if (unknown.Count > 0)
+                throw new ArgumentException($"golog.{where}: only segment.* and retention.* can be set per topic, not {string.Join(", ", unknown)}");
+            overrides[topic] = ParseLog(own.WithFallback(c), where);
+        }
+        return overrides;
+    }
+
+    private static TimeSpan Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentException($"golog.{key} must be > 0, got {value}");
 
     private static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new ArgumentException($"golog.{key} must be > 0, got {value}");
