@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'recovery')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -25,5 +25,10 @@ switch ($Target) {
         $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
         $env:GOLOG_CHAOS_ROUNDS = $rounds
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
+    }
+    'recovery' {
+        # Measures broker start time with a 1 GiB partition (writes 1 GiB to a temp dir); see README "Recovery time".
+        $env:GOLOG_RECOVERY_BENCH = '1'
+        Invoke-Dotnet test tests/Golog.EndToEnd.Tests -c Release --filter 'FullyQualifiedName~RecoveryTime' --logger 'console;verbosity=detailed'
     }
 }
