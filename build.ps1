@@ -21,13 +21,13 @@ switch ($Target) {
     'test'  { Invoke-Dotnet test Golog.sln }
     'run'   { Invoke-Dotnet run --project src/Golog.Broker -- @Rest }
     'soak'  {
-        # The kill -9 chaos test with many rounds (default 500); see README "Crash safety".
+        # The kill -9 chaos test with many rounds (default 500); see README "Guarantees".
         $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
         $env:GOLOG_CHAOS_ROUNDS = $rounds
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
     }
     'recovery' {
-        # Measures broker start time with a 1 GiB partition (writes 1 GiB to a temp dir); see README "Recovery time".
+        # Measures broker start time with a 1 GiB partition (writes 1 GiB to a temp dir); see README "Guarantees".
         $env:GOLOG_RECOVERY_BENCH = '1'
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests -c Release --filter 'FullyQualifiedName~RecoveryTime' --logger 'console;verbosity=detailed'
     }
