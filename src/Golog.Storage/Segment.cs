@@ -242,8 +242,19 @@ public sealed class Segment : IDisposable
             Log.Error("Closed segment {Segment} is damaged from byte {Position} of {Size}; reads past it fail with storage_error",
                 _logPath, scan.ValidBytes, WrittenSize);
         }
-        else File.WriteAllBytes(IndexPath, _index.Serialize());
+        else SaveRebuiltIndex(_index);
         return _index;
+    }
+
+    /// <summary>The .index file only caches what the log says: failing to save it (disk full) must cost a rebuild later, never a read now.</summary>
+    private void SaveRebuiltIndex(OffsetIndex index)
+    {
+        try { File.WriteAllBytes(IndexPath, index.Serialize()); }
+        catch (IOException e)
+        {
+            Log.Warning("Could not save rebuilt index {IndexFile} ({Reason}); using it from memory", IndexPath, e.Message);
+            try { File.Delete(IndexPath); } catch (IOException) { } // a half-written file would only be rebuilt again
+        }
     }
 
     private bool TryLoadTailFromIndex()

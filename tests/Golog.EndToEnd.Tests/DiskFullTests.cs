@@ -57,6 +57,28 @@ public sealed class DiskFullTests
         Assert.Equal(24, (await reader.ProduceAsync(Topic, 0, "after-restart")).BaseOffset);
     }
 
+    [SkippableFact]
+    public async Task Reads_that_must_rebuild_a_missing_index_still_work_while_the_disk_is_full()
+    {
+        using var tmpfs = TmpfsMount.TryMount("2m", out string whyNot);
+        Skip.If(tmpfs is null, whyNot);
+        string storage = Path.Combine(tmpfs.Path, "storage");
+        string[] args = ["--set", "golog.segment.messages=10"];
+        var stored = new List<(long Offset, string Message)>();
+        await using (var broker = await InProcessBroker.StartAsync(storage, args))
+        {
+            await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
+            for (int i = 0; i < 25; i++) stored.Add(((await client.ProduceAsync(Topic, 0, $"m{i}")).BaseOffset, $"m{i}"));
+        }
+        // the index of a closed segment is only a cache: without it the first read rebuilds it, and cannot save it
+        foreach (var index in Directory.GetFiles(Path.Combine(storage, $"{Topic}-0"), "*.index")) File.Delete(index);
+
+        await using var restarted = await InProcessBroker.StartAsync(storage, args);
+        tmpfs.FillUp();
+        await using var reader = await GologClient.ConnectAsync("127.0.0.1", restarted.Port);
+        Assert.Equal(stored, await FetchAllAsync(reader));
+    }
+
     private static async Task AssertStorageError(Task produce)
     {
         var error = await Assert.ThrowsAsync<GologException>(() => produce);
