@@ -172,9 +172,29 @@ public sealed class PartitionLog : IDisposable
         return deleted;
     }
 
-    /// <summary>Deletes the closed segments that <see cref="LogConfig.Retention"/> lets go, oldest first; the log start moves to the first one left.</summary>
-    public int ApplyRetention(DateTime nowUtc) =>
-        Config.Retention.DeletesAnything ? DeleteOldSegments((segment, logBytes) => Config.Retention.Expired(segment, logBytes, nowUtc)) : 0;
+    /// <summary>
+    /// Deletes the closed segments that <see cref="LogConfig.Retention"/> lets go, oldest first; the log start moves
+    /// to the first one left. An idle active segment whose data is all past the age limit is rolled first, so that it
+    /// can go too: rolls otherwise happen only on append, and an idle partition would keep its data forever (Kafka
+    /// fixed the same surprise in KAFKA-15047).
+    /// </summary>
+    public int ApplyRetention(DateTime nowUtc)
+    {
+        var retention = Config.Retention;
+        if (!retention.DeletesAnything) return 0;
+        if (ActiveIsIdleAndExpired(retention, nowUtc))
+        {
+            Roll();
+            _committed = new LogPosition(Active.NextOffset, Active, 0); // everything was acknowledged: the new segment starts at the high watermark
+        }
+        return DeleteOldSegments((segment, logBytes) => retention.Expired(segment, logBytes, nowUtc));
+    }
+
+    // Everything appended is acknowledged (nothing pending, written-but-unsynced or awaiting an ack) and old enough.
+    private bool ActiveIsIdleAndExpired(RetentionPolicy retention, DateTime nowUtc) =>
+        retention.MaxAge is { } maxAge && Active.MessageCount > 0
+        && _committed.Segment == Active && _committed.Position == Active.Size
+        && nowUtc - Active.LastWriteUtc > maxAge;
 
     /// <summary>Clean close: writes and syncs everything and persists the active index so the next start skips recovery.</summary>
     public void Close()

@@ -57,17 +57,51 @@ public class RetentionTests : TempDirectoryTest
     }
 
     [Fact]
-    public void The_active_segment_is_never_deleted_however_old_or_large()
+    public void The_active_segment_is_never_deleted_however_large()
     {
-        using var log = OpenLog(PartitionDir, TenPerSegment(maxAge: TimeSpan.FromMinutes(1), maxBytes: 1));
+        using var log = OpenLog(PartitionDir, TenPerSegment(maxBytes: 1));
         log.AppendUpTo(25);
-        foreach (var baseOffset in new long[] { 0, 10, 20 }) Age(baseOffset, TimeSpan.FromDays(30));
 
         Assert.Equal(2, log.ApplyRetention(Now));
 
         Assert.Equal([20L], log.Segments.Select(s => s.BaseOffset));
         log.AssertReadsEveryOffset(20, 25);
         Assert.Equal((25L, 25L), log.AppendDurably(ValueFor(25)));
+    }
+
+    [Fact]
+    public void An_idle_active_segment_past_the_age_limit_is_rolled_and_deleted_and_offsets_carry_on()
+    {
+        using (var log = OpenLog(PartitionDir, TenPerSegment(maxAge: TimeSpan.FromHours(1))))
+        {
+            log.AppendUpTo(25);
+            foreach (var baseOffset in new long[] { 0, 10, 20 }) Age(baseOffset, TimeSpan.FromHours(2));
+
+            Assert.Equal(3, log.ApplyRetention(Now));
+
+            Assert.Equal((25L, 25L, 25L), (log.LogStartOffset, log.HighWatermark, log.LogEndOffset));
+            Assert.Equal([25L], log.Segments.Select(s => s.BaseOffset));
+            Assert.Null(log.ReadRecord(24));
+            Assert.Equal((25L, 25L), log.AppendDurably(ValueFor(25)));
+            log.AssertReadsEveryOffset(25, 26);
+        }
+
+        using var reopened = OpenLog(PartitionDir, TenPerSegment());
+        Assert.Equal((25L, 26L), (reopened.LogStartOffset, reopened.LogEndOffset));
+    }
+
+    [Fact]
+    public void An_active_segment_with_unacknowledged_writes_is_not_rolled_for_retention()
+    {
+        using var log = OpenLog(PartitionDir, TenPerSegment(maxAge: TimeSpan.FromHours(1)));
+        log.AppendUpTo(5);
+        log.Append(Records(ValueFor(5)), Timestamp);
+        log.WritePending(); // written, not yet synced or acknowledged
+        Age(0, TimeSpan.FromHours(2));
+
+        Assert.Equal(0, log.ApplyRetention(Now));
+        Assert.Equal([0L], log.Segments.Select(s => s.BaseOffset));
+        log.AssertReadsEveryOffset(0, 5);
     }
 
     [Fact]
