@@ -163,7 +163,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Deletes expired closed segments. Runs in this mailbox, so it never overlaps a read (reads copy their bytes
-    /// out before replying); a sync still queued for a deleted segment skips it. A failed delete is retried next time.
+    /// out before replying); a sync still queued for a deleted segment skips it.
     /// </summary>
     private void ApplyRetention()
     {

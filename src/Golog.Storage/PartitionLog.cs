@@ -223,8 +223,8 @@ public sealed class PartitionLog : IDisposable
         old.Seal(); // durable before the new segment exists: after a crash only the last segment needs a scan
         _unsynced.Remove(old);
         var next = Segment.Create(Directory, old.NextOffset, Config);
+        _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
         StorageLayout.SyncDirectory(Directory);
-        _segments.Add(next);
         _log.Information("Rolled segment {Segment} at offset {Offset}", next.LogPath, next.BaseOffset);
     }
 
