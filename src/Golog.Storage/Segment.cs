@@ -206,8 +206,9 @@ public sealed class Segment : IDisposable
     {
         _deleted = true;
         _handle.Dispose();
-        File.Delete(_logPath);
+        // index first: a crash in between leaves a .log whose index is rebuilt, never an .index nothing ever removes
         File.Delete(IndexPath);
+        File.Delete(_logPath);
     }
 
     private void AddToIndex(long offset, long position, int size)
