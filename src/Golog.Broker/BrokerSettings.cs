@@ -12,6 +12,11 @@ public sealed record BrokerSettings
     public bool AutoCreateTopics { get; init; } = true;
     public int DefaultPartitions { get; init; } = 1;
     public int MaxPartitionsPerTopic { get; init; } = 1024;
+    public int MaxTopics { get; init; } = 10_000;
+    public int MaxConnections { get; init; } = 10_000;
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int MaxBufferedReplyBytes { get; init; } = 4 * 1024 * 1024;
     public LogConfig Log { get; init; } = new();
     public FlushPolicy Flush { get; init; } = FlushPolicy.Always;
     public int SyncThreads { get; init; } = 2;
@@ -36,6 +41,11 @@ public sealed record BrokerSettings
             AutoCreateTopics = c.GetBoolean("topics.auto-create", true),
             DefaultPartitions = Positive(c.GetInt("topics.default-partitions", 1), "topics.default-partitions"),
             MaxPartitionsPerTopic = Positive(c.GetInt("topics.max-partitions-per-topic", 1024), "topics.max-partitions-per-topic"),
+            MaxTopics = Positive(c.GetInt("topics.max", 10_000), "topics.max"),
+            MaxConnections = Positive(c.GetInt("connections.max", 10_000), "connections.max"),
+            IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromMinutes(10)), "connections.idle-timeout"),
+            WriteTimeout = Positive(c.GetTimeSpan("connections.write-timeout", TimeSpan.FromSeconds(30)), "connections.write-timeout"),
+            MaxBufferedReplyBytes = (int)Positive(c.GetByteSize("connections.max-buffered-reply-bytes") ?? 4 * 1024 * 1024, "connections.max-buffered-reply-bytes"),
             Log = new LogConfig
             {
                 SegmentBytes = Positive(c.GetByteSize("segment.bytes") ?? 128L * 1024 * 1024, "segment.bytes"),
@@ -58,4 +68,7 @@ public sealed record BrokerSettings
 
     private static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new ArgumentException($"golog.{key} must be > 0, got {value}");
+
+    private static TimeSpan Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentException($"golog.{key} must be > 0, got {value}");
 }

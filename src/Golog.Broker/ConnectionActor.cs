@@ -12,12 +12,15 @@ namespace Golog.Broker;
 /// <summary>
 /// One client socket. Cuts the byte stream into lines, decodes each request, sends it on, and writes the replies
 /// back in request order. Writes are ack-based: one Tcp.Write in flight, replies that arrive meanwhile are
-/// coalesced into the next one. Reading is suspended while too many requests are unanswered, so a client that
-/// pipelines without reading cannot grow the broker's memory without bound.
+/// coalesced into the next one. Reading is suspended while too many requests are unanswered or too many reply bytes
+/// wait for the client, so a client that pipelines without reading cannot grow the broker's memory without bound.
+/// A periodic check closes a connection that is idle (golog.connections.idle-timeout) or whose client stopped taking
+/// its replies (golog.connections.write-timeout).
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor
+public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
     private sealed class WriteAck : Tcp.Event { public static readonly WriteAck Instance = new(); }
+    private sealed class CheckTimeouts { public static readonly CheckTimeouts Instance = new(); }
 
     private readonly IActorRef _connection;
     private readonly EndPoint _remote;
@@ -31,6 +34,10 @@ public sealed class ConnectionActor : ReceiveActor
     private bool _writing;
     private bool _readingSuspended;
     private bool _closeWhenFlushed;
+    private long _lastActivityMs = Environment.TickCount64; // last complete request line or reply
+    private long _writeStartedMs;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public ConnectionActor(IActorRef connection, EndPoint remote, IActorRef topics, BrokerSettings settings)
     {
@@ -40,7 +47,8 @@ public sealed class ConnectionActor : ReceiveActor
         _settings = settings;
         _framer = new LineFramer(settings.MaxLineBytes);
         Receive<Tcp.Received>(r => OnReceived(r.Data));
-        Receive<WriteAck>(_ => { _writing = false; FlushOutput(); });
+        Receive<WriteAck>(_ => { _writing = false; FlushOutput(); UpdateReading(); });
+        Receive<CheckTimeouts>(_ => OnCheckTimeouts());
         Receive<Tcp.ConnectionClosed>(c =>
         {
             _log.Info("Client {0} disconnected ({1})", _remote, c.GetType().Name);
@@ -64,7 +72,12 @@ public sealed class ConnectionActor : ReceiveActor
     public static Props Props(IActorRef connection, EndPoint remote, IActorRef topics, BrokerSettings settings) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(connection, remote, topics, settings));
 
-    protected override void PreStart() => Context.Watch(_connection);
+    protected override void PreStart()
+    {
+        Context.Watch(_connection);
+        var every = TimeSpan.FromTicks(Math.Min(_settings.IdleTimeout.Ticks, _settings.WriteTimeout.Ticks) / 4);
+        Timers.StartPeriodicTimer(CheckTimeouts.Instance, CheckTimeouts.Instance, every);
+    }
 
     private void OnReceived(ByteString data)
     {
@@ -81,16 +94,46 @@ public sealed class ConnectionActor : ReceiveActor
             }
             Handle(line);
         }
-        if (_sequencer.Pending >= _settings.MaxInFlightPerConnection && !_readingSuspended)
+        FlushOutput();
+        UpdateReading();
+    }
+
+    /// <summary>Stops reading while the client has too much unanswered or unread; resumes once half of it has drained.</summary>
+    private void UpdateReading()
+    {
+        int pending = _sequencer.Pending, buffered = _output.WrittenCount;
+        if (!_readingSuspended && (pending >= _settings.MaxInFlightPerConnection || buffered >= _settings.MaxBufferedReplyBytes))
         {
             _readingSuspended = true;
             _connection.Tell(Tcp.SuspendReading.Instance);
         }
-        FlushOutput();
+        else if (_readingSuspended && pending <= _settings.MaxInFlightPerConnection / 2 && buffered <= _settings.MaxBufferedReplyBytes / 2)
+        {
+            _readingSuspended = false;
+            _connection.Tell(Tcp.ResumeReading.Instance);
+        }
+    }
+
+    private void OnCheckTimeouts()
+    {
+        long now = Environment.TickCount64;
+        if (_writing && now - _writeStartedMs > _settings.WriteTimeout.TotalMilliseconds)
+        {
+            _log.Warning("Client {0} has not taken its replies for {1}; closing (golog.connections.write-timeout)", _remote, _settings.WriteTimeout);
+            _connection.Tell(Tcp.Abort.Instance);
+            Context.Stop(Self);
+        }
+        else if (!_writing && _sequencer.Pending == 0 && now - _lastActivityMs > _settings.IdleTimeout.TotalMilliseconds)
+        {
+            _log.Info("Client {0} idle for {1}; closing (golog.connections.idle-timeout)", _remote, _settings.IdleTimeout);
+            _connection.Tell(Tcp.Close.Instance);
+            Timers.CancelAll(); // ConnectionClosed stops this actor
+        }
     }
 
     private void Handle(ReadOnlySpan<byte> line)
     {
+        _lastActivityMs = Environment.TickCount64;
         var parsed = RequestParser.Parse(line);
         var request = parsed.Request;
         long seq = _sequencer.Register(new RequestContext(parsed.Id));
@@ -130,12 +173,9 @@ public sealed class ConnectionActor : ReceiveActor
     {
         if (!_sequencer.TryGetContext(seq, out var ctx)) return;
         _sequencer.Complete(seq, _encoder.Encode(ctx, reply), _output);
-        if (_readingSuspended && _sequencer.Pending <= _settings.MaxInFlightPerConnection / 2)
-        {
-            _readingSuspended = false;
-            _connection.Tell(Tcp.ResumeReading.Instance);
-        }
+        _lastActivityMs = Environment.TickCount64;
         FlushOutput();
+        UpdateReading();
     }
 
     /// <summary>The rest of an oversized line cannot be framed: answer request_too_large and close once it is sent.</summary>
@@ -166,6 +206,7 @@ public sealed class ConnectionActor : ReceiveActor
             : ByteString.CopyFrom(_output.WrittenSpan.ToArray());
         _output.ResetWrittenCount();
         _writing = true;
+        _writeStartedMs = Environment.TickCount64;
         _connection.Tell(Tcp.Write.Create(data, WriteAck.Instance));
     }
 }
