@@ -66,7 +66,8 @@ public sealed class TopicManager : ReceiveActor
         if (cmd.Partition < 0) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
         if (!_topics.TryGetValue(cmd.Topic, out var partitions) || cmd.Partition >= partitions.Count)
         {
-            int wanted = Math.Max(cmd.Partition + 1 ?? 0, partitions?.Count ?? _settings.DefaultPartitions);
+            // long: partition int.MaxValue + 1 would overflow to a negative count and index past the list
+            long wanted = Math.Max((cmd.Partition ?? -1) + 1L, partitions?.Count ?? _settings.DefaultPartitions);
             if (!_settings.AutoCreateTopics) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
             if (partitions is null && AtTopicLimit) { Fail(cmd.Seq, TooManyTopics(cmd.Topic)); return; }
             if (wanted > _settings.MaxPartitionsPerTopic)
@@ -75,7 +76,7 @@ public sealed class TopicManager : ReceiveActor
                     $"partition {cmd.Partition} does not exist and auto-creation stops at {_settings.MaxPartitionsPerTopic} partitions per topic"));
                 return;
             }
-            partitions = EnsurePartitions(cmd.Topic, wanted);
+            partitions = EnsurePartitions(cmd.Topic, (int)wanted);
         }
         int partition = cmd.Partition
                         ?? (cmd.Records.Key is { } key ? KeyPartitioner.Partition(key.Span, partitions.Count) : NextRoundRobin(cmd.Topic, partitions.Count));
