@@ -30,7 +30,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly LineFramer _framer;
     private readonly ReplySequencer<RequestContext> _sequencer = new();
     private readonly ReplyEncoder _encoder = new();
-    private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
+    // Buffers start small and grow on demand: thousands of mostly idle connections must not cost 64 KiB each.
+    private const int InitialBufferBytes = 4096;
+    private readonly ArrayBufferWriter<byte> _output = new(InitialBufferBytes);
     private bool _writing;
     private bool _readingSuspended;
     private bool _closeWhenFlushed;
@@ -45,7 +47,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _remote = remote;
         _topics = topics;
         _settings = settings;
-        _framer = new LineFramer(settings.MaxLineBytes);
+        _framer = new LineFramer(settings.MaxLineBytes, InitialBufferBytes);
         Receive<Tcp.Received>(r => OnReceived(r.Data));
         Receive<WriteAck>(_ => { _writing = false; FlushOutput(); UpdateReading(); });
         Receive<CheckTimeouts>(_ => OnCheckTimeouts());
