@@ -16,7 +16,7 @@ public sealed record BrokerSettings
     public int MaxConnections { get; init; } = 10_000;
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    public int MaxBufferedReplyBytes { get; init; } = 4 * 1024 * 1024;
+    public int MaxPendingReplyBytes { get; init; } = 8 * 1024 * 1024;
     public LogConfig Log { get; init; } = new();
     public FlushPolicy Flush { get; init; } = FlushPolicy.Always;
     public int SyncThreads { get; init; } = 2;
@@ -27,6 +27,7 @@ public sealed record BrokerSettings
     public int SeedFetchMaxMessages { get; init; } = 1000;
     public int DefaultFetchMaxMessages { get; init; } = 1000;
     public int DefaultFetchMaxBytes { get; init; } = 1024 * 1024;
+    public int MaxFetchBytes { get; init; } = 8 * 1024 * 1024;
     public TimeSpan MaxFetchWait { get; init; } = TimeSpan.FromSeconds(30);
 
     public static BrokerSettings From(Config root)
@@ -45,7 +46,7 @@ public sealed record BrokerSettings
             MaxConnections = Positive(c.GetInt("connections.max", 10_000), "connections.max"),
             IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromMinutes(10)), "connections.idle-timeout"),
             WriteTimeout = Positive(c.GetTimeSpan("connections.write-timeout", TimeSpan.FromSeconds(30)), "connections.write-timeout"),
-            MaxBufferedReplyBytes = (int)Positive(c.GetByteSize("connections.max-buffered-reply-bytes") ?? 4 * 1024 * 1024, "connections.max-buffered-reply-bytes"),
+            MaxPendingReplyBytes = (int)Positive(c.GetByteSize("connections.max-pending-reply-bytes") ?? 8 * 1024 * 1024, "connections.max-pending-reply-bytes"),
             Log = new LogConfig
             {
                 SegmentBytes = Positive(c.GetByteSize("segment.bytes") ?? 128L * 1024 * 1024, "segment.bytes"),
@@ -62,6 +63,7 @@ public sealed record BrokerSettings
             SeedFetchMaxMessages = Positive(c.GetInt("fetch.seed-max-messages", 1000), "fetch.seed-max-messages"),
             DefaultFetchMaxMessages = Positive(c.GetInt("fetch.default-max-messages", 1000), "fetch.default-max-messages"),
             DefaultFetchMaxBytes = (int)Positive(c.GetByteSize("fetch.default-max-bytes") ?? 1024 * 1024, "fetch.default-max-bytes"),
+            MaxFetchBytes = (int)Positive(c.GetByteSize("fetch.max-bytes") ?? 8 * 1024 * 1024, "fetch.max-bytes"),
             MaxFetchWait = c.GetTimeSpan("fetch.max-wait", TimeSpan.FromSeconds(30)),
         };
     }

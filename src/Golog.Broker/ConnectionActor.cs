@@ -12,8 +12,9 @@ namespace Golog.Broker;
 /// <summary>
 /// One client socket. Cuts the byte stream into lines, decodes each request, sends it on, and writes the replies
 /// back in request order. Writes are ack-based: one Tcp.Write in flight, replies that arrive meanwhile are
-/// coalesced into the next one. Reading is suspended while too many requests are unanswered or too many reply bytes
-/// wait for the client, so a client that pipelines without reading cannot grow the broker's memory without bound.
+/// coalesced into the next one. Requests are taken only while the <see cref="ConnectionBudget"/> allows (unanswered
+/// requests, reply bytes owed or unsent); otherwise lines wait in the framer and socket reading is suspended, so a
+/// client that pipelines without reading cannot grow the broker's memory without bound.
 /// A periodic check closes a connection that is idle (golog.connections.idle-timeout) or whose client stopped taking
 /// its replies (golog.connections.write-timeout).
 /// </summary>
@@ -33,7 +34,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     // Buffers start small and grow on demand: thousands of mostly idle connections must not cost 64 KiB each.
     private const int InitialBufferBytes = 4096;
     private readonly ArrayBufferWriter<byte> _output = new(InitialBufferBytes);
+    private readonly ConnectionBudget _budget;
     private bool _writing;
+    private int _writingBytes;
     private bool _readingSuspended;
     private bool _closeWhenFlushed;
     private long _lastActivityMs = Environment.TickCount64; // last complete request line or reply
@@ -48,8 +51,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _topics = topics;
         _settings = settings;
         _framer = new LineFramer(settings.MaxLineBytes, InitialBufferBytes);
+        _budget = new ConnectionBudget(settings.MaxInFlightPerConnection, settings.MaxPendingReplyBytes);
         Receive<Tcp.Received>(r => OnReceived(r.Data));
-        Receive<WriteAck>(_ => { _writing = false; FlushOutput(); UpdateReading(); });
+        Receive<WriteAck>(_ =>
+        {
+            _writing = false;
+            _writingBytes = 0;
+            TakeRequests();
+        });
         Receive<CheckTimeouts>(_ => OnCheckTimeouts());
         Receive<Tcp.ConnectionClosed>(c =>
         {
@@ -62,13 +71,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             Context.Stop(Self);
         });
         Receive<Terminated>(_ => Context.Stop(Self));
-        Receive<RequestFailed>(r => Complete(r.Seq, r));
-        Receive<Produced>(r => Complete(r.Seq, r));
-        Receive<Fetched>(r => Complete(r.Seq, r));
-        Receive<CommitDone>(r => Complete(r.Seq, r));
-        Receive<CommittedOffset>(r => Complete(r.Seq, r));
-        Receive<TopicCreated>(r => Complete(r.Seq, r));
-        Receive<MetadataResult>(r => Complete(r.Seq, r));
+        Receive<RequestFailed>(r => OnReply(r.Seq, r));
+        Receive<Produced>(r => OnReply(r.Seq, r));
+        Receive<Fetched>(r => OnReply(r.Seq, r));
+        Receive<CommitDone>(r => OnReply(r.Seq, r));
+        Receive<CommittedOffset>(r => OnReply(r.Seq, r));
+        Receive<TopicCreated>(r => OnReply(r.Seq, r));
+        Receive<MetadataResult>(r => OnReply(r.Seq, r));
     }
 
     public static Props Props(IActorRef connection, EndPoint remote, IActorRef topics, BrokerSettings settings) =>
@@ -85,7 +94,19 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         if (_closeWhenFlushed) return;
         _framer.Append(data.ToReadOnlySpan()); // Received data is compact (one buffer): no copy here
-        while (true)
+        TakeRequests();
+    }
+
+    private void OnReply(long seq, object reply)
+    {
+        Complete(seq, reply);
+        TakeRequests();
+    }
+
+    /// <summary>Handles the complete lines already received, as far as the budget allows, then writes and adjusts reading.</summary>
+    private void TakeRequests()
+    {
+        while (!_closeWhenFlushed && !_budget.IsSpent(_sequencer.Pending, Unsent))
         {
             var status = _framer.TryReadLine(out var line);
             if (status == FrameStatus.NeedMore) break;
@@ -100,16 +121,18 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         UpdateReading();
     }
 
-    /// <summary>Stops reading while the client has too much unanswered or unread; resumes once half of it has drained.</summary>
+    /// <summary>Reply bytes the client has not taken yet: waiting to be written, or written and not acknowledged.</summary>
+    private long Unsent => _output.WrittenCount + _writingBytes;
+
+    /// <summary>Stops reading while the budget is spent; resumes once half of it is free again.</summary>
     private void UpdateReading()
     {
-        int pending = _sequencer.Pending, buffered = _output.WrittenCount;
-        if (!_readingSuspended && (pending >= _settings.MaxInFlightPerConnection || buffered >= _settings.MaxBufferedReplyBytes))
+        if (!_readingSuspended && _budget.IsSpent(_sequencer.Pending, Unsent))
         {
             _readingSuspended = true;
             _connection.Tell(Tcp.SuspendReading.Instance);
         }
-        else if (_readingSuspended && pending <= _settings.MaxInFlightPerConnection / 2 && buffered <= _settings.MaxBufferedReplyBytes / 2)
+        else if (_readingSuspended && _budget.IsHalfFree(_sequencer.Pending, Unsent))
         {
             _readingSuspended = false;
             _connection.Tell(Tcp.ResumeReading.Instance);
@@ -143,10 +166,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         object? command = request!.Type switch
         {
             RequestType.Produce => ToProduce(seq, request),
-            RequestType.Fetch => new FetchCommand(seq, request.Topic!, request.Partition!.Value, request.Offset!.Value,
-                request.IsFramed ? request.MaxMessages ?? _settings.DefaultFetchMaxMessages : _settings.SeedFetchMaxMessages,
-                request.MaxBytes ?? _settings.DefaultFetchMaxBytes,
-                TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs ?? 0, _settings.MaxFetchWait.TotalMilliseconds))),
+            RequestType.Fetch => ToFetch(seq, request),
             RequestType.Commit => new CommitCommand(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value), request.Offset!.Value),
             RequestType.Committed => new CommittedQuery(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value)),
             RequestType.CreateTopic => new CreateTopicCommand(seq, request.Topic!, request.Partitions!.Value),
@@ -155,6 +175,15 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         };
         if (command is RequestFailed failed) Complete(seq, failed);
         else _topics.Tell(command);
+    }
+
+    private FetchCommand ToFetch(long seq, Request request)
+    {
+        int maxBytes = Math.Min(request.MaxBytes ?? _settings.DefaultFetchMaxBytes, _settings.MaxFetchBytes);
+        _budget.Reserve(seq, maxBytes);
+        return new FetchCommand(seq, request.Topic!, request.Partition!.Value, request.Offset!.Value,
+            request.IsFramed ? request.MaxMessages ?? _settings.DefaultFetchMaxMessages : _settings.SeedFetchMaxMessages,
+            maxBytes, TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs ?? 0, _settings.MaxFetchWait.TotalMilliseconds)));
     }
 
     private object ToProduce(long seq, Request request)
@@ -174,10 +203,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private void Complete(long seq, object reply)
     {
         if (!_sequencer.TryGetContext(seq, out var ctx)) return;
+        _budget.Release(seq);
         _sequencer.Complete(seq, _encoder.Encode(ctx, reply), _output);
         _lastActivityMs = Environment.TickCount64;
-        FlushOutput();
-        UpdateReading();
     }
 
     /// <summary>The rest of an oversized line cannot be framed: answer request_too_large and close once it is sent.</summary>
@@ -208,6 +236,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             : ByteString.CopyFrom(_output.WrittenSpan.ToArray());
         _output.ResetWrittenCount();
         _writing = true;
+        _writingBytes = data.Count;
         _writeStartedMs = Environment.TickCount64;
         _connection.Tell(Tcp.Write.Create(data, WriteAck.Instance));
     }

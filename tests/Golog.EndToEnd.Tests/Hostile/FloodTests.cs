@@ -81,4 +81,31 @@ public sealed class FloodTests(ITestOutputHelper output)
         output.WriteLine($"{requests} pipelined requests from one unread connection: broker peak RSS {peak / (1024 * 1024)} MiB");
         if (peak is { } bytes) Assert.True(bytes < MemoryBound, $"peak RSS {bytes} bytes");
     }
+
+    [Fact]
+    public async Task Pipelined_huge_fetches_that_are_not_read_hold_only_the_connection_budget()
+    {
+        const int fetches = 100;
+        using var storage = new TempStorage();
+        await using var broker = await BrokerProcess.StartAsync(storage.Path, "--set", "golog.connections.write-timeout=300s");
+        await using (var producer = await GologClient.ConnectAsync("127.0.0.1", broker.Port))
+            for (int i = 0; i < 16; i++) await producer.ProduceAsync("big", 0, new string((char)('a' + i), 1_000_000));
+        long before = broker.PeakRssBytes() ?? 0;
+
+        // each asks for 2 GiB (lowered to fetch.max-bytes, 8 MiB): unbudgeted, the replies would hold ~800 MB
+        await using var greedy = await LineClient.ConnectAsync(broker.Port, receiveBufferBytes: 64 * 1024);
+        var request = Encoding.UTF8.GetBytes("""{"id":1,"type":"fetch","topic":"big","partition":0,"offset":0,"max_bytes":2147483647}""" + "\n");
+        await greedy.SendRawAsync([.. Enumerable.Repeat(request, fetches).SelectMany(r => r)]);
+        await using (var observer = await GologClient.ConnectAsync("127.0.0.1", broker.Port))
+            Assert.Equal(16, (await observer.MetadataAsync("big")).Single().Partitions.Single().HighWatermark);
+
+        for (int i = 0; i < fetches; i++)
+        {
+            using var reply = JsonDocument.Parse(await greedy.ReadLineAsync(Bound));
+            Assert.Equal(8, reply.RootElement.GetProperty("records").GetArrayLength()); // 8 x 1 MB fit in 8 MiB
+        }
+        long peak = broker.PeakRssBytes() ?? 0;
+        output.WriteLine($"{fetches} unread 8 MiB fetches: broker peak RSS {before / (1024 * 1024)} MiB before, {peak / (1024 * 1024)} MiB after");
+        Assert.True(peak - before < 512L * 1024 * 1024, $"peak RSS grew by {(peak - before) / (1024 * 1024)} MiB");
+    }
 }
