@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'flood')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -25,5 +25,9 @@ switch ($Target) {
         $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
         $env:GOLOG_CHAOS_ROUNDS = $rounds
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
+    }
+    'flood' {
+        # A well-behaved client's latency without, during and after a flood; see README "Limits and hostile input".
+        Invoke-Dotnet run -c Release --project tools/Golog.Flood -- @Rest
     }
 }
