@@ -14,7 +14,7 @@ public sealed record BrokerSettings
     public int MaxPartitionsPerTopic { get; init; } = 1024;
     public int MaxTopics { get; init; } = 10_000;
     public int MaxConnections { get; init; } = 10_000;
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxPendingReplyBytes { get; init; } = 8 * 1024 * 1024;
     public LogConfig Log { get; init; } = new();
@@ -44,7 +44,7 @@ public sealed record BrokerSettings
             MaxPartitionsPerTopic = Positive(c.GetInt("topics.max-partitions-per-topic", 1024), "topics.max-partitions-per-topic"),
             MaxTopics = Positive(c.GetInt("topics.max", 10_000), "topics.max"),
             MaxConnections = Positive(c.GetInt("connections.max", 10_000), "connections.max"),
-            IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromMinutes(10)), "connections.idle-timeout"),
+            IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromHours(1)), "connections.idle-timeout"),
             WriteTimeout = Positive(c.GetTimeSpan("connections.write-timeout", TimeSpan.FromSeconds(30)), "connections.write-timeout"),
             MaxPendingReplyBytes = (int)Positive(c.GetByteSize("connections.max-pending-reply-bytes") ?? 8 * 1024 * 1024, "connections.max-pending-reply-bytes"),
             Log = new LogConfig
