@@ -9,13 +9,17 @@ namespace Golog.Broker;
 /// A socket accepted past golog.connections.max: it gets one framed error line (too_many_connections, id null,
 /// since the client has asked nothing yet) and is closed once the line is written. Nothing it sends is read.
 /// </summary>
-public sealed class RefusedConnectionActor : ReceiveActor
+public sealed class RefusedConnectionActor : ReceiveActor, IWithTimers
 {
+    private sealed class GiveUp { public static readonly GiveUp Instance = new(); }
+
     /// <summary>A client that does not even take the one line is cut off after this long.</summary>
     private static readonly TimeSpan CloseWithin = TimeSpan.FromSeconds(10);
 
     private readonly IActorRef _connection;
     private readonly int _limit;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public RefusedConnectionActor(IActorRef connection, int limit)
     {
@@ -23,7 +27,7 @@ public sealed class RefusedConnectionActor : ReceiveActor
         _limit = limit;
         Receive<Tcp.ConnectionClosed>(_ => Context.Stop(Self));
         Receive<Terminated>(_ => Context.Stop(Self));
-        Receive<ReceiveTimeout>(_ => _connection.Tell(Tcp.Abort.Instance));
+        Receive<GiveUp>(_ => _connection.Tell(Tcp.Abort.Instance));
         ReceiveAny(_ => { }); // Received data and write failures: the connection is going away anyway
     }
 
@@ -33,7 +37,7 @@ public sealed class RefusedConnectionActor : ReceiveActor
     protected override void PreStart()
     {
         Context.Watch(_connection);
-        Context.SetReceiveTimeout(CloseWithin);
+        Timers.StartSingleTimer(GiveUp.Instance, GiveUp.Instance, CloseWithin); // a timer, not a receive timeout: data it sends must not keep it alive
         var line = new ArrayBufferWriter<byte>(256);
         new FramedReplyWriter(line).Error(null, new ProtocolError(ErrorCode.TooManyConnections,
             $"the broker already serves {_limit} connections (golog.connections.max); try again later"));
