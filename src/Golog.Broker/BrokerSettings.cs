@@ -16,6 +16,7 @@ public sealed record BrokerSettings
     public int MaxConnections { get; init; } = 10_000;
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PartialLineTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxPendingReplyBytes { get; init; } = 8 * 1024 * 1024;
     public LogConfig Log { get; init; } = new();
     public FlushPolicy Flush { get; init; } = FlushPolicy.Always;
@@ -46,6 +47,7 @@ public sealed record BrokerSettings
             MaxConnections = Positive(c.GetInt("connections.max", 10_000), "connections.max"),
             IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromHours(1)), "connections.idle-timeout"),
             WriteTimeout = Positive(c.GetTimeSpan("connections.write-timeout", TimeSpan.FromSeconds(30)), "connections.write-timeout"),
+            PartialLineTimeout = Positive(c.GetTimeSpan("connections.partial-line-timeout", TimeSpan.FromSeconds(30)), "connections.partial-line-timeout"),
             MaxPendingReplyBytes = (int)Positive(c.GetByteSize("connections.max-pending-reply-bytes") ?? 8 * 1024 * 1024, "connections.max-pending-reply-bytes"),
             Log = new LogConfig
             {

@@ -15,8 +15,9 @@ namespace Golog.Broker;
 /// coalesced into the next one. Requests are taken only while the <see cref="ConnectionBudget"/> allows (unanswered
 /// requests, reply bytes owed or unsent); otherwise lines wait in the framer and socket reading is suspended, so a
 /// client that pipelines without reading cannot grow the broker's memory without bound.
-/// A periodic check closes a connection that is idle (golog.connections.idle-timeout) or whose client stopped taking
-/// its replies (golog.connections.write-timeout).
+/// A periodic check closes a connection that is idle (golog.connections.idle-timeout), stalls in the middle of a
+/// request line (golog.connections.partial-line-timeout) or whose client stopped taking its replies
+/// (golog.connections.write-timeout).
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers
 {
@@ -41,6 +42,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private bool _closeWhenFlushed;
     private long _lastActivityMs = Environment.TickCount64; // last complete request line or reply
     private long _writeStartedMs;
+    private long _lineStartedMs; // when the oldest request line not yet taken began to arrive, at the latest
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -86,13 +88,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.Watch(_connection);
-        var every = TimeSpan.FromTicks(Math.Min(_settings.IdleTimeout.Ticks, _settings.WriteTimeout.Ticks) / 4);
+        var every = TimeSpan.FromTicks(new[] { _settings.IdleTimeout, _settings.WriteTimeout, _settings.PartialLineTimeout }.Min().Ticks / 4);
         Timers.StartPeriodicTimer(CheckTimeouts.Instance, CheckTimeouts.Instance, every);
     }
 
     private void OnReceived(ByteString data)
     {
         if (_closeWhenFlushed) return;
+        if (_framer.Buffered == 0) _lineStartedMs = Environment.TickCount64;
         _framer.Append(data.ToReadOnlySpan()); // Received data is compact (one buffer): no copy here
         TakeRequests();
     }
@@ -148,6 +151,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             _connection.Tell(Tcp.Abort.Instance);
             Context.Stop(Self);
         }
+        // bytes buffered while the budget allows taking requests can only be an incomplete line
+        else if (_framer.Buffered > 0 && !_budget.IsSpent(_sequencer.Pending, Unsent) && now - _lineStartedMs > _settings.PartialLineTimeout.TotalMilliseconds)
+        {
+            _log.Info("Client {0} sent part of a request line and stalled for {1}; closing (golog.connections.partial-line-timeout)", _remote, _settings.PartialLineTimeout);
+            _connection.Tell(Tcp.Close.Instance);
+            Timers.CancelAll(); // ConnectionClosed stops this actor
+        }
         else if (!_writing && _sequencer.Pending == 0 && now - _lastActivityMs > _settings.IdleTimeout.TotalMilliseconds)
         {
             _log.Info("Client {0} idle for {1}; closing (golog.connections.idle-timeout)", _remote, _settings.IdleTimeout);
@@ -158,7 +168,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     private void Handle(ReadOnlySpan<byte> line)
     {
-        _lastActivityMs = Environment.TickCount64;
+        _lastActivityMs = _lineStartedMs = Environment.TickCount64;
         var parsed = RequestParser.Parse(line);
         var request = parsed.Request;
         long seq = _sequencer.Register(new RequestContext(parsed.Id));

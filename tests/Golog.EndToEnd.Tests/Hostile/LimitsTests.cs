@@ -84,6 +84,26 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task A_client_trickling_a_request_line_byte_by_byte_is_closed_after_the_partial_line_timeout()
+    {
+        await using var broker = await InProcessBroker.StartAsync(null, "--set", "golog.connections.partial-line-timeout=1s");
+        await using var trickler = await LineClient.ConnectAsync(broker.Port);
+        var closed = trickler.ReadLineAsync(Bound);
+        var line = """{"id":1,"type":"metadata","padding":"""u8.ToArray();
+        // never idle (a byte every 100 ms), never a whole line: bounded at 300 bytes, about 30 s
+        for (int i = 0; i < 300 && !closed.IsCompleted; i++)
+        {
+            try { await trickler.SendRawAsync([i < line.Length ? line[i] : (byte)'x']); }
+            catch (IOException) { break; }
+            await Task.Delay(100);
+        }
+        await Assert.ThrowsAnyAsync<IOException>(() => closed);
+
+        await using var other = await LineClient.ConnectAsync(broker.Port);
+        Assert.Contains("\"ok\":true", await other.RequestAsync("""{"id":1,"type":"metadata"}"""));
+    }
+
+    [Fact]
     public async Task A_client_that_never_reads_its_replies_is_closed_after_the_write_timeout_and_others_are_served()
     {
         using var storage = new TempStorage();
