@@ -19,6 +19,7 @@ public sealed class FloodTests(ITestOutputHelper output)
     public async Task A_thousand_connections_producing_at_once_are_all_acknowledged_and_stored()
     {
         const int connections = 1000, perConnection = 5;
+        OpenFileLimitRaiser.EnsureAtLeast(4096); // the broker keeps 512 for itself, and this process holds the client ends
         using var storage = new TempStorage();
         await using var broker = await BrokerProcess.StartAsync(storage.Path);
         await using var observer = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
