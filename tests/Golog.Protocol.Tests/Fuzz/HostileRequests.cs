@@ -40,6 +40,7 @@ public static class HostileRequests
 
     private static readonly byte[][] BadBytes = [[0], [0xFF], [0xC3, 0x28], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xEF, 0xBB, 0xBF]];
 
+    // Member-level steps first (up to Duplicate), byte-level after; None leaves some requests with fewer mutations.
     private enum Mutation { Drop, Add, Replace, Duplicate, Truncate, FlipByte, InsertBadBytes, None }
 
     private static string Nest(string open, string close, int depth) =>
