@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak', 'recovery')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'recovery', 'flood')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -30,5 +30,9 @@ switch ($Target) {
         # Measures broker start time with a 1 GiB partition (writes 1 GiB to a temp dir); see README "Guarantees".
         $env:GOLOG_RECOVERY_BENCH = '1'
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests -c Release --filter 'FullyQualifiedName~RecoveryTime' --logger 'console;verbosity=detailed'
+    }
+    'flood' {
+        # A well-behaved client's latency without, during and after a flood; see README "Limits and hostile input".
+        Invoke-Dotnet run -c Release --project tools/Golog.Flood -- @Rest
     }
 }

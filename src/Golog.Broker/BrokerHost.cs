@@ -37,6 +37,14 @@ public static class BrokerHost
     public static IHost Build(Config config)
     {
         var settings = BrokerSettings.From(config);
+        long? fileLimit = OpenFileLimit.ReadSoft();
+        int affordable = OpenFileLimit.AffordableConnections(settings.MaxConnections, fileLimit);
+        if (affordable < settings.MaxConnections)
+        {
+            Log.Warning("golog.connections.max {Configured} lowered to {Affordable}: the open-file limit (ulimit -n) is {Limit}; raise it to allow more",
+                settings.MaxConnections, affordable, fileLimit);
+            settings = settings with { MaxConnections = affordable };
+        }
         Directory.CreateDirectory(settings.StorageDirectory);
         var builder = Host.CreateApplicationBuilder([]);
         builder.Services.AddSerilog();

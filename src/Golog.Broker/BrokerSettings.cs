@@ -13,6 +13,12 @@ public sealed record BrokerSettings
     public bool AutoCreateTopics { get; init; } = true;
     public int DefaultPartitions { get; init; } = 1;
     public int MaxPartitionsPerTopic { get; init; } = 1024;
+    public int MaxTopics { get; init; } = 10_000;
+    public int MaxConnections { get; init; } = 10_000;
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PartialLineTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int MaxPendingReplyBytes { get; init; } = 8 * 1024 * 1024;
     /// <summary>Segment and retention settings of every topic without an entry in <see cref="TopicLogs"/>.</summary>
     public LogConfig Log { get; init; } = new();
     /// <summary>Per-topic overrides (golog.topics.overrides."name"), each already merged over the broker defaults.</summary>
@@ -28,6 +34,7 @@ public sealed record BrokerSettings
     public int SeedFetchMaxMessages { get; init; } = 1000;
     public int DefaultFetchMaxMessages { get; init; } = 1000;
     public int DefaultFetchMaxBytes { get; init; } = 1024 * 1024;
+    public int MaxFetchBytes { get; init; } = 8 * 1024 * 1024;
     public TimeSpan MaxFetchWait { get; init; } = TimeSpan.FromSeconds(30);
 
     public static BrokerSettings From(Config root)
@@ -41,6 +48,12 @@ public sealed record BrokerSettings
             AutoCreateTopics = c.GetBoolean("topics.auto-create", true),
             DefaultPartitions = Positive(c.GetInt("topics.default-partitions", 1), "topics.default-partitions"),
             MaxPartitionsPerTopic = Positive(c.GetInt("topics.max-partitions-per-topic", 1024), "topics.max-partitions-per-topic"),
+            MaxTopics = Positive(c.GetInt("topics.max", 10_000), "topics.max"),
+            MaxConnections = Positive(c.GetInt("connections.max", 10_000), "connections.max"),
+            IdleTimeout = Positive(c.GetTimeSpan("connections.idle-timeout", TimeSpan.FromHours(1)), "connections.idle-timeout"),
+            WriteTimeout = Positive(c.GetTimeSpan("connections.write-timeout", TimeSpan.FromSeconds(30)), "connections.write-timeout"),
+            PartialLineTimeout = Positive(c.GetTimeSpan("connections.partial-line-timeout", TimeSpan.FromSeconds(30)), "connections.partial-line-timeout"),
+            MaxPendingReplyBytes = (int)Positive(c.GetByteSize("connections.max-pending-reply-bytes") ?? 8 * 1024 * 1024, "connections.max-pending-reply-bytes"),
             Log = ParseLog(c, ""),
             TopicLogs = ParseTopicOverrides(c),
             RetentionCheckInterval = Positive(c.GetTimeSpan("retention.check-interval", TimeSpan.FromMinutes(5)), "retention.check-interval"),
@@ -53,6 +66,7 @@ public sealed record BrokerSettings
             SeedFetchMaxMessages = Positive(c.GetInt("fetch.seed-max-messages", 1000), "fetch.seed-max-messages"),
             DefaultFetchMaxMessages = Positive(c.GetInt("fetch.default-max-messages", 1000), "fetch.default-max-messages"),
             DefaultFetchMaxBytes = (int)Positive(c.GetByteSize("fetch.default-max-bytes") ?? 1024 * 1024, "fetch.default-max-bytes"),
+            MaxFetchBytes = (int)Positive(c.GetByteSize("fetch.max-bytes") ?? 8 * 1024 * 1024, "fetch.max-bytes"),
             MaxFetchWait = c.GetTimeSpan("fetch.max-wait", TimeSpan.FromSeconds(30)),
         };
     }

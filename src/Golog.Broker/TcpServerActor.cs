@@ -5,7 +5,10 @@ using Akka.IO;
 
 namespace Golog.Broker;
 
-/// <summary>The Akka.IO TCP listener: binds, hands each accepted socket to a new <see cref="ConnectionActor"/>, unbinds at shutdown.</summary>
+/// <summary>
+/// The Akka.IO TCP listener: binds, hands each accepted socket to a new <see cref="ConnectionActor"/>, unbinds at
+/// shutdown. Past golog.connections.max live connections, a new socket is handed to a <see cref="RefusedConnectionActor"/>.
+/// </summary>
 public sealed class TcpServerActor : ReceiveActor
 {
     public sealed record Unbind { public static readonly Unbind Instance = new(); }
@@ -16,6 +19,7 @@ public sealed class TcpServerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _listener;
     private long _connections;
+    private int _live;
 
     public TcpServerActor(BrokerSettings settings, IActorRef topics, TaskCompletionSource<IPEndPoint> bound)
     {
@@ -38,10 +42,20 @@ public sealed class TcpServerActor : ReceiveActor
         Receive<Tcp.Connected>(c =>
         {
             var name = $"client-{++_connections}";
+            if (_live >= _settings.MaxConnections)
+            {
+                var refusal = Context.ActorOf(RefusedConnectionActor.Props(Sender, _settings.MaxConnections), name);
+                Sender.Tell(new Tcp.Register(refusal, keepOpenOnPeerClosed: false, useResumeWriting: true));
+                _log.Warning("Refused client {0} from {1}: {2} connections open (golog.connections.max)", name, c.RemoteAddress, _live);
+                return;
+            }
             var handler = Context.ActorOf(ConnectionActor.Props(Sender, c.RemoteAddress, _topics, _settings), name);
+            Context.Watch(handler);
+            _live++;
             Sender.Tell(new Tcp.Register(handler, keepOpenOnPeerClosed: false, useResumeWriting: true));
             _log.Info("Client {0} connected from {1}", name, c.RemoteAddress);
         });
+        Receive<Terminated>(_ => _live--);
         Receive<Unbind>(_ =>
         {
             if (_listener is null) { Sender.Tell(Tcp.Unbound.Instance); return; }

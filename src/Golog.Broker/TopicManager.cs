@@ -66,15 +66,17 @@ public sealed class TopicManager : ReceiveActor
         if (cmd.Partition < 0) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
         if (!_topics.TryGetValue(cmd.Topic, out var partitions) || cmd.Partition >= partitions.Count)
         {
-            int wanted = Math.Max(cmd.Partition + 1 ?? 0, partitions?.Count ?? _settings.DefaultPartitions);
+            // long: partition int.MaxValue + 1 would overflow to a negative count and index past the list
+            long wanted = Math.Max((cmd.Partition ?? -1) + 1L, partitions?.Count ?? _settings.DefaultPartitions);
             if (!_settings.AutoCreateTopics) { Fail(cmd.Seq, Unknown(cmd.Topic, cmd.Partition)); return; }
+            if (partitions is null && AtTopicLimit) { Fail(cmd.Seq, TooManyTopics(cmd.Topic)); return; }
             if (wanted > _settings.MaxPartitionsPerTopic)
             {
                 Fail(cmd.Seq, new ProtocolError(ErrorCode.UnknownTopicOrPartition,
                     $"partition {cmd.Partition} does not exist and auto-creation stops at {_settings.MaxPartitionsPerTopic} partitions per topic"));
                 return;
             }
-            partitions = EnsurePartitions(cmd.Topic, wanted);
+            partitions = EnsurePartitions(cmd.Topic, (int)wanted);
         }
         int partition = cmd.Partition
                         ?? (cmd.Records.Key is { } key ? KeyPartitioner.Partition(key.Span, partitions.Count) : NextRoundRobin(cmd.Topic, partitions.Count));
@@ -103,6 +105,7 @@ public sealed class TopicManager : ReceiveActor
             Fail(cmd.Seq, new ProtocolError(ErrorCode.TopicAlreadyExists, $"topic \"{cmd.Topic}\" already exists with {_topics[cmd.Topic].Count} partitions"));
         else if (cmd.Partitions < 1 || cmd.Partitions > _settings.MaxPartitionsPerTopic) // 0 partitions: round robin would divide by zero
             Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidRequest, $"a topic has 1 to {_settings.MaxPartitionsPerTopic} partitions"));
+        else if (AtTopicLimit) Fail(cmd.Seq, TooManyTopics(cmd.Topic));
         else
         {
             EnsurePartitions(cmd.Topic, cmd.Partitions);
@@ -170,6 +173,12 @@ public sealed class TopicManager : ReceiveActor
     }
 
     private void Fail(long seq, ProtocolError error) => Sender.Tell(new RequestFailed(seq, error));
+
+    // Topics found on disk at start always load, so the count may already be past the limit: then nothing new is created.
+    private bool AtTopicLimit => _topics.Count >= _settings.MaxTopics;
+
+    private ProtocolError TooManyTopics(string topic) => new(ErrorCode.TooManyTopics,
+        $"cannot create topic \"{topic}\": the broker already has {_topics.Count} topics (golog.topics.max = {_settings.MaxTopics})");
 
     private static readonly ProtocolError ShuttingDown = new(ErrorCode.BrokerShuttingDown, "the broker is shutting down");
 

@@ -15,6 +15,8 @@ public static class ErrorCode
     public const string RequestTooLarge = "request_too_large";
     public const string StorageError = "storage_error";
     public const string BrokerShuttingDown = "broker_shutting_down";
+    public const string TooManyTopics = "too_many_topics";
+    public const string TooManyConnections = "too_many_connections";
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>

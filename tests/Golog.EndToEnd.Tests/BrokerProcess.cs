@@ -29,6 +29,15 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     public string Log { get { lock (_log) return _log.ToString(); } }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The broker's peak resident memory so far (VmHWM in /proc/PID/status), in bytes; null where there is no /proc.</summary>
+    public long? PeakRssBytes()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        if (!File.Exists(status)) return null;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024; // "VmHWM:  123456 kB"
+    }
+
     public static async Task<BrokerProcess> StartAsync(string storage, params string[] extraArgs)
     {
         var broker = new BrokerProcess(storage, extraArgs);

@@ -17,9 +17,11 @@ public sealed class LineClient : IAsyncDisposable
         _reader = new StreamReader(_stream, new UTF8Encoding(false));
     }
 
-    public static async Task<LineClient> ConnectAsync(int port)
+    /// <summary>Connects; a small <paramref name="receiveBufferBytes"/> makes a client that does not read fill up fast.</summary>
+    public static async Task<LineClient> ConnectAsync(int port, int? receiveBufferBytes = null)
     {
         var tcp = new TcpClient();
+        if (receiveBufferBytes is { } size) tcp.ReceiveBufferSize = size;
         await tcp.ConnectAsync("127.0.0.1", port);
         return new LineClient(tcp);
     }

@@ -40,9 +40,51 @@ public class NamesTests
     [InlineData("ａｂｃ")] // full-width letters: digits and letters must be ASCII
     [InlineData("٣")] // Arabic-Indic digit
     [InlineData("a*b")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("..\\..\\windows")]
+    [InlineData("C:\\Windows")]
+    [InlineData("\\\\server\\share")]
+    [InlineData("a\u001fb")]
+    [InlineData("a\u007fb")]
     public void Names_that_are_not_plain_ascii_file_names_are_invalid(string name)
     {
         Assert.False(Names.IsValid(name));
+    }
+
+    [Theory]
+    [InlineData("CON")]
+    [InlineData("con")]
+    [InlineData("Nul")]
+    [InlineData("PRN")]
+    [InlineData("aux")]
+    [InlineData("COM1")]
+    [InlineData("com9")]
+    [InlineData("LPT1")]
+    [InlineData("lpt0")]
+    [InlineData("NUL.txt")]
+    [InlineData("con.offsets")]
+    public void Windows_device_names_are_invalid_with_or_without_an_extension(string name)
+    {
+        Assert.False(Names.IsValid(name));
+    }
+
+    [Theory]
+    [InlineData("CONSOLE")]
+    [InlineData("com10")]
+    [InlineData("a.con")]
+    [InlineData("nullable")]
+    public void Names_that_only_contain_a_device_name_are_valid(string name)
+    {
+        Assert.True(Names.IsValid(name));
+    }
+
+    [Fact]
+    public void The_explanation_echoes_a_name_without_its_control_characters()
+    {
+        var text = Names.Explain("topic", "a\nb\0c");
+        Assert.Contains("\"a?b?c\"", text);
+        Assert.DoesNotContain('\n', text);
+        Assert.DoesNotContain('\0', text);
     }
 
     [Fact]
