@@ -11,6 +11,15 @@ public static class SeedText
 {
     public static void Ack(IBufferWriter<byte> output, long offset) => WriteAscii(output, $"ack offset {offset}\n");
 
+    /// <summary>Reads an "ack offset N" line (client side); false for anything else, e.g. an "error: TEXT" line.</summary>
+    public static bool TryParseAck(ReadOnlySpan<byte> line, out long offset)
+    {
+        offset = 0;
+        return line.StartsWith("ack offset "u8)
+               && System.Buffers.Text.Utf8Parser.TryParse(line["ack offset ".Length..], out offset, out int consumed)
+               && consumed == line.Length - "ack offset ".Length && offset >= 0;
+    }
+
     public static void Error(IBufferWriter<byte> output, string message)
     {
         var text = "error: " + message.Replace('\n', ' ').Replace('\r', ' ') + "\n";
