@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'bench')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -25,5 +25,12 @@ switch ($Target) {
         $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
         $env:GOLOG_CHAOS_ROUNDS = $rounds
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
+    }
+    'bench' {
+        # Broker + golog-perf per workload, null servers and peers side by side; see README "Performance".
+        $named = @{}   # "-Repeats 3" pairs: array splatting would pass "-Repeats" as a value
+        for ($i = 0; $i + 1 -lt $Rest.Count; $i += 2) { $named[$Rest[$i].TrimStart('-')] = $Rest[$i + 1] }
+        & (Join-Path $PSScriptRoot 'benchmarks/bench.ps1') @named
+        if (-not $?) { exit 1 }
     }
 }
