@@ -55,7 +55,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
 
     public static Props Props(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart) =>
         Akka.Actor.Props.Create(() => new PartitionActor(tp, settings, syncWorker, status, cleanStart))
-            .WithDispatcher("golog-storage-dispatcher");
+            .WithDispatcher("golog-partition-dispatcher");
 
     protected override void PreStart()
     {
