@@ -18,7 +18,12 @@ public static class Payload
         dest[6] = (byte)'S';
         seq.TryFormat(dest[7..19], out _, "D12", CultureInfo.InvariantCulture);
         dest[19] = (byte)':';
-        for (int j = HeaderLength; j < dest.Length; j++) dest[j] = Filler(seq, j);
+        int letter = FirstFiller(seq);
+        for (int j = HeaderLength; j < dest.Length; j++)
+        {
+            dest[j] = (byte)('a' + letter);
+            if (++letter == 26) letter = 0;
+        }
     }
 
     /// <summary>Reads back what <see cref="Write"/> wrote; null when the text is not such a payload of <paramref name="size"/> bytes.</summary>
@@ -32,12 +37,17 @@ public static class Payload
             || !int.TryParse(span[1..6], NumberStyles.None, CultureInfo.InvariantCulture, out writer)
             || !long.TryParse(span[7..19], NumberStyles.None, CultureInfo.InvariantCulture, out seq))
             return $"payload does not start with a golog-perf header: \"{Preview(text)}\"";
+        int letter = FirstFiller(seq);
         for (int j = HeaderLength; j < span.Length; j++)
-            if (span[j] != Filler(seq, j)) return $"payload of message {seq} is damaged at byte {j}";
+        {
+            if (span[j] != 'a' + letter) return $"payload of message {seq} is damaged at byte {j}";
+            if (++letter == 26) letter = 0;
+        }
         return null;
     }
 
-    private static byte Filler(long seq, int j) => (byte)('a' + (int)((seq * 7 + j) % 26));
+    /// <summary>Filler byte j is 'a' + (seq * 7 + j) mod 26: this is its value at the first filler byte.</summary>
+    private static int FirstFiller(long seq) => (int)((seq % 26 * 7 + HeaderLength) % 26);
 
     private static string Preview(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }
