@@ -54,8 +54,10 @@ public sealed record PerfOptions
             },
         };
         var a = new CommandLineArgs(args[1..]);
+        bool batchGiven = false;
         while (a.MoveNext())
         {
+            batchGiven |= a.Current == "--batch";
             options = a.Current switch
             {
                 "--broker" => options with { Broker = BrokerAddress.Parse(a.Value()) },
@@ -73,7 +75,7 @@ public sealed record PerfOptions
             };
         }
         if (options.Size < Payload.HeaderLength) throw new FormatException($"--size must be at least {Payload.HeaderLength} (the self-check header)");
-        if (options.Seed && options.Batch != 1 && args.Contains("--batch")) throw new FormatException("--seed sends one message per request: drop --batch");
+        if (options.Seed && batchGiven && options.Batch != 1) throw new FormatException("--seed sends one message per request: drop --batch");
         if (options.Seed && options.Workload == Workload.Consume) throw new FormatException("--seed is for produce only (seed fetches have no end marker)");
         return options.Seed ? options with { Batch = 1 } : options;
     }

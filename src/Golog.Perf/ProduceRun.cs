@@ -17,7 +17,7 @@ public static class ProduceRun
         var source = new BatchSource(messages, o.Batch);
         var stats = new RunStats();
         var clock = new Stopwatch();
-        var progress = new CancellationTokenSource();
+        using var progress = new CancellationTokenSource();
         var disposables = new List<IAsyncDisposable>();
         string? failure = null;
         try
