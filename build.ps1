@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak', 'recovery', 'flood')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'recovery', 'flood', 'bench')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -34,5 +34,12 @@ switch ($Target) {
     'flood' {
         # A well-behaved client's latency without, during and after a flood; see README "Limits and hostile input".
         Invoke-Dotnet run -c Release --project tools/Golog.Flood -- @Rest
+    }
+    'bench' {
+        # Broker + golog-perf per workload, null servers and peers side by side; see README "Performance".
+        $named = @{}   # "-Repeats 3" pairs: array splatting would pass "-Repeats" as a value
+        for ($i = 0; $i + 1 -lt $Rest.Count; $i += 2) { $named[$Rest[$i].TrimStart('-')] = $Rest[$i + 1] }
+        & (Join-Path $PSScriptRoot 'benchmarks/bench.ps1') @named
+        if (-not $?) { exit 1 }
     }
 }

@@ -57,7 +57,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
 
     public static Props Props(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart) =>
         Akka.Actor.Props.Create(() => new PartitionActor(tp, settings, syncWorker, status, cleanStart))
-            .WithDispatcher("golog-storage-dispatcher");
+            .WithDispatcher("golog-partition-dispatcher");
 
     protected override void PreStart()
     {
@@ -119,9 +119,10 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
     {
         if (!_commit.TryStartSync(out _)) return;
         int generation = _generation;
+        var self = Self;
+        // told from the sync thread itself: one thread hop less between the fsync and the acks
         _syncWorker.SyncAsync(_partitionLog.TakeUnsynced())
-            .ContinueWith(t => new SyncDone(generation, t.Exception?.GetBaseException()), TaskContinuationOptions.ExecuteSynchronously)
-            .PipeTo(Self);
+            .ContinueWith(t => self.Tell(new SyncDone(generation, t.Exception?.GetBaseException())), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private void OnSyncDone(SyncDone done)

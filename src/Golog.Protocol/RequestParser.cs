@@ -13,7 +13,17 @@ public static class RequestParser
     private const int MaxIdBytes = 256;
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 16 };
 
+    // One list per thread for the slices of a "messages" array, reused by every parse: a fresh list growing to 1000
+    // entries cost a third of a batch request's allocations. Parse is synchronous, so no two parses share it.
+    [ThreadStatic] private static List<ReadOnlyMemory<byte>>? t_messages;
+
     public static ParseResult Parse(ReadOnlySpan<byte> line)
+    {
+        try { return ParseLine(line); }
+        finally { t_messages?.Clear(); } // the request has its own copy; keep no reference to its buffer
+    }
+
+    private static ParseResult ParseLine(ReadOnlySpan<byte> line)
     {
         if (!Utf8.IsValid(line)) return Fail(null, ErrorCode.InvalidJson, "the request is not valid UTF-8");
         if (line.Trim(" \t\r\n"u8).IsEmpty) return Fail(null, ErrorCode.InvalidJson, "empty request line");
@@ -138,7 +148,8 @@ public static class RequestParser
             f.Problem("\"messages\" must be an array of strings");
             return;
         }
-        var list = new List<ReadOnlyMemory<byte>>();
+        var list = t_messages ??= [];
+        list.Clear();
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
             if (r.TokenType == JsonTokenType.String) list.Add(CopyToArena(ref r, ref f));

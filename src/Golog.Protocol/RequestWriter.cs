@@ -26,6 +26,20 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         End();
     }
 
+    /// <summary>
+    /// A produce in the seed's style (no "id"): answered by one plain "ack offset N" line, in order. For tools that
+    /// drive the seed protocol or a server that only speaks it.
+    /// </summary>
+    public void SeedProduce(string topic, int partition, ReadOnlySpan<byte> message)
+    {
+        Json.WriteStartObject();
+        Json.WriteString("type"u8, "produce"u8);
+        Json.WriteString("topic"u8, topic);
+        Json.WriteNumber("partition"u8, partition);
+        Json.WriteString("message"u8, message);
+        End();
+    }
+
     public void Fetch(long id, string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null, int? maxWaitMs = null)
     {
         Begin("fetch"u8, id, topic, partition);

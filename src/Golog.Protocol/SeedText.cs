@@ -9,7 +9,24 @@ namespace Golog.Protocol;
 /// </summary>
 public static class SeedText
 {
-    public static void Ack(IBufferWriter<byte> output, long offset) => WriteAscii(output, $"ack offset {offset}\n");
+    /// <summary>"ack offset N": written in place, allocation-free (it answers every seed-style produce).</summary>
+    public static void Ack(IBufferWriter<byte> output, long offset)
+    {
+        var span = output.GetSpan(32); // "ack offset " + at most 19 digits + '\n'
+        "ack offset "u8.CopyTo(span);
+        offset.TryFormat(span["ack offset ".Length..], out int digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        span["ack offset ".Length + digits] = (byte)'\n';
+        output.Advance("ack offset ".Length + digits + 1);
+    }
+
+    /// <summary>Reads an "ack offset N" line (client side); false for anything else, e.g. an "error: TEXT" line.</summary>
+    public static bool TryParseAck(ReadOnlySpan<byte> line, out long offset)
+    {
+        offset = 0;
+        return line.StartsWith("ack offset "u8)
+               && System.Buffers.Text.Utf8Parser.TryParse(line["ack offset ".Length..], out offset, out int consumed)
+               && consumed == line.Length - "ack offset ".Length && offset >= 0;
+    }
 
     public static void Error(IBufferWriter<byte> output, string message)
     {
@@ -56,11 +73,5 @@ public static class SeedText
             else sb.Append(text[i]);
         }
         return sb.ToString();
-    }
-
-    private static void WriteAscii(IBufferWriter<byte> output, string text)
-    {
-        var span = output.GetSpan(text.Length);
-        output.Advance(Encoding.ASCII.GetBytes(text, span));
     }
 }

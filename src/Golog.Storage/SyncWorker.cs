@@ -1,15 +1,16 @@
-using System.Collections.Concurrent;
-
 namespace Golog.Storage;
 
 /// <summary>
 /// Dedicated threads that fsync segments, so a partition's owner keeps appending (and readers keep reading) while a
-/// sync is in flight, and no shared thread-pool thread ever blocks on the disk.
+/// sync is in flight, and no shared thread-pool thread ever blocks on the disk. Idle threads sleep in Monitor.Wait
+/// rather than a spinning semaphore (BlockingCollection): on a small machine, spinning between fsyncs took CPU
+/// from the threads that serve clients.
 /// </summary>
 public sealed class SyncWorker : IDisposable
 {
-    private readonly BlockingCollection<(Segment[] Segments, TaskCompletionSource Done)> _queue = new();
+    private readonly Queue<(Segment[] Segments, TaskCompletionSource Done)> _queue = new(); // lock: itself
     private readonly Thread[] _threads;
+    private bool _disposed; // lock: _queue
 
     public SyncWorker(int threadCount)
     {
@@ -21,25 +22,41 @@ public sealed class SyncWorker : IDisposable
         }
     }
 
-    /// <summary>Completes when every segment is synced; faults with the IOException if one sync fails.</summary>
+    /// <summary>
+    /// Completes when every segment is synced; faults with the IOException if one sync fails. Continuations that ask
+    /// to run synchronously run on the sync thread (a partition's "sync done" message is sent from there, without a
+    /// hop through the thread pool), so they must be quick and never block.
+    /// </summary>
     public Task SyncAsync(Segment[] segments)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try { _queue.Add((segments, done)); }
-        catch (InvalidOperationException) { done.SetException(new ObjectDisposedException(nameof(SyncWorker))); }
+        var done = new TaskCompletionSource();
+        lock (_queue)
+        {
+            if (_disposed) done.SetException(new ObjectDisposedException(nameof(SyncWorker)));
+            else
+            {
+                _queue.Enqueue((segments, done));
+                Monitor.Pulse(_queue);
+            }
+        }
         return done.Task;
     }
 
     public void Dispose()
     {
-        _queue.CompleteAdding();
+        lock (_queue)
+        {
+            _disposed = true;
+            Monitor.PulseAll(_queue);
+        }
         foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(10));
     }
 
     private void Run()
     {
-        foreach (var (segments, done) in _queue.GetConsumingEnumerable())
+        while (Next() is { } item)
         {
+            var (segments, done) = item;
             try
             {
                 foreach (var s in segments) s.Sync();
@@ -49,6 +66,16 @@ public sealed class SyncWorker : IDisposable
             {
                 done.SetException(e);
             }
+        }
+    }
+
+    /// <summary>The next queued sync; null once disposed and drained.</summary>
+    private (Segment[] Segments, TaskCompletionSource Done)? Next()
+    {
+        lock (_queue)
+        {
+            while (_queue.Count == 0 && !_disposed) Monitor.Wait(_queue);
+            return _queue.TryDequeue(out var item) ? item : null;
         }
     }
 }

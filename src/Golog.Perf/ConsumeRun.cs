@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Golog.Client;
+
+namespace Golog.Perf;
+
+/// <summary>
+/// The consume workload: reads each partition from its log start to the high watermark seen at start, one fetch in
+/// flight per partition, and verifies every record (<see cref="ReadVerifier"/>) before it counts.
+/// </summary>
+public static class ConsumeRun
+{
+    public static async Task<RunResult> RunAsync(PerfOptions o, CancellationToken stop)
+    {
+        var stats = new RunStats();
+        var clock = new Stopwatch();
+        string? failure = null;
+        long expected = 0;
+        try
+        {
+            await using var client = await GologClient.ConnectAsync(o.Broker, stop);
+            var topic = (await client.MetadataAsync(o.Topic, stop)).SingleOrDefault()
+                ?? throw new InvalidOperationException($"topic {o.Topic} does not exist");
+            var partitions = topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue).ToList();
+            expected = partitions.Sum(p => p.HighWatermark - p.LogStartOffset);
+            if (o.Messages is { } n && n != expected)
+                throw new InvalidOperationException($"topic {o.Topic} holds {expected} messages in the partitions read, not the {n} expected");
+            var verifier = new ReadVerifier(expected, o.Size);
+            using var progress = new CancellationTokenSource();
+            clock.Start();
+            var reporter = stats.ReportProgressAsync(o.Size, clock, progress.Token);
+            try
+            {
+                await Task.WhenAll(partitions.Select(p => Task.Run(() =>
+                    ReadPartitionAsync(client, o, new ReadVerifier.Partition(p.Partition, p.LogStartOffset), p.HighWatermark, verifier, stats, stop))));
+            }
+            catch (Exception e) { failure = ProduceRun.Describe(e, stop); }
+            clock.Stop();
+            await progress.CancelAsync();
+            await reporter;
+        }
+        catch (Exception e) { failure = ProduceRun.Describe(e, stop); }
+        if (failure is null && stats.Messages != expected) failure = $"read {stats.Messages} of {expected} messages";
+        return new RunResult(stats.Messages, clock.Elapsed, stats.Total, failure);
+    }
+
+    private static async Task ReadPartitionAsync(GologClient client, PerfOptions o, ReadVerifier.Partition p, long end,
+        ReadVerifier verifier, RunStats stats, CancellationToken stop)
+    {
+        while (p.NextOffset < end)
+        {
+            long sentAt = Stopwatch.GetTimestamp();
+            var fetched = await client.FetchAsync(o.Topic, p.Id, p.NextOffset, o.Batch, o.FetchMaxBytes, maxWaitMs: 0, stop);
+            if (fetched.Records.Count == 0) throw new InvalidDataException($"partition {p.Id}: empty fetch at offset {p.NextOffset} below the high watermark {end}");
+            int counted = 0;
+            foreach (var record in fetched.Records)
+            {
+                if (p.NextOffset >= end) break;
+                if (verifier.Check(p, record) is { } wrong) throw new InvalidDataException(wrong);
+                counted++;
+            }
+            stats.Completed(counted, sentAt);
+        }
+    }
+}
