@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 
@@ -59,6 +60,10 @@ public sealed class ConnectionActor : ReceiveActor
         Receive<CommittedOffset>(r => Complete(r.Seq, r));
         Receive<TopicCreated>(r => Complete(r.Seq, r));
         Receive<MetadataResult>(r => Complete(r.Seq, r));
+        Receive<GroupJoined>(r => Complete(r.Seq, r));
+        Receive<GroupAcknowledged>(r => Complete(r.Seq, r));
+        Receive<GroupDescribed>(r => Complete(r.Seq, r));
+        Receive<GroupsListed>(r => Complete(r.Seq, r));
     }
 
     public static Props Props(IActorRef connection, EndPoint remote, IActorRef topics, BrokerSettings settings) =>
@@ -102,10 +107,17 @@ public sealed class ConnectionActor : ReceiveActor
                 request.IsFramed ? request.MaxMessages ?? _settings.DefaultFetchMaxMessages : _settings.SeedFetchMaxMessages,
                 request.MaxBytes ?? _settings.DefaultFetchMaxBytes,
                 TimeSpan.FromMilliseconds(Math.Min(request.MaxWaitMs ?? 0, _settings.MaxFetchWait.TotalMilliseconds))),
-            RequestType.Commit => new CommitCommand(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value), request.Offset!.Value),
+            RequestType.Commit => new CommitCommand(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value), request.Offset!.Value,
+                request.MemberId is { } member ? new MemberGeneration(member, request.GenerationId!.Value) : null),
             RequestType.Committed => new CommittedQuery(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value)),
             RequestType.CreateTopic => new CreateTopicCommand(seq, request.Topic!, request.Partitions!.Value),
             RequestType.Metadata => new MetadataQuery(seq, request.Topic),
+            RequestType.JoinGroup => new JoinGroupCommand(seq, request.Group!, request.MemberId, request.ClientId ?? "consumer", request.Topics,
+                request.SessionTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null),
+            RequestType.Heartbeat => new HeartbeatCommand(seq, request.Group!, new MemberGeneration(request.MemberId!, request.GenerationId!.Value)),
+            RequestType.LeaveGroup => new LeaveGroupCommand(seq, request.Group!, request.MemberId!),
+            RequestType.DescribeGroup => new DescribeGroupQuery(seq, request.Group!),
+            RequestType.ListGroups => new ListGroupsQuery(seq),
             _ => null,
         };
         if (command is RequestFailed failed) Complete(seq, failed);
