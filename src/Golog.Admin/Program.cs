@@ -1,0 +1,44 @@
+using Golog.Admin;
+using Golog.Client;
+
+// Exit codes: 0 done, 1 bad usage or a request the broker refused, 2 broker not reachable. Never a stack trace.
+AdminCommand? command;
+try
+{
+    command = AdminCommand.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(AdminCommand.Usage);
+    return 1;
+}
+if (command is null)
+{
+    Console.WriteLine(AdminCommand.Usage);
+    return 0;
+}
+
+try
+{
+    await using var client = await GologClient.ConnectAsync(command.Broker);
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    if (command.Group is { } group) GroupTables.WriteDescription(Console.Out, await client.DescribeGroupAsync(group, timeout.Token));
+    else GroupTables.WriteList(Console.Out, await client.ListGroupsAsync(timeout.Token));
+    return 0;
+}
+catch (BrokerUnavailableException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+catch (GologException e)
+{
+    Console.Error.WriteLine($"error: {e.Message} ({e.Code})");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("error: the broker did not answer within 30 s");
+    return 2;
+}
