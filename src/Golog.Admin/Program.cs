@@ -23,8 +23,19 @@ try
 {
     await using var client = await GologClient.ConnectAsync(command.Broker);
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-    if (command.Group is { } group) GroupTables.WriteDescription(Console.Out, await client.DescribeGroupAsync(group, timeout.Token));
-    else GroupTables.WriteList(Console.Out, await client.ListGroupsAsync(timeout.Token));
+    switch (command)
+    {
+        case AdminCommand.DescribeGroup d:
+            GroupTables.WriteDescription(Console.Out, await client.DescribeGroupAsync(d.Group, timeout.Token));
+            break;
+        case AdminCommand.CreateTopic t:
+            await client.CreateTopicAsync(t.Topic, t.Partitions, timeout.Token);
+            Console.WriteLine($"created topic {t.Topic} with {t.Partitions} partitions");
+            break;
+        default:
+            GroupTables.WriteList(Console.Out, await client.ListGroupsAsync(timeout.Token));
+            break;
+    }
     return 0;
 }
 catch (BrokerUnavailableException e)
