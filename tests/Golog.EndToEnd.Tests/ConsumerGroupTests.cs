@@ -80,6 +80,28 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output)
         Assert.Empty(overlaps);
     }
 
+    [Fact]
+    public async Task A_member_subscribed_to_two_topics_gets_the_second_when_it_is_created_and_leaves_after_max_messages()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
+        await client.ProduceAsync("first", 0, ["a1", "a2"]);
+        await using var consumer = new ConsumerProcess(["--broker", $"127.0.0.1:{broker.Port}", "--group", "multi", "--topic", "first,second",
+            "--poll-interval", "200ms", "--max-messages", "4"]);
+        await WaitForAsync(client, "multi", g => g.Offsets.Any(o => o.Topic == "first" && o.Committed == 2), "the first topic to be consumed");
+
+        await client.ProduceAsync("second", 0, ["b1", "b2"]); // auto-created now: the group rebalances onto it
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!consumer.HasExited && clock.Elapsed < Bound) await Task.Delay(100);
+        Assert.True(consumer.HasExited, "the consumer did not stop after --max-messages:\n" + string.Join("\n", consumer.Lines));
+
+        Assert.Equal(["a1", "a2", "b1", "b2"], consumer.Messages.Order());
+        Assert.Contains(consumer.Joins, j => j.Partitions.SequenceEqual(["first-0", "second-0"]));
+        var d = await client.DescribeGroupAsync("multi");
+        Assert.Equal("empty", d.State); // it left
+        Assert.All(d.Offsets, o => Assert.Equal(2, o.Committed));
+    }
+
     private static async Task ProduceAsync(GologClient client, List<string> produced, int from, int count)
     {
         for (int i = from; i < from + count; i += 50)
@@ -93,8 +115,11 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output)
     private static HashSet<(string, int)> Owned(GroupDescription d) =>
         d.Members.SelectMany(m => m.Assignment.SelectMany(a => a.Partitions.Select(p => (a.Topic, p)))).ToHashSet();
 
+    private static Task<GroupDescription> WaitForAsync(GologClient client, Func<GroupDescription, bool> done, string what) =>
+        WaitForAsync(client, Group, done, what);
+
     /// <summary>Polls describe_group (bounded) until <paramref name="done"/> holds.</summary>
-    private static async Task<GroupDescription> WaitForAsync(GologClient client, Func<GroupDescription, bool> done, string what)
+    private static async Task<GroupDescription> WaitForAsync(GologClient client, string group, Func<GroupDescription, bool> done, string what)
     {
         var clock = Stopwatch.StartNew();
         GroupDescription? last = null;
@@ -102,7 +127,7 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output)
         {
             try
             {
-                last = await client.DescribeGroupAsync(Group);
+                last = await client.DescribeGroupAsync(group);
                 if (done(last)) return last;
             }
             catch (GologException e) when (e.Code == ErrorCode.UnknownGroup) { }
