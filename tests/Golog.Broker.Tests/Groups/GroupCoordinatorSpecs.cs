@@ -9,11 +9,12 @@ namespace Golog.Broker.Tests.Groups;
 
 /// <summary>
 /// The group coordinator as the broker runs it (GroupManager → GroupActor), with short session timeouts so
-/// evictions happen within the test: a member's session is 600 ms, heartbeats every 100 ms.
+/// evictions happen within the test: a member's session is 1.5 s (room for a loaded CI machine between two
+/// heartbeats), heartbeats every 100 ms.
 /// </summary>
 public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
-    private static readonly TimeSpan Session = TimeSpan.FromMilliseconds(600);
+    private static readonly TimeSpan Session = TimeSpan.FromMilliseconds(1500);
 
     private IActorRef StartGroups(int partitions = 4)
     {
@@ -41,6 +42,7 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
             groups.Tell(new HeartbeatCommand(i, "g", new MemberGeneration(joined.MemberId, joined.GenerationId)), member.Ref);
             var reply = await member.ExpectMsgAsync<object>(Patience);
             if (reply is RequestFailed { Error.Code: ErrorCode.RebalanceInProgress }) return;
+            if (reply is RequestFailed other) Assert.Fail($"heartbeat refused: {other.Error}");
             Assert.IsType<GroupAcknowledged>(reply);
             await Task.Delay(100);
         }
