@@ -46,6 +46,8 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                     return await LeaveAsync();
                 case Step.Rejoin:
                     try { await RejoinAsync(); }
+                    // stopped while the join was parked: leave, or the others wait for this member until the rebalance deadline
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested) { return await LeaveAsync(); }
                     catch (Exception e) when (IsUnavailable(e)) { if (!await ReconnectAsync()) return 2; }
                     break;
                 case Step.Reconnect:
