@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using Golog.Broker.Groups;
 using Golog.Storage;
 
 namespace Golog.Broker;
@@ -36,6 +37,8 @@ public sealed record BrokerSettings
     public int DefaultFetchMaxBytes { get; init; } = 1024 * 1024;
     public int MaxFetchBytes { get; init; } = 8 * 1024 * 1024;
     public TimeSpan MaxFetchWait { get; init; } = TimeSpan.FromSeconds(30);
+    public string AssignmentStrategy { get; init; } = "range";
+    public GroupRules Groups { get; init; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
 
     public static BrokerSettings From(Config root)
     {
@@ -68,6 +71,8 @@ public sealed record BrokerSettings
             DefaultFetchMaxBytes = (int)Positive(c.GetByteSize("fetch.default-max-bytes") ?? 1024 * 1024, "fetch.default-max-bytes"),
             MaxFetchBytes = (int)Positive(c.GetByteSize("fetch.max-bytes") ?? 8 * 1024 * 1024, "fetch.max-bytes"),
             MaxFetchWait = c.GetTimeSpan("fetch.max-wait", TimeSpan.FromSeconds(30)),
+            AssignmentStrategy = PartitionAssignor.Named(c.GetString("groups.assignment-strategy", "range")).Name,
+            Groups = GroupRulesFrom(c),
         };
     }
 
@@ -123,6 +128,18 @@ public sealed record BrokerSettings
             overrides[topic] = ParseLog(own.WithFallback(c), where);
         }
         return overrides;
+    }
+
+    private static GroupRules GroupRulesFrom(Config c)
+    {
+        var rules = new GroupRules(
+            Positive(c.GetTimeSpan("groups.heartbeat-interval", TimeSpan.FromSeconds(1)), "groups.heartbeat-interval"),
+            Positive(c.GetTimeSpan("groups.session-timeout", TimeSpan.FromSeconds(10)), "groups.session-timeout"),
+            Positive(c.GetTimeSpan("groups.min-session-timeout", TimeSpan.FromSeconds(1)), "groups.min-session-timeout"),
+            Positive(c.GetTimeSpan("groups.max-session-timeout", TimeSpan.FromMinutes(5)), "groups.max-session-timeout"));
+        if (rules.DefaultSessionTimeout < rules.MinSessionTimeout || rules.DefaultSessionTimeout > rules.MaxSessionTimeout)
+            throw new ArgumentException("golog.groups.session-timeout must lie between groups.min-session-timeout and groups.max-session-timeout");
+        return rules;
     }
 
     private static TimeSpan Positive(TimeSpan value, string key) =>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 
@@ -80,6 +81,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<CommittedOffset>(r => OnReply(r.Seq, r));
         Receive<TopicCreated>(r => OnReply(r.Seq, r));
         Receive<MetadataResult>(r => OnReply(r.Seq, r));
+        Receive<GroupJoined>(r => OnReply(r.Seq, r));
+        Receive<GroupAcknowledged>(r => OnReply(r.Seq, r));
+        Receive<GroupDescribed>(r => OnReply(r.Seq, r));
+        Receive<GroupsListed>(r => OnReply(r.Seq, r));
     }
 
     public static Props Props(IActorRef connection, EndPoint remote, IActorRef topics, BrokerSettings settings) =>
@@ -177,10 +182,17 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             RequestType.Produce => ToProduce(seq, request),
             RequestType.Fetch => ToFetch(seq, request),
-            RequestType.Commit => new CommitCommand(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value), request.Offset!.Value),
+            RequestType.Commit => new CommitCommand(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value), request.Offset!.Value,
+                request.MemberId is { } member ? new MemberGeneration(member, request.GenerationId!.Value) : null),
             RequestType.Committed => new CommittedQuery(seq, request.Group!, new TopicPartition(request.Topic!, request.Partition!.Value)),
             RequestType.CreateTopic => new CreateTopicCommand(seq, request.Topic!, request.Partitions!.Value),
             RequestType.Metadata => new MetadataQuery(seq, request.Topic),
+            RequestType.JoinGroup => new JoinGroupCommand(seq, request.Group!, request.MemberId, request.ClientId ?? "consumer", request.Topics,
+                request.SessionTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null),
+            RequestType.Heartbeat => new HeartbeatCommand(seq, request.Group!, new MemberGeneration(request.MemberId!, request.GenerationId!.Value)),
+            RequestType.LeaveGroup => new LeaveGroupCommand(seq, request.Group!, request.MemberId!),
+            RequestType.DescribeGroup => new DescribeGroupQuery(seq, request.Group!),
+            RequestType.ListGroups => new ListGroupsQuery(seq),
             _ => null,
         };
         if (command is RequestFailed failed) Complete(seq, failed);

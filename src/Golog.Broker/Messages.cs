@@ -1,3 +1,4 @@
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 
@@ -10,9 +11,10 @@ public sealed record ProduceCommand(long Seq, string Topic, int? Partition, Reco
 
 public sealed record FetchCommand(long Seq, string Topic, int Partition, long Offset, int MaxMessages, int MaxBytes, TimeSpan MaxWait);
 
-public sealed record CommitCommand(long Seq, string Group, TopicPartition Partition, long Offset);
+/// <summary>A commit; with a <see cref="Member"/> it is fenced by the group's generation and assignment.</summary>
+public sealed record CommitCommand(long Seq, string Group, TopicPartition Partition, long Offset, MemberGeneration? Member = null) : IGroupCommand;
 
-public sealed record CommittedQuery(long Seq, string Group, TopicPartition Partition);
+public sealed record CommittedQuery(long Seq, string Group, TopicPartition Partition) : IGroupCommand;
 
 public sealed record CreateTopicCommand(long Seq, string Topic, int Partitions);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 
@@ -49,6 +50,10 @@ public sealed class ReplyEncoder
             case CommittedOffset c: _framed.Committed(ctx.Id!.Value, c.Offset); break;
             case TopicCreated t: _framed.TopicCreated(ctx.Id!.Value, t.Topic, t.Partitions); break;
             case MetadataResult m: _framed.Metadata(ctx.Id!.Value, m.Topics); break;
+            case GroupJoined j: _framed.GroupJoined(ctx.Id!.Value, j.Joined); break;
+            case GroupAcknowledged: _framed.Ok(ctx.Id!.Value); break;
+            case GroupDescribed d: _framed.GroupDescribed(ctx.Id!.Value, d.Description); break;
+            case GroupsListed l: _framed.GroupsListed(ctx.Id!.Value, l.Groups); break;
             default: throw new InvalidOperationException($"no encoding for {reply.GetType().Name}");
         }
     }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 
@@ -33,6 +34,9 @@ public sealed class TopicManager : ReceiveActor
         Receive<FetchCommand>(cmd => Route(cmd.Seq, cmd.Topic, cmd.Partition, cmd));
         Receive<CommitCommand>(cmd => ForwardToGroups(cmd.Seq, cmd.Partition, cmd));
         Receive<CommittedQuery>(cmd => ForwardToGroups(cmd.Seq, cmd.Partition, cmd));
+        Receive<DescribeGroupQuery>(q => _groups.Forward(q with { HighWatermarks = OpenedHighWatermarks() }));
+        Receive<IGroupCommand>(cmd => _groups.Forward(cmd));
+        Receive<ListGroupsQuery>(q => _groups.Forward(q));
         Receive<CreateTopicCommand>(CreateTopic);
         Receive<MetadataQuery>(Metadata);
         Receive<AnswerMetadata>(m => m.ReplyTo.Tell(BuildMetadata(m.Query)));
@@ -138,6 +142,12 @@ public sealed class TopicManager : ReceiveActor
         return new MetadataResult(query.Seq, topics);
     }
 
+    /// <summary>High watermarks for describe_group; a partition still opening is left out (its bounds would read 0).</summary>
+    private Dictionary<TopicPartition, long> OpenedHighWatermarks() =>
+        _topics.SelectMany(kv => kv.Value.Select((p, i) => (Tp: new TopicPartition(kv.Key, i), p.Status)))
+            .Where(x => x.Status.Opened.IsCompleted)
+            .ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
+
     private List<Partition> EnsurePartitions(string topic, int count)
     {
         if (!_topics.TryGetValue(topic, out var partitions))
@@ -145,6 +155,7 @@ public sealed class TopicManager : ReceiveActor
             _topics[topic] = partitions = [];
             _log.Info("Topic {0} created", topic);
         }
+        int before = partitions.Count;
         for (int p = partitions.Count; p < count; p++)
         {
             var status = new PartitionStatus();
@@ -153,6 +164,7 @@ public sealed class TopicManager : ReceiveActor
             Context.Watch(actor);
             partitions.Add(new Partition(actor, status));
         }
+        if (partitions.Count > before) _groups.Tell(new TopicPartitionsChanged(topic, partitions.Count)); // groups rebalance onto new partitions
         return partitions;
     }
 

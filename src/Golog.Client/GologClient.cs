@@ -12,7 +12,7 @@ namespace Golog.Client;
 /// background loop. When the connection breaks, every outstanding and later call fails with
 /// <see cref="BrokerUnavailableException"/>; a client never reconnects by itself (callers decide what to resume).
 /// </summary>
-public sealed class GologClient : IAsyncDisposable
+public sealed partial class GologClient : IAsyncDisposable
 {
     private const int ReadChunkBytes = 128 * 1024;
     // Fetch replies carry up to max_bytes of messages, which JSON escaping can inflate several times.
@@ -105,11 +105,16 @@ public sealed class GologClient : IAsyncDisposable
     }
 
     /// <summary>Stores <paramref name="offset"/> as the next offset <paramref name="group"/> will read (Kafka's convention).</summary>
-    public async Task CommitAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <paramref name="member"/> the commit speaks for a group member and the broker fences it: illegal_generation,
+    /// unknown_member_id or not_assigned when the member is stale or does not own the partition.
+    /// </remarks>
+    public async Task CommitAsync(string group, string topic, int partition, long offset, CancellationToken cancellationToken = default,
+        MemberGeneration? member = null)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(topic);
-        await SendAsync((w, id) => w.Commit(id, group, topic, partition, offset), cancellationToken).ConfigureAwait(false);
+        await SendAsync((w, id) => w.Commit(id, group, topic, partition, offset, member), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The next offset <paramref name="group"/> will read, or null when it has committed nothing.</summary>

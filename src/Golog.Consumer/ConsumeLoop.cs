@@ -9,13 +9,13 @@ namespace Golog.Consumer;
 /// ("offset N: MESSAGE"), commit the group's offset after every batch (so a crash re-delivers rather than loses),
 /// and ride out broker restarts by reconnecting and resuming from the committed offset.
 /// </summary>
-internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IAsyncDisposable
+internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IConsumeLoop
 {
     private const int MaxMessagesPerFetch = 1000;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     // A fetch is answered within max_wait_ms; this much longer means the broker is stuck, not idle.
-    private const int ReplyGraceMs = 30_000;
+    internal const int ReplyGraceMs = 30_000;
 
     private readonly string _topic = options.Topic ?? throw new ArgumentException("a topic is required", nameof(options));
     private readonly int _partition = options.Partition ?? 0;
@@ -291,7 +291,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         }
     }
 
-    private static bool IsUnavailable(Exception e) =>
+    internal static bool IsUnavailable(Exception e) =>
         e is BrokerUnavailableException or GologException { Code: ErrorCode.BrokerShuttingDown };
 
     private async Task WarnAsync(string line)

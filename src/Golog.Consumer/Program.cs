@@ -26,13 +26,15 @@ if (options is null)
 // Buffered and flushed after each batch: a console write per record is slow when catching up on a long log.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
 var stderr = Console.Error;
-ConsumeLoop? loop = null;
+IConsumeLoop? loop = null;
 try
 {
     // Prompts come before the Ctrl-C handler, so Ctrl-C at a prompt simply quits.
     options = InteractivePrompt.Complete(options, Console.In, stdout);
     using var shutdown = new ShutdownSignal();
-    loop = new ConsumeLoop(options, stdout, stderr, shutdown.Token);
+    loop = options.GroupMode
+        ? new GroupConsumeLoop(options, stdout, stderr, shutdown.Token)
+        : new ConsumeLoop(options, stdout, stderr, shutdown.Token);
     try
     {
         return await loop.RunAsync();

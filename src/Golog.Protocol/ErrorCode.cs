@@ -17,6 +17,13 @@ public static class ErrorCode
     public const string BrokerShuttingDown = "broker_shutting_down";
     public const string TooManyTopics = "too_many_topics";
     public const string TooManyConnections = "too_many_connections";
+    // Consumer-group coordination; each maps onto a Kafka error code (in brackets) for a later Kafka listener.
+    public const string UnknownMemberId = "unknown_member_id";            // [25] UNKNOWN_MEMBER_ID
+    public const string IllegalGeneration = "illegal_generation";         // [22] ILLEGAL_GENERATION
+    public const string RebalanceInProgress = "rebalance_in_progress";    // [27] REBALANCE_IN_PROGRESS
+    public const string InvalidSessionTimeout = "invalid_session_timeout"; // [26] INVALID_SESSION_TIMEOUT
+    public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
+    public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>

@@ -76,6 +76,91 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         End();
     }
 
+    public void GroupJoined(RequestId id, JoinedGroup joined)
+    {
+        Begin(id);
+        Json.WriteString("group"u8, joined.Group);
+        Json.WriteNumber("generation_id"u8, joined.GenerationId);
+        Json.WriteString("member_id"u8, joined.MemberId);
+        Json.WriteString("protocol"u8, joined.Protocol);
+        Json.WriteNumber("heartbeat_interval_ms"u8, joined.HeartbeatIntervalMs);
+        Json.WriteNumber("session_timeout_ms"u8, joined.SessionTimeoutMs);
+        WriteAssignment(joined.Assignment);
+        End();
+    }
+
+    public void GroupDescribed(RequestId id, GroupDescription d)
+    {
+        Begin(id);
+        Json.WriteString("group"u8, d.Group);
+        Json.WriteString("state"u8, d.State);
+        Json.WriteNumber("generation_id"u8, d.GenerationId);
+        Json.WriteString("protocol"u8, d.Protocol);
+        Json.WriteStartArray("members"u8);
+        foreach (var m in d.Members)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("member_id"u8, m.MemberId);
+            Json.WriteString("client_id"u8, m.ClientId);
+            Json.WriteStartArray("topics"u8);
+            foreach (var t in m.Topics) Json.WriteStringValue(t);
+            Json.WriteEndArray();
+            WriteAssignment(m.Assignment);
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+        Json.WriteStartArray("offsets"u8);
+        foreach (var o in d.Offsets)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("topic"u8, o.Topic);
+            Json.WriteNumber("partition"u8, o.Partition);
+            WriteNullable("committed"u8, o.Committed);
+            WriteNullable("high_watermark"u8, o.HighWatermark);
+            WriteNullable("lag"u8, o.Lag);
+            if (o.MemberId is { } member) Json.WriteString("member_id"u8, member); else Json.WriteNull("member_id"u8);
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+        End();
+    }
+
+    public void GroupsListed(RequestId id, IEnumerable<GroupListing> groups)
+    {
+        Begin(id);
+        Json.WriteStartArray("groups"u8);
+        foreach (var g in groups)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("group"u8, g.Group);
+            Json.WriteString("state"u8, g.State);
+            Json.WriteNumber("members"u8, g.Members);
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+        End();
+    }
+
+    private void WriteAssignment(IEnumerable<TopicAssignment> assignment)
+    {
+        Json.WriteStartArray("assignment"u8);
+        foreach (var a in assignment)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("topic"u8, a.Topic);
+            Json.WriteStartArray("partitions"u8);
+            foreach (var p in a.Partitions) Json.WriteNumberValue(p);
+            Json.WriteEndArray();
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+    }
+
+    private void WriteNullable(ReadOnlySpan<byte> name, long? value)
+    {
+        if (value is { } v) Json.WriteNumber(name, v); else Json.WriteNull(name);
+    }
+
     public void BeginFetch(RequestId id, string topic, int partition, long highWatermark, long logStartOffset)
     {
         Begin(id);

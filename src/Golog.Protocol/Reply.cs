@@ -20,4 +20,16 @@ public sealed class Reply
     public long? Offset { get; set; }
     public List<FetchedRecord>? Records { get; set; }
     public List<TopicMetadata>? Topics { get; set; }
+    // consumer groups
+    public string? Group { get; set; }
+    public int? GenerationId { get; set; }
+    public string? MemberId { get; set; }
+    public string? Protocol { get; set; }
+    public int? HeartbeatIntervalMs { get; set; }
+    public int? SessionTimeoutMs { get; set; }
+    public List<TopicAssignment>? Assignment { get; set; }
+    public string? State { get; set; }
+    public List<GroupMemberInfo>? Members { get; set; }
+    public List<GroupPartitionOffset>? Offsets { get; set; }
+    public List<GroupListing>? Groups { get; set; }
 }

@@ -31,6 +31,17 @@ public static class ReplyReader
                     case "offset": reply.Offset = r.TokenType == JsonTokenType.Null ? null : r.GetInt64(); break;
                     case "records": reply.Records = ReadRecords(ref r); break;
                     case "topics": reply.Topics = ReadTopics(ref r); break;
+                    case "group": reply.Group = r.GetString(); break;
+                    case "generation_id": reply.GenerationId = r.GetInt32(); break;
+                    case "member_id": reply.MemberId = r.GetString(); break;
+                    case "protocol": reply.Protocol = r.GetString(); break;
+                    case "heartbeat_interval_ms": reply.HeartbeatIntervalMs = r.GetInt32(); break;
+                    case "session_timeout_ms": reply.SessionTimeoutMs = r.GetInt32(); break;
+                    case "assignment": reply.Assignment = GroupReplyReader.ReadAssignment(ref r); break;
+                    case "state": reply.State = r.GetString(); break;
+                    case "members": reply.Members = GroupReplyReader.ReadMembers(ref r); break;
+                    case "offsets": reply.Offsets = GroupReplyReader.ReadOffsets(ref r); break;
+                    case "groups": reply.Groups = GroupReplyReader.ReadGroups(ref r); break;
                     default: r.Skip(); break;
                 }
             }

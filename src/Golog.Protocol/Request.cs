@@ -1,6 +1,6 @@
 namespace Golog.Protocol;
 
-public enum RequestType { Produce, Fetch, Commit, Committed, CreateTopic, Metadata }
+public enum RequestType { Produce, Fetch, Commit, Committed, CreateTopic, Metadata, JoinGroup, Heartbeat, LeaveGroup, DescribeGroup, ListGroups }
 
 /// <summary>
 /// The id of a framed request exactly as the client wrote it (a JSON number or a JSON string with its quotes),
@@ -31,6 +31,13 @@ public sealed class Request
     public int? MaxWaitMs { get; init; }
     public string? Group { get; init; }
     public int? Partitions { get; init; }
+    /// <summary>join_group: the topics the member subscribes to.</summary>
+    public string[] Topics { get; init; } = [];
+    /// <summary>The member id the broker gave at join (join_group: empty or absent for a new member).</summary>
+    public string? MemberId { get; init; }
+    public int? GenerationId { get; init; }
+    public int? SessionTimeoutMs { get; init; }
+    public string? ClientId { get; init; }
 }
 
 /// <summary>What the parser made of a line: a request, or an error to send back in the style the line asked for.</summary>

@@ -54,8 +54,9 @@ public static class RequestParser
         public int ArenaUsed;
         public RequestId? Id;
         public ProtocolError? Error;
-        public string? Type, Topic, Group;
-        public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions;
+        public string? Type, Topic, Group, MemberId, ClientId;
+        public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions, GenerationId, SessionTimeoutMs;
+        public List<string>? Topics;
         public long? Offset;
         public ReadOnlyMemory<byte>? Message, Key;
         public List<ReadOnlyMemory<byte>>? Messages;
@@ -80,6 +81,11 @@ public static class RequestParser
         else if (r.ValueTextEquals("key"u8)) f.Key = ReadBytes(ref r, ref f, "key", nullable: true);
         else if (r.ValueTextEquals("messages"u8)) ReadMessages(ref r, ref f);
         else if (r.ValueTextEquals("headers"u8)) ReadHeaders(ref r, ref f);
+        else if (r.ValueTextEquals("topics"u8)) ReadTopics(ref r, ref f);
+        else if (r.ValueTextEquals("member_id"u8)) f.MemberId = ReadString(ref r, ref f, "member_id");
+        else if (r.ValueTextEquals("client_id"u8)) f.ClientId = ReadString(ref r, ref f, "client_id");
+        else if (r.ValueTextEquals("generation_id"u8)) f.GenerationId = ReadInt(ref r, ref f, "generation_id");
+        else if (r.ValueTextEquals("session_timeout_ms"u8)) f.SessionTimeoutMs = ReadInt(ref r, ref f, "session_timeout_ms");
         else { r.Read(); r.Skip(); } // unknown members are ignored, for forward compatibility
     }
 
@@ -158,6 +164,24 @@ public static class RequestParser
         f.Messages = list;
     }
 
+    private static void ReadTopics(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            r.Skip();
+            f.Problem("\"topics\" must be an array of strings");
+            return;
+        }
+        var list = new List<string>();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType == JsonTokenType.String) list.Add(r.GetString()!);
+            else { r.Skip(); f.Problem("\"topics\" must be an array of strings"); }
+        }
+        f.Topics = list;
+    }
+
     private static void ReadHeaders(ref Utf8JsonReader r, ref Fields f)
     {
         r.Read();
@@ -191,6 +215,11 @@ public static class RequestParser
             case "committed": type = RequestType.Committed; break;
             case "create_topic": type = RequestType.CreateTopic; break;
             case "metadata": type = RequestType.Metadata; break;
+            case "join_group": type = RequestType.JoinGroup; break;
+            case "heartbeat": type = RequestType.Heartbeat; break;
+            case "leave_group": type = RequestType.LeaveGroup; break;
+            case "describe_group": type = RequestType.DescribeGroup; break;
+            case "list_groups": type = RequestType.ListGroups; break;
             default: return Fail(f.Id, ErrorCode.UnknownType, $"unknown request type \"{Truncate(f.Type)}\"");
         }
         if (!framed && type is not (RequestType.Produce or RequestType.Fetch))
@@ -200,9 +229,15 @@ public static class RequestParser
         {
             RequestType.Produce => Need(f.Topic, "topic") ?? ProduceProblem(ref f, framed),
             RequestType.Fetch => Need(f.Topic, "topic") ?? (framed ? Need(f.Partition, "partition") ?? Need(f.Offset, "offset") : null),
-            RequestType.Commit => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition") ?? Need(f.Offset, "offset"),
+            RequestType.Commit => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition") ?? Need(f.Offset, "offset")
+                                  ?? MemberProblem(ref f),
             RequestType.Committed => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition"),
             RequestType.CreateTopic => Need(f.Topic, "topic") ?? Need(f.Partitions, "partitions"),
+            RequestType.JoinGroup => Need(f.Group, "group") ?? Need(f.Topics, "topics")
+                                     ?? (f.Topics!.Count == 0 ? "\"topics\" must not be empty" : null),
+            RequestType.Heartbeat => Need(f.Group, "group") ?? Need(f.MemberId, "member_id") ?? Need(f.GenerationId, "generation_id"),
+            RequestType.LeaveGroup => Need(f.Group, "group") ?? Need(f.MemberId, "member_id"),
+            RequestType.DescribeGroup => Need(f.Group, "group"),
             _ => null,
         };
         problem ??= RangeProblem(ref f);
@@ -224,6 +259,11 @@ public static class RequestParser
             MaxBytes = f.MaxBytes,
             MaxWaitMs = f.MaxWaitMs,
             Partitions = f.Partitions,
+            Topics = f.Topics is { } topics ? [.. topics] : [],
+            MemberId = f.MemberId,
+            GenerationId = f.GenerationId,
+            SessionTimeoutMs = f.SessionTimeoutMs,
+            ClientId = f.ClientId,
         };
         return new ParseResult(request, null, f.Id);
     }
@@ -238,6 +278,10 @@ public static class RequestParser
         return null;
     }
 
+    /// <summary>A commit speaks for a group member with both its id and generation (Kafka's fencing), or with neither (manual mode).</summary>
+    private static string? MemberProblem(ref Fields f) =>
+        (f.MemberId is null) != (f.GenerationId is null) ? "give both \"member_id\" and \"generation_id\", or neither" : null;
+
     private static string? RangeProblem(ref Fields f)
     {
         if (f.Partition < 0) return "\"partition\" must be >= 0";
@@ -246,6 +290,7 @@ public static class RequestParser
         if (f.MaxMessages < 1) return "\"max_messages\" must be >= 1";
         if (f.MaxBytes < 1) return "\"max_bytes\" must be >= 1";
         if (f.MaxWaitMs < 0) return "\"max_wait_ms\" must be >= 0";
+        if (f.SessionTimeoutMs < 1) return "\"session_timeout_ms\" must be >= 1";
         return null;
     }
 

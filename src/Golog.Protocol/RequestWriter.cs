@@ -50,12 +50,62 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         End();
     }
 
-    public void Commit(long id, string group, string topic, int partition, long offset)
+    /// <summary>A commit; with <paramref name="member"/> it speaks for a group member and is fenced by its generation.</summary>
+    public void Commit(long id, string group, string topic, int partition, long offset, MemberGeneration? member = null)
     {
         Begin("commit"u8, id, topic, partition);
         Json.WriteString("group"u8, group);
         Json.WriteNumber("offset"u8, offset);
+        if (member is { } m) WriteMember(m);
         End();
+    }
+
+    public void JoinGroup(long id, string group, IReadOnlyList<string> topics, string? memberId, int? sessionTimeoutMs, string? clientId)
+    {
+        Begin("join_group"u8, id, null, null);
+        Json.WriteString("group"u8, group);
+        Json.WriteStartArray("topics"u8);
+        foreach (var t in topics) Json.WriteStringValue(t);
+        Json.WriteEndArray();
+        if (memberId is not null) Json.WriteString("member_id"u8, memberId);
+        if (sessionTimeoutMs is { } st) Json.WriteNumber("session_timeout_ms"u8, st);
+        if (clientId is not null) Json.WriteString("client_id"u8, clientId);
+        End();
+    }
+
+    public void Heartbeat(long id, string group, MemberGeneration member)
+    {
+        Begin("heartbeat"u8, id, null, null);
+        Json.WriteString("group"u8, group);
+        WriteMember(member);
+        End();
+    }
+
+    public void LeaveGroup(long id, string group, string memberId)
+    {
+        Begin("leave_group"u8, id, null, null);
+        Json.WriteString("group"u8, group);
+        Json.WriteString("member_id"u8, memberId);
+        End();
+    }
+
+    public void DescribeGroup(long id, string group)
+    {
+        Begin("describe_group"u8, id, null, null);
+        Json.WriteString("group"u8, group);
+        End();
+    }
+
+    public void ListGroups(long id)
+    {
+        Begin("list_groups"u8, id, null, null);
+        End();
+    }
+
+    private void WriteMember(MemberGeneration member)
+    {
+        Json.WriteString("member_id"u8, member.MemberId);
+        Json.WriteNumber("generation_id"u8, member.GenerationId);
     }
 
     public void Committed(long id, string group, string topic, int partition)

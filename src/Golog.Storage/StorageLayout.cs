@@ -35,6 +35,18 @@ public static class StorageLayout
         }
     }
 
+    /// <summary>Every group with a committed-offsets file under root.</summary>
+    public static IEnumerable<string> FindGroups(string root)
+    {
+        var dir = Path.Combine(root, OffsetsDirectory);
+        if (!Directory.Exists(dir)) yield break;
+        foreach (var file in Directory.EnumerateFiles(dir, "*.offsets"))
+        {
+            var group = Path.GetFileNameWithoutExtension(file);
+            if (Names.IsValid(group)) yield return group;
+        }
+    }
+
     /// <summary>Base offsets of the segments in a partition directory, in numeric order.</summary>
     public static List<long> FindSegments(string partitionDir)
     {

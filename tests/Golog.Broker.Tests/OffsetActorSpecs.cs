@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Golog.Broker.Groups;
 using Akka.Hosting;
 using Golog.Protocol;
 using Golog.Storage;
@@ -8,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace Golog.Broker.Tests;
 
-/// <summary>Committed offsets, through the <see cref="GroupManager"/> that owns one <see cref="OffsetActor"/> per group.</summary>
+/// <summary>Committed offsets, through the <see cref="GroupManager"/> that owns one <see cref="GroupActor"/> per group.</summary>
 public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
     private static readonly TopicPartition Orders0 = new("orders", 0);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Akka.Actor;
+using Golog.Broker.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 using Xunit.Abstractions;

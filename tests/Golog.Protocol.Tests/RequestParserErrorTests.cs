@@ -266,7 +266,7 @@ public class RequestParserErrorTests
     [InlineData("""{"type":"Produce","id":"x","topic":"orders","message":"x"}""", "\"x\"")]
     [InlineData("""{"type":"","id":1}""", "1")]
     [InlineData("""{"type":"frobnicate"}""", null)]
-    [InlineData("""{"type":"join_group","topic":"orders"}""", null)]
+    [InlineData("""{"type":"sync_group","topic":"orders"}""", null)]
     public void An_unknown_type_is_unknown_type(string line, string? id) => Reject(line, ErrorCode.UnknownType, id);
 
     [Fact]

@@ -1,0 +1,55 @@
+using Golog.Admin;
+using Golog.Client;
+
+// Exit codes: 0 done, 1 bad usage or a request the broker refused, 2 broker not reachable. Never a stack trace.
+AdminCommand? command;
+try
+{
+    command = AdminCommand.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(AdminCommand.Usage);
+    return 1;
+}
+if (command is null)
+{
+    Console.WriteLine(AdminCommand.Usage);
+    return 0;
+}
+
+try
+{
+    await using var client = await GologClient.ConnectAsync(command.Broker);
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    switch (command)
+    {
+        case AdminCommand.DescribeGroup d:
+            GroupTables.WriteDescription(Console.Out, await client.DescribeGroupAsync(d.Group, timeout.Token));
+            break;
+        case AdminCommand.CreateTopic t:
+            await client.CreateTopicAsync(t.Topic, t.Partitions, timeout.Token);
+            Console.WriteLine($"created topic {t.Topic} with {t.Partitions} partitions");
+            break;
+        default:
+            GroupTables.WriteList(Console.Out, await client.ListGroupsAsync(timeout.Token));
+            break;
+    }
+    return 0;
+}
+catch (BrokerUnavailableException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+catch (GologException e)
+{
+    Console.Error.WriteLine($"error: {e.Message} ({e.Code})");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("error: the broker did not answer within 30 s");
+    return 2;
+}

@@ -1,0 +1,47 @@
+using Golog.Protocol;
+
+namespace Golog.Client;
+
+// Consumer-group coordination requests (docs/protocol.md, "consumer groups").
+public sealed partial class GologClient
+{
+    /// <summary>
+    /// Joins <paramref name="group"/> (as a new member when <paramref name="memberId"/> is null) and waits until the
+    /// broker completes the rebalance, which may take until every other member has rejoined.
+    /// </summary>
+    /// <exception cref="GologException">unknown_member_id (join again as new), invalid_session_timeout, ...</exception>
+    public async Task<JoinedGroup> JoinGroupAsync(string group, IReadOnlyList<string> topics, string? memberId = null,
+        TimeSpan? sessionTimeout = null, string? clientId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        int? sessionMs = sessionTimeout is { } st ? (int)st.TotalMilliseconds : null;
+        var reply = await SendAsync((w, id) => w.JoinGroup(id, group, topics, memberId, sessionMs, clientId), cancellationToken).ConfigureAwait(false);
+        return new JoinedGroup(reply.Group ?? group, Require(reply.GenerationId, "generation_id"),
+            reply.MemberId ?? throw MissingMember("member_id"), reply.Protocol ?? "", Require(reply.HeartbeatIntervalMs, "heartbeat_interval_ms"),
+            Require(reply.SessionTimeoutMs, "session_timeout_ms"), reply.Assignment ?? []);
+    }
+
+    /// <exception cref="GologException">rebalance_in_progress (commit and rejoin), illegal_generation, unknown_member_id.</exception>
+    public async Task HeartbeatAsync(string group, MemberGeneration member, CancellationToken cancellationToken = default) =>
+        await SendAsync((w, id) => w.Heartbeat(id, group, member), cancellationToken).ConfigureAwait(false);
+
+    public async Task LeaveGroupAsync(string group, string memberId, CancellationToken cancellationToken = default) =>
+        await SendAsync((w, id) => w.LeaveGroup(id, group, memberId), cancellationToken).ConfigureAwait(false);
+
+    /// <exception cref="GologException">unknown_group when the broker knows neither members nor committed offsets of it.</exception>
+    public async Task<GroupDescription> DescribeGroupAsync(string group, CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync((w, id) => w.DescribeGroup(id, group), cancellationToken).ConfigureAwait(false);
+        return new GroupDescription(reply.Group ?? group, reply.State ?? "", reply.GenerationId ?? 0, reply.Protocol ?? "",
+            reply.Members ?? [], reply.Offsets ?? []);
+    }
+
+    public async Task<List<GroupListing>> ListGroupsAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync((w, id) => w.ListGroups(id), cancellationToken).ConfigureAwait(false);
+        return reply.Groups ?? [];
+    }
+
+    private static GologException MissingMember(string member) =>
+        new(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
+}
