@@ -2,22 +2,7 @@ using Golog.Admin;
 using Golog.Client;
 
 // Exit codes: 0 done, 1 bad usage or a request the broker refused, 2 broker not reachable. Never a stack trace.
-AdminCommand? command;
-try
-{
-    command = AdminCommand.Parse(args);
-}
-catch (FormatException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine(AdminCommand.Usage);
-    return 1;
-}
-if (command is null)
-{
-    Console.WriteLine(AdminCommand.Usage);
-    return 0;
-}
+if (!CommandLineArgs.TryParse(args, AdminCommand.Parse, AdminCommand.Usage, out var command, out int exitCode)) return exitCode;
 
 try
 {

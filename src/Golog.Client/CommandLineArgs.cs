@@ -1,10 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Golog.Client;
 
 /// <summary>
 /// Walks console arguments in the two forms the consoles accept, "--name value" and "--name=value", so the
-/// producer and consumer share one reading of their command lines. Problems surface as <see cref="FormatException"/>.
+/// consoles share one reading of their command lines. Problems surface as <see cref="FormatException"/>.
 /// </summary>
 public sealed class CommandLineArgs(string[] args)
 {
@@ -35,4 +36,29 @@ public sealed class CommandLineArgs(string[] args)
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int p)
             ? p
             : throw new FormatException($"partition must be a number >= 0, not \"{text}\"");
+
+    /// <summary>
+    /// Reads a console's options the way every console answers its command line: a bad one prints the error and the
+    /// usage to stderr (exit code 1); <paramref name="parse"/> returning null (help asked for) prints the usage to
+    /// stdout (exit code 0). True when there is something to run.
+    /// </summary>
+    public static bool TryParse<T>(string[] args, Func<string[], T?> parse, string usage,
+        [NotNullWhen(true)] out T? options, out int exitCode) where T : class
+    {
+        exitCode = 0;
+        try
+        {
+            options = parse(args);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(usage);
+            options = null;
+            exitCode = 1;
+            return false;
+        }
+        if (options is null) Console.WriteLine(usage);
+        return options is not null;
+    }
 }

@@ -6,22 +6,7 @@ using Golog.Consumer;
 // 2 broker not reachable or the final commit failed. Never a stack trace.
 const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
 
-ConsumerOptions? options;
-try
-{
-    options = ConsumerOptions.Parse(args);
-}
-catch (FormatException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine(ConsumerOptions.Usage);
-    return 1;
-}
-if (options is null)
-{
-    Console.WriteLine(ConsumerOptions.Usage);
-    return 0;
-}
+if (!CommandLineArgs.TryParse(args, ConsumerOptions.Parse, ConsumerOptions.Usage, out var options, out int exitCode)) return exitCode;
 
 // Buffered and flushed after each batch: a console write per record is slow when catching up on a long log.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };

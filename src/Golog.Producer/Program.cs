@@ -5,22 +5,7 @@ using Golog.Producer;
 // Exit codes: 0 done, 1 bad usage or some messages refused, 2 broker not reachable. Never a stack trace.
 const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
 
-ProducerOptions? options;
-try
-{
-    options = ProducerOptions.Parse(args);
-}
-catch (FormatException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine(ProducerOptions.Usage);
-    return 1;
-}
-if (options is null)
-{
-    Console.WriteLine(ProducerOptions.Usage);
-    return 0;
-}
+if (!CommandLineArgs.TryParse(args, ProducerOptions.Parse, ProducerOptions.Usage, out var options, out int exitCode)) return exitCode;
 
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 using var stdin = new StreamReader(Console.OpenStandardInput(), utf8);
