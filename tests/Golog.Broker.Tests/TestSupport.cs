@@ -13,8 +13,11 @@ namespace Golog.Broker.Tests;
 /// </summary>
 public abstract class BrokerSpec : Akka.TestKit.Xunit2.TestKit
 {
-    /// <summary>Long enough for a loaded CI machine; no test waits this long when it passes.</summary>
-    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Long enough for a loaded CI machine (the end-to-end floods run beside these tests and 10 s was once not
+    /// enough); no test waits this long when it passes.
+    /// </summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly List<SyncWorker> _syncWorkers = [];
 
