@@ -10,6 +10,7 @@ namespace Golog.EndToEnd.Tests.Hostile;
 /// requests without reading. The broker answers everyone, keeps serving a well-behaved client meanwhile, recovers,
 /// and its peak memory (VmHWM) stays under a generous bound; the figure is printed for the README.
 /// </summary>
+[Collection(FloodCollection.Name)]
 public sealed class FloodTests(ITestOutputHelper output)
 {
     private const long MemoryBound = 1L << 30; // 1 GiB: far above what is measured (see README), far below a leak
