@@ -65,7 +65,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<CheckTimeouts>(_ => OnCheckTimeouts());
         Receive<Tcp.ConnectionClosed>(c =>
         {
-            _log.Info("Client {0} disconnected ({1})", _remote, c.GetType().Name);
+            _log.Debug("Client {0} disconnected ({1})", _remote, c.GetType().Name);
             Context.Stop(Self);
         });
         Receive<Tcp.CommandFailed>(f =>

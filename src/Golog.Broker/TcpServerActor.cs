@@ -53,7 +53,9 @@ public sealed class TcpServerActor : ReceiveActor
             Context.Watch(handler);
             _live++;
             Sender.Tell(new Tcp.Register(handler, keepOpenOnPeerClosed: false, useResumeWriting: true));
-            _log.Info("Client {0} connected from {1}", name, c.RemoteAddress);
+            // Debug, as in Kafka: at Info a connection flood writes two console lines per client; refusals and
+            // timeouts are still logged at Warning/Info.
+            _log.Debug("Client {0} connected from {1}", name, c.RemoteAddress);
         });
         Receive<Terminated>(_ => _live--);
         Receive<Unbind>(_ =>
