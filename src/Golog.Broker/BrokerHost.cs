@@ -1,9 +1,12 @@
+using Golog.Core;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
-using Golog.Broker.Groups;
+using Golog.Core.Groups;
+using Golog.Broker.Doors;
+using Golog.Broker.Doors.JsonLines;
 using Golog.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -80,17 +83,20 @@ public static class BrokerHost
         }
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
+        var routes = new RoutingTable();
         var groups = system.ActorOf(GroupManager.Props(settings), "groups");
-        var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, cleanStart), "topics");
-        var server = system.ActorOf(TcpServerActor.Props(settings, topics, endpoint.Bound), "tcp");
+        var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
+        var core = new BrokerCore(routes, topics, groups);
+        var door = JsonLinesDoor.Create(core, settings);
+        var server = system.ActorOf(TcpListenerActor.Props(door, settings, endpoint.Bound), "door-" + door.Name);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
-        registry.Register<TcpServerActor>(server);
+        registry.Register<TcpListenerActor>(server);
 
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "golog-unbind", async () =>
         {
-            await server.Ask<object>(TcpServerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            await server.Ask<object>(TcpListenerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
             return Akka.Done.Instance;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "golog-close-storage", async () =>

@@ -1,3 +1,4 @@
+using Golog.Core;
 using Golog.Broker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

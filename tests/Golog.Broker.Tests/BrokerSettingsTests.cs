@@ -1,3 +1,4 @@
+using Golog.Core;
 using Akka.Configuration;
 using Golog.Storage;
 

@@ -1,3 +1,4 @@
+using Golog.Core;
 using System.Buffers;
 using System.Text;
 using Golog.Storage;

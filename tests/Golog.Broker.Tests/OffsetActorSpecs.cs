@@ -1,5 +1,6 @@
+using Golog.Core;
 using Akka.Actor;
-using Golog.Broker.Groups;
+using Golog.Core.Groups;
 using Akka.Hosting;
 using Golog.Protocol;
 using Golog.Storage;

@@ -1,3 +1,4 @@
+using Golog.Core;
 using Akka.Actor;
 using Akka.TestKit;
 using Golog.Protocol;

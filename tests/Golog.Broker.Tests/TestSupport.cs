@@ -1,3 +1,4 @@
+using Golog.Core;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;

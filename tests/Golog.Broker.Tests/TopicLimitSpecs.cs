@@ -1,5 +1,6 @@
+using Golog.Core;
 using Akka.Actor;
-using Golog.Broker.Groups;
+using Golog.Core.Groups;
 using Golog.Protocol;
 using Xunit.Abstractions;
 

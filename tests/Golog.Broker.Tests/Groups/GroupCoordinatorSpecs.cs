@@ -1,6 +1,7 @@
+using Golog.Core;
 using Akka.Actor;
 using Akka.TestKit;
-using Golog.Broker.Groups;
+using Golog.Core.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
-using Golog.Broker.Groups;
+using Golog.Core;
+using Golog.Core.Groups;
 using Golog.Protocol;
 using Golog.Storage;
 

@@ -1,4 +1,4 @@
-namespace Golog.Broker;
+namespace Golog.Broker.Doors;
 
 /// <summary>
 /// What one connection may owe its client before the broker stops taking its requests: a number of unanswered

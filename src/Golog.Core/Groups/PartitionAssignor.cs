@@ -1,6 +1,6 @@
 using Golog.Storage;
 
-namespace Golog.Broker.Groups;
+namespace Golog.Core.Groups;
 
 /// <summary>
 /// Splits the partitions of the subscribed topics among a group's members, each partition to exactly one member

@@ -1,9 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using Golog.Protocol;
 using Golog.Storage;
 
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>
 /// Owns one partition's log. Every write goes through this mailbox, so writes are serialised without locks.
@@ -11,14 +10,15 @@ namespace Golog.Broker;
 /// starts one sync (on the <see cref="SyncWorker"/>) covering all of them: group commit. Acks leave when the sync
 /// is done; reads are positional reads of what is already acknowledged, never waiting for a sync.
 /// </summary>
-public sealed class PartitionActor : ReceiveActor, IWithTimers
+public sealed class PartitionActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record SyncDone(int Generation, Exception? Error);
     private sealed record FetchExpired(long Ticket);
     private sealed record IntervalSync { public static readonly IntervalSync Instance = new(); }
     private sealed record RetentionCheck { public static readonly RetentionCheck Instance = new(); }
-    private readonly record struct Waiter(IActorRef ReplyTo, long Seq, long BaseOffset, long LastOffset);
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset);
+    private readonly record struct ParkedFetch(IActorRef ReplyTo, long Correlation, FetchCommand Fetch);
 
     private readonly TopicPartition _tp;
     private readonly BrokerSettings _settings;
@@ -27,7 +27,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
     private readonly bool _cleanStart;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GroupCommit<Waiter> _commit = new();
-    private readonly LongPollQueue<(IActorRef ReplyTo, FetchCommand Fetch)> _polls = new();
+    private readonly LongPollQueue<ParkedFetch> _polls = new();
     private PartitionLog _partitionLog = null!;
     private bool _flushQueued;
     private int _generation;
@@ -40,13 +40,13 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         _syncWorker = syncWorker;
         _status = status;
         _cleanStart = cleanStart;
-        Receive<ProduceCommand>(Produce);
+        ReceiveCommand<ProduceCommand>(Produce);
         Receive<FlushNow>(_ => Flush());
         Receive<SyncDone>(OnSyncDone);
-        Receive<FetchCommand>(cmd => Fetch(Sender, cmd));
+        ReceiveCommand<FetchCommand>((id, cmd) => Fetch(new ParkedFetch(Sender, id, cmd)));
         Receive<FetchExpired>(e =>
         {
-            if (_polls.TryExpire(e.Ticket, out var parked)) Serve(parked.ReplyTo, parked.Fetch);
+            if (_polls.TryExpire(e.Ticket, out var parked)) Serve(parked);
         });
         Receive<IntervalSync>(_ => SyncInBackground());
         Receive<RetentionCheck>(_ => ApplyRetention());
@@ -68,7 +68,8 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("interval-sync", IntervalSync.Instance, _settings.Flush.Interval);
         if (_partitionLog.Config.Retention.DeletesAnything)
             Timers.StartPeriodicTimer("retention", RetentionCheck.Instance, _settings.RetentionCheckInterval);
-        _log.Debug("Partition {0} open: log start {1}, high watermark {2}", _tp, _partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+        _log.Debug("Partition {Topic}-{Partition} open: log start {LogStartOffset}, high watermark {HighWatermark}",
+            _tp.Topic, _tp.Partition, _partitionLog.LogStartOffset, _partitionLog.HighWatermark);
     }
 
     protected override void PostStop()
@@ -76,22 +77,22 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         if (!_closed) _partitionLog?.Dispose(); // not a clean close: the next start recovers the tail
     }
 
-    private void Produce(ProduceCommand cmd)
+    private void Produce(long id, ProduceCommand cmd)
     {
-        if (_closed) { Sender.Tell(ShuttingDown(cmd.Seq)); return; }
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         try
         {
             var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            _commit.Appended(new Waiter(Sender, cmd.Seq, baseOffset, lastOffset));
+            _commit.Appended(new Waiter(Sender, id, baseOffset, lastOffset));
         }
         catch (ArgumentException e)
         {
-            Sender.Tell(new RequestFailed(cmd.Seq, new ProtocolError(ErrorCode.MessageTooLarge, e.Message)));
+            Fail(Sender, id, new BrokerError(BrokerErrorCode.MessageTooLarge, e.Message));
             return;
         }
         catch (IOException e)
         {
-            Sender.Tell(StorageError(cmd.Seq, e));
+            Fail(Sender, id, BrokerError.Storage(e));
             FailPending(e);
             return;
         }
@@ -137,20 +138,21 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
     private void Acknowledge(List<Waiter> waiters, LogPosition position)
     {
         _partitionLog.Commit(position);
-        foreach (var w in waiters) w.ReplyTo.Tell(new Produced(w.Seq, _tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+        foreach (var w in waiters) Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
         Publish();
-        foreach (var (replyTo, fetch) in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(replyTo, fetch);
+        foreach (var parked in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(parked);
     }
 
     /// <summary>A write or sync failed: nothing unacknowledged may survive, so every waiter fails and the log goes back to its high watermark.</summary>
     private void FailPending(Exception error)
     {
-        _log.Error(error, "Storage failure in partition {0}; failing {1} waiting produce requests", _tp, _commit.Waiting);
+        _log.Error(error, "Storage failure in partition {Topic}-{Partition}; failing {Waiting} waiting produce requests", _tp.Topic, _tp.Partition, _commit.Waiting);
         _generation++;
-        foreach (var w in _commit.TakeAll()) w.ReplyTo.Tell(StorageError(w.Seq, error));
+        var failure = BrokerError.Storage(error);
+        foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
         _commit.ForgetSync();
         try { _partitionLog.TruncateToHighWatermark(); }
-        catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {0}", _tp); }
+        catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {Topic}-{Partition}", _tp.Topic, _tp.Partition); }
     }
 
     private void SyncInBackground()
@@ -158,7 +160,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         var segments = _partitionLog.TakeUnsynced();
         if (segments.Length == 0) return;
         _syncWorker.SyncAsync(segments).ContinueWith(
-            t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {0}", _tp),
+            t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {Topic}-{Partition}", _tp.Topic, _tp.Partition),
             TaskContinuationOptions.OnlyOnFaulted);
     }
 
@@ -176,43 +178,47 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         catch (IOException e)
         {
             // the segment is already out of the log (not served); its file stays until someone removes it
-            _log.Error(e, "Retention could not delete a segment file of partition {0}; log start offset is {1}", _tp, _partitionLog.LogStartOffset);
+            _log.Error(e, "Retention could not delete a segment file of partition {Topic}-{Partition}; log start offset is {LogStartOffset}",
+                _tp.Topic, _tp.Partition, _partitionLog.LogStartOffset);
             Publish();
         }
     }
 
-    private void Fetch(IActorRef replyTo, FetchCommand cmd)
+    private void Fetch(ParkedFetch request)
     {
-        if (_closed) { replyTo.Tell(ShuttingDown(cmd.Seq)); return; }
+        var cmd = request.Fetch;
+        if (_closed) { Fail(request.ReplyTo, request.Correlation, BrokerError.ShuttingDown); return; }
         long start = _partitionLog.LogStartOffset, hw = _partitionLog.HighWatermark;
         if (cmd.Offset < start || cmd.Offset > hw)
         {
             string where = cmd.Offset < start ? $"below the log start offset {start}" : $"past the high watermark {hw}";
-            replyTo.Tell(new RequestFailed(cmd.Seq, new ProtocolError(ErrorCode.OffsetOutOfRange,
-                $"offset {cmd.Offset} is {where} of {_tp}", start, hw)));
+            Fail(request.ReplyTo, request.Correlation, new BrokerError(BrokerErrorCode.OffsetOutOfRange,
+                $"offset {cmd.Offset} is {where} of {_tp}", start, hw));
             return;
         }
         if (cmd.Offset == hw && cmd.MaxWait > TimeSpan.Zero)
         {
-            long ticket = _polls.Park((replyTo, cmd), cmd.Offset);
+            long ticket = _polls.Park(request, cmd.Offset);
             Timers.StartSingleTimer(ticket, new FetchExpired(ticket), cmd.MaxWait);
             return;
         }
-        Serve(replyTo, cmd);
+        Serve(request);
     }
 
-    private void Serve(IActorRef replyTo, FetchCommand cmd)
+    private void Serve(ParkedFetch request)
     {
+        var cmd = request.Fetch;
         try
         {
             var data = _partitionLog.Read(cmd.Offset, cmd.MaxBytes);
-            replyTo.Tell(new Fetched(cmd.Seq, _tp.Topic, _tp.Partition, data, cmd.Offset, cmd.MaxMessages,
+            Answer(request.ReplyTo, request.Correlation, new Fetched(_tp.Topic, _tp.Partition, data, cmd.Offset, cmd.MaxMessages,
                 _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
         }
         catch (IOException e)
         {
-            _log.Error(e, "Read failed in partition {0} at offset {1}", _tp, cmd.Offset);
-            replyTo.Tell(StorageError(cmd.Seq, e));
+            // CorruptLogException included: a damaged batch is never served, the client learns where the damage is
+            _log.Error(e, "Read failed in partition {Topic}-{Partition} at offset {Offset}", _tp.Topic, _tp.Partition, cmd.Offset);
+            Fail(request.ReplyTo, request.Correlation, BrokerError.Storage(e));
         }
     }
 
@@ -245,16 +251,10 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
 
     private void AnswerParkedFetchesEmpty()
     {
-        foreach (var (replyTo, f) in _polls.TakeAll())
-            replyTo.Tell(new Fetched(f.Seq, _tp.Topic, _tp.Partition, ReadResult.Empty, f.Offset, f.MaxMessages,
-                _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
+        foreach (var parked in _polls.TakeAll())
+            Answer(parked.ReplyTo, parked.Correlation, new Fetched(_tp.Topic, _tp.Partition, ReadResult.Empty, parked.Fetch.Offset,
+                parked.Fetch.MaxMessages, _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
     }
 
     private void Publish() => _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark);
-
-    private static RequestFailed StorageError(long seq, Exception e) =>
-        new(seq, new ProtocolError(ErrorCode.StorageError, "storage failure: " + e.Message));
-
-    private static RequestFailed ShuttingDown(long seq) =>
-        new(seq, new ProtocolError(ErrorCode.BrokerShuttingDown, "the broker is shutting down"));
 }

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using Golog.Protocol;
 using Golog.Storage;
 
-namespace Golog.Broker.Groups;
+namespace Golog.Core.Groups;
 
 /// <summary>
 /// One consumer group: a thin shell over its committed offsets (<see cref="OffsetStore"/>) and its membership
@@ -13,7 +12,7 @@ namespace Golog.Broker.Groups;
 /// partitions) and acknowledged only after it. Parked joins are answered when the rebalance completes; a single
 /// timer fires at the membership's next deadline (a session or the rebalance running out).
 /// </summary>
-public sealed class GroupActor : ReceiveActor, IWithTimers
+public sealed class GroupActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
@@ -21,8 +20,8 @@ public sealed class GroupActor : ReceiveActor, IWithTimers
     private readonly string _group;
     private readonly BrokerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<(IActorRef ReplyTo, CommitCommand Commit)> _pending = [];
-    private readonly Dictionary<string, (IActorRef ReplyTo, long Seq)> _parkedJoins = [];
+    private readonly List<(IActorRef ReplyTo, long Correlation, CommitCommand Commit)> _pending = [];
+    private readonly Dictionary<string, (IActorRef ReplyTo, long Correlation)> _parkedJoins = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly GroupMembership _membership;
     private OffsetStore _store = null!;
@@ -34,39 +33,39 @@ public sealed class GroupActor : ReceiveActor, IWithTimers
         _group = group;
         _settings = settings;
         _membership = new GroupMembership(group, settings.Groups, PartitionAssignor.Named(settings.AssignmentStrategy), partitionCounts);
-        Receive<CommitCommand>(Commit);
+        ReceiveCommand<CommitCommand>(Commit);
         Receive<FlushNow>(_ => Flush());
-        Receive<CommittedQuery>(q =>
+        ReceiveCommand<CommittedQuery>((id, q) =>
         {
             Flush(); // a commit still waiting in this actor must be visible to a query that follows it
-            Sender.Tell(new CommittedOffset(q.Seq, _store.Get(q.Partition)));
+            Answer(Sender, id, new CommittedOffset(_store.Get(q.Partition)));
         });
-        Receive<JoinGroupCommand>(Join);
-        Receive<HeartbeatCommand>(h => Reply(h.Seq, _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now)));
-        Receive<LeaveGroupCommand>(Leave);
+        ReceiveCommand<JoinGroupCommand>(Join);
+        ReceiveCommand<HeartbeatCommand>((id, h) => Reply(id, _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now)));
+        ReceiveCommand<LeaveGroupCommand>(Leave);
         Receive<CheckDeadlines>(_ =>
         {
             var (evicted, answers) = _membership.Tick(Now);
-            foreach (var id in evicted) _log.Info("Group {0}: member {1} evicted (no heartbeat within its session timeout)", _group, id);
+            foreach (var id in evicted) _log.Info("Group {Group}: member {Member} evicted (no heartbeat within its session timeout)", _group, id);
             Deliver(answers);
         });
         Receive<TopicPartitionsChanged>(t =>
         {
             if (_membership.TopicResized(t.Topic, t.Partitions, Now))
-                _log.Info("Group {0}: topic {1} now has {2} partitions; rebalancing", _group, t.Topic, t.Partitions);
+                _log.Info("Group {Group}: topic {Topic} now has {Partitions} partitions; rebalancing", _group, t.Topic, t.Partitions);
             ScheduleDeadline();
         });
-        Receive<DescribeGroupQuery>(q =>
+        ReceiveCommand<DescribeGroupQuery>((id, q) =>
         {
             Flush();
-            Sender.Tell(new GroupDescribed(q.Seq, _membership.Describe(_store.Offsets, q.HighWatermarks ?? new Dictionary<TopicPartition, long>())));
+            Answer(Sender, id, new GroupDescribed(_membership.Describe(_store.Offsets, q.HighWatermarks ?? new Dictionary<TopicPartition, long>())));
         });
-        Receive<GroupSummaryQuery>(_ => Sender.Tell(new GroupListing(_group, GroupMembership.StateName(_membership.State), _membership.MemberCount)));
+        Receive<GroupSummaryQuery>(_ => Sender.Tell(new GroupListing(_group, _membership.State, _membership.MemberCount)));
         Receive<CloseForShutdown>(_ =>
         {
             Flush();
             _closed = true;
-            foreach (var (_, (replyTo, seq)) in _parkedJoins) replyTo.Tell(ShuttingDown(seq));
+            foreach (var (_, (replyTo, id)) in _parkedJoins) Fail(replyTo, id, BrokerError.ShuttingDown);
             _parkedJoins.Clear();
             _store.Dispose();
             Sender.Tell(new Closed(true));
@@ -88,43 +87,44 @@ public sealed class GroupActor : ReceiveActor, IWithTimers
         if (!_closed) _store?.Dispose();
     }
 
-    private void Commit(CommitCommand cmd)
+    private void Commit(long id, CommitCommand cmd)
     {
-        if (_closed) { Sender.Tell(ShuttingDown(cmd.Seq)); return; }
-        if (_membership.CheckCommit(cmd.Member, cmd.Partition) is { } refused) { Sender.Tell(new RequestFailed(cmd.Seq, refused)); return; }
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        if (_membership.CheckCommit(cmd.Member, cmd.Partition) is { } refused) { Fail(Sender, id, refused); return; }
         if (_pending.Count == 0) Self.Tell(FlushNow.Instance);
-        _pending.Add((Sender, cmd));
+        _pending.Add((Sender, id, cmd));
     }
 
-    private void Join(JoinGroupCommand cmd)
+    private void Join(long id, JoinGroupCommand cmd)
     {
-        if (_closed) { Sender.Tell(ShuttingDown(cmd.Seq)); return; }
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         var result = _membership.Join(cmd.MemberId, cmd.ClientId, cmd.Topics, cmd.SessionTimeout, Now);
-        if (result.Error is { } error) { Sender.Tell(new RequestFailed(cmd.Seq, error)); return; }
+        if (result.Error is { } error) { Fail(Sender, id, error); return; }
         var memberId = result.MemberId!;
         if (string.IsNullOrEmpty(cmd.MemberId))
-            _log.Info("Group {0}: member {1} joined, subscribing to {2}", _group, memberId, string.Join(",", cmd.Topics));
+            _log.Info("Group {Group}: member {Member} joined, subscribing to {Topics}", _group, memberId, string.Join(",", cmd.Topics));
         // a member that joins again while a join is parked (a client retry) is answered on the newer request only
         if (_parkedJoins.Remove(memberId, out var older))
-            older.ReplyTo.Tell(new RequestFailed(older.Seq, new ProtocolError(ErrorCode.RebalanceInProgress, "superseded by a newer join_group of the same member")));
-        _parkedJoins[memberId] = (Sender, cmd.Seq);
+            Fail(older.ReplyTo, older.Correlation, new BrokerError(BrokerErrorCode.RebalanceInProgress, "superseded by a newer join_group of the same member"));
+        _parkedJoins[memberId] = (Sender, id);
         Deliver(result.Answers);
     }
 
-    private void Leave(LeaveGroupCommand cmd)
+    private void Leave(long id, LeaveGroupCommand cmd)
     {
         var result = _membership.Leave(cmd.MemberId, Now);
-        if (result.Error is { } error) { Sender.Tell(new RequestFailed(cmd.Seq, error)); return; }
-        _log.Info("Group {0}: member {1} left", _group, cmd.MemberId);
+        if (result.Error is { } error) { Fail(Sender, id, error); return; }
+        _log.Info("Group {Group}: member {Member} left", _group, cmd.MemberId);
         if (_parkedJoins.Remove(cmd.MemberId, out var parked))
-            parked.ReplyTo.Tell(new RequestFailed(parked.Seq, new ProtocolError(ErrorCode.UnknownMemberId, "the member left the group")));
-        Sender.Tell(new GroupAcknowledged(cmd.Seq));
+            Fail(parked.ReplyTo, parked.Correlation, new BrokerError(BrokerErrorCode.UnknownMemberId, "the member left the group"));
+        Answer(Sender, id, GroupAcknowledged.Instance);
         Deliver(result.Answers);
     }
 
-    private void Reply(long seq, ProtocolError? error)
+    private void Reply(long id, BrokerError? error)
     {
-        Sender.Tell(error is null ? new GroupAcknowledged(seq) : new RequestFailed(seq, error));
+        if (error is null) Answer(Sender, id, GroupAcknowledged.Instance);
+        else Fail(Sender, id, error);
         ScheduleDeadline();
     }
 
@@ -133,12 +133,12 @@ public sealed class GroupActor : ReceiveActor, IWithTimers
     {
         foreach (var answer in answers)
             if (_parkedJoins.Remove(answer.MemberId, out var parked))
-                parked.ReplyTo.Tell(answer.Joined is { } joined ? new GroupJoined(parked.Seq, joined) : new RequestFailed(parked.Seq, answer.Error!));
+                Answer(parked.ReplyTo, parked.Correlation, answer.Joined is { } joined ? new GroupJoined(joined) : new Failed(answer.Error!));
         if (_membership.Generation != _loggedGeneration)
         {
             _loggedGeneration = _membership.Generation;
-            _log.Info("Group {0}: generation {1} {2} with {3} members ({4})", _group, _membership.Generation,
-                GroupMembership.StateName(_membership.State), _membership.MemberCount, _settings.AssignmentStrategy);
+            _log.Info("Group {Group}: generation {Generation} {State} with {Members} members ({Strategy})", _group, _membership.Generation,
+                _membership.State, _membership.MemberCount, _settings.AssignmentStrategy);
         }
         ScheduleDeadline();
     }
@@ -156,16 +156,13 @@ public sealed class GroupActor : ReceiveActor, IWithTimers
         try
         {
             _store.Commit(_pending.Select(p => KeyValuePair.Create(p.Commit.Partition, p.Commit.Offset)).ToList());
-            foreach (var (replyTo, commit) in _pending) replyTo.Tell(new CommitDone(commit.Seq));
+            foreach (var (replyTo, id, _) in _pending) Answer(replyTo, id, OffsetCommitted.Instance);
         }
         catch (IOException e)
         {
-            _log.Error(e, "Could not persist offsets of group {0}", _group);
-            foreach (var (replyTo, commit) in _pending)
-                replyTo.Tell(new RequestFailed(commit.Seq, new ProtocolError(ErrorCode.StorageError, "storage failure: " + e.Message)));
+            _log.Error(e, "Could not persist offsets of group {Group}", _group);
+            foreach (var (replyTo, id, _) in _pending) Fail(replyTo, id, BrokerError.Storage(e));
         }
         _pending.Clear();
     }
-
-    private static RequestFailed ShuttingDown(long seq) => new(seq, new ProtocolError(ErrorCode.BrokerShuttingDown, "the broker is shutting down"));
 }

@@ -1,6 +1,6 @@
 using Golog.Storage;
 
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>
 /// Which appends wait for which sync. Appends are encoded, then written together, then made durable by one sync

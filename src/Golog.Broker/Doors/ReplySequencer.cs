@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Golog.Broker;
+namespace Golog.Broker.Doors;
 
 /// <summary>
 /// Keeps a connection's replies in request order although partitions answer in any order: replies that arrive

@@ -1,9 +1,9 @@
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
-using Golog.Broker.Groups;
+using Golog.Core.Groups;
 using Golog.Storage;
 
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>The effective broker configuration, read once from the "golog" HOCON block.</summary>
 public sealed record BrokerSettings

@@ -1,4 +1,4 @@
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>
 /// A partition's bounds, published by its actor after every change and read by anyone (metadata, lag) without a

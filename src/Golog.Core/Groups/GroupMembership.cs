@@ -1,18 +1,15 @@
-using Golog.Protocol;
 using Golog.Storage;
 
-namespace Golog.Broker.Groups;
-
-public enum GroupState { Empty, PreparingRebalance, Stable }
+namespace Golog.Core.Groups;
 
 /// <summary>The broker's session bounds for group members (golog.groups.*).</summary>
 public sealed record GroupRules(TimeSpan HeartbeatInterval, TimeSpan DefaultSessionTimeout, TimeSpan MinSessionTimeout, TimeSpan MaxSessionTimeout);
 
 /// <summary>The answer to a parked join_group: the member's new generation and partitions, or an error.</summary>
-public sealed record JoinAnswer(string MemberId, JoinedGroup? Joined, ProtocolError? Error);
+public sealed record JoinAnswer(string MemberId, JoinedGroup? Joined, BrokerError? Error);
 
 /// <summary>What a join did: the member's id (null with an error) and the parked joins it answered, possibly its own.</summary>
-public sealed record JoinResult(string? MemberId, ProtocolError? Error, IReadOnlyList<JoinAnswer> Answers);
+public sealed record JoinResult(string? MemberId, BrokerError? Error, IReadOnlyList<JoinAnswer> Answers);
 
 /// <summary>
 /// One consumer group's membership, Kafka's classic coordinator with the assignment done by the broker: members
@@ -65,7 +62,7 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     {
         var session = sessionTimeout ?? rules.DefaultSessionTimeout;
         if (session < rules.MinSessionTimeout || session > rules.MaxSessionTimeout)
-            return Refused(ErrorCode.InvalidSessionTimeout,
+            return Refused(BrokerErrorCode.InvalidSessionTimeout,
                 $"session timeout {session.TotalMilliseconds:F0} ms is outside the broker's bounds {rules.MinSessionTimeout.TotalMilliseconds:F0}-{rules.MaxSessionTimeout.TotalMilliseconds:F0} ms (golog.groups.min/max-session-timeout)");
         Member? member;
         if (string.IsNullOrEmpty(memberId))
@@ -76,7 +73,7 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
             _members[member.Id] = member;
         }
         else if (!_members.TryGetValue(memberId, out member))
-            return Refused(ErrorCode.UnknownMemberId, UnknownMember(memberId));
+            return new JoinResult(null, BrokerError.UnknownMember(group, memberId), []);
 
         var sorted = topics.Distinct().Order(StringComparer.Ordinal).ToList();
         bool changed = !sorted.SequenceEqual(member.Topics);
@@ -91,20 +88,20 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     }
 
     /// <summary>heartbeat: null when all is well; rebalance_in_progress tells the member to rejoin.</summary>
-    public ProtocolError? Heartbeat(string memberId, int generation, TimeSpan now)
+    public BrokerError? Heartbeat(string memberId, int generation, TimeSpan now)
     {
-        if (!_members.TryGetValue(memberId, out var member)) return new ProtocolError(ErrorCode.UnknownMemberId, UnknownMember(memberId));
+        if (!_members.TryGetValue(memberId, out var member)) return BrokerError.UnknownMember(group, memberId);
         if (generation != Generation) return IllegalGeneration(generation);
         member.Deadline = now + member.SessionTimeout;
         return State == GroupState.PreparingRebalance
-            ? new ProtocolError(ErrorCode.RebalanceInProgress, $"group {group} is rebalancing: commit and rejoin")
+            ? new BrokerError(BrokerErrorCode.RebalanceInProgress, $"group {group} is rebalancing: commit and rejoin")
             : null;
     }
 
     /// <summary>leave_group: the member goes at once and the others rebalance without waiting for its session to end.</summary>
     public JoinResult Leave(string memberId, TimeSpan now)
     {
-        if (!_members.Remove(memberId)) return Refused(ErrorCode.UnknownMemberId, UnknownMember(memberId));
+        if (!_members.Remove(memberId)) return new JoinResult(null, BrokerError.UnknownMember(group, memberId), []);
         StartRebalance(now);
         return new JoinResult(memberId, null, TryComplete(now));
     }
@@ -140,15 +137,15 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     /// while the group has no members; with one, only from the current generation and for a partition it owns.
     /// Commits during a rebalance are accepted, so members can commit what they processed before rejoining.
     /// </summary>
-    public ProtocolError? CheckCommit(MemberGeneration? speaker, TopicPartition partition)
+    public BrokerError? CheckCommit(MemberGeneration? speaker, TopicPartition partition)
     {
         if (speaker is not { } s)
-            return _members.Count == 0 ? null : new ProtocolError(ErrorCode.UnknownMemberId,
+            return _members.Count == 0 ? null : new BrokerError(BrokerErrorCode.UnknownMemberId,
                 $"group {group} has {_members.Count} active members: a commit must carry member_id and generation_id");
-        if (!_members.TryGetValue(s.MemberId, out var member)) return new ProtocolError(ErrorCode.UnknownMemberId, UnknownMember(s.MemberId));
+        if (!_members.TryGetValue(s.MemberId, out var member)) return BrokerError.UnknownMember(group, s.MemberId);
         if (s.GenerationId != Generation) return IllegalGeneration(s.GenerationId);
         return member.Assignment.Contains(partition) ? null
-            : new ProtocolError(ErrorCode.NotAssigned, $"partition {partition} is not assigned to member {s.MemberId} in generation {Generation} of group {group}");
+            : new BrokerError(BrokerErrorCode.NotAssigned, $"partition {partition} is not assigned to member {s.MemberId} in generation {Generation} of group {group}");
     }
 
     /// <summary>
@@ -162,21 +159,14 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
             .SelectMany(t => Enumerable.Range(0, _partitionCounts.GetValueOrDefault(t)).Select(p => new TopicPartition(t, p)))
             .Union(committed.Keys)
             .OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition);
-        var offsets = partitions.Select(tp => new GroupPartitionOffset(tp.Topic, tp.Partition,
+        var offsets = partitions.Select(tp => new GroupPartitionOffset(tp,
             committed.TryGetValue(tp, out var c) ? c : null,
             highWatermarks.TryGetValue(tp, out var hw) ? hw : null,
             owners.GetValueOrDefault(tp))).ToList();
         var members = _members.Values.OrderBy(m => m.Id, StringComparer.Ordinal)
             .Select(m => new GroupMemberInfo(m.Id, m.ClientId, m.Topics, Grouped(m.Assignment))).ToList();
-        return new GroupDescription(group, StateName(State), Generation, assignor.Name, members, offsets);
+        return new GroupDescription(group, State, Generation, assignor.Name, members, offsets);
     }
-
-    public static string StateName(GroupState state) => state switch
-    {
-        GroupState.Empty => "empty",
-        GroupState.PreparingRebalance => "preparing_rebalance",
-        _ => "stable",
-    };
 
     /// <summary>Members parked in a join are waiting for the rebalance, not silent: its deadline governs them.</summary>
     private bool Exempt(Member m) => State == GroupState.PreparingRebalance && m.Rejoined;
@@ -210,19 +200,16 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     private JoinAnswer Answer(Member m)
     {
         var heartbeat = TimeSpan.FromTicks(Math.Min(rules.HeartbeatInterval.Ticks, m.SessionTimeout.Ticks / 3));
-        return new JoinAnswer(m.Id, new JoinedGroup(group, Generation, m.Id, assignor.Name, (int)heartbeat.TotalMilliseconds,
-            (int)m.SessionTimeout.TotalMilliseconds, Grouped(m.Assignment)), null);
+        return new JoinAnswer(m.Id, new JoinedGroup(group, Generation, m.Id, assignor.Name, heartbeat,
+            m.SessionTimeout, Grouped(m.Assignment)), null);
     }
 
     private static List<TopicAssignment> Grouped(IEnumerable<TopicPartition> partitions) =>
         partitions.GroupBy(tp => tp.Topic).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new TopicAssignment(g.Key, g.Select(tp => tp.Partition).Order().ToList())).ToList();
 
-    private ProtocolError IllegalGeneration(int generation) => new(ErrorCode.IllegalGeneration,
+    private BrokerError IllegalGeneration(int generation) => new(BrokerErrorCode.IllegalGeneration,
         $"generation {generation} is not the current generation {Generation} of group {group}: rejoin");
 
-    private string UnknownMember(string memberId) =>
-        $"member \"{memberId}\" is not in group {group} (it left, or its session expired): join again without a member_id";
-
-    private static JoinResult Refused(string code, string message) => new(null, new ProtocolError(code, message), []);
+    private static JoinResult Refused(BrokerErrorCode code, string message) => new(null, new BrokerError(code, message), []);
 }

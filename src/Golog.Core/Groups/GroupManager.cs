@@ -1,15 +1,14 @@
 using Akka.Actor;
-using Golog.Protocol;
 using Golog.Storage;
 
-namespace Golog.Broker.Groups;
+namespace Golog.Core.Groups;
 
 /// <summary>
 /// Parent of the per-group <see cref="GroupActor"/>s: validates group names, routes each group's requests to its
 /// actor (starting it when the request may create the group), keeps the topics' partition counts that assignments
 /// are made from, and lists the groups, both those running and those that only have committed offsets on disk.
 /// </summary>
-public sealed class GroupManager : ReceiveActor
+public sealed class GroupManager : CoreActor
 {
     private readonly BrokerSettings _settings;
     private readonly Dictionary<string, int> _partitionCounts = [];
@@ -18,13 +17,13 @@ public sealed class GroupManager : ReceiveActor
     public GroupManager(BrokerSettings settings)
     {
         _settings = settings;
-        Receive<IGroupCommand>(Route);
+        ReceiveCommand<IGroupCommand>(Route);
         Receive<TopicPartitionsChanged>(t =>
         {
             _partitionCounts[t.Topic] = t.Partitions;
             foreach (var child in Context.GetChildren()) child.Tell(t);
         });
-        Receive<ListGroupsQuery>(List);
+        ReceiveCommand<ListGroupsQuery>((id, _) => List(id));
         ReceiveAsync<CloseForShutdown>(async _ =>
         {
             _closed = true;
@@ -36,17 +35,17 @@ public sealed class GroupManager : ReceiveActor
 
     public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new GroupManager(settings));
 
-    private void Route(IGroupCommand cmd)
+    private void Route(long id, IGroupCommand cmd)
     {
-        if (!Names.IsValid(cmd.Group)) { Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidGroupName, Names.Explain("group", cmd.Group))); return; }
+        if (!Names.IsValid(cmd.Group)) { Fail(Sender, id, BrokerError.InvalidName("group", cmd.Group)); return; }
         if (cmd is JoinGroupCommand join && join.Topics.FirstOrDefault(t => !Names.IsValid(t)) is { } badTopic)
         {
-            Fail(cmd.Seq, new ProtocolError(ErrorCode.InvalidTopicName, Names.Explain("topic", badTopic)));
+            Fail(Sender, id, BrokerError.InvalidName("topic", badTopic));
             return;
         }
         if (_closed) // existing groups refuse by themselves; a new one would open an offsets file after the close
         {
-            Fail(cmd.Seq, new ProtocolError(ErrorCode.BrokerShuttingDown, "the broker is shutting down"));
+            Fail(Sender, id, BrokerError.ShuttingDown);
             return;
         }
         var name = "group-" + cmd.Group;
@@ -54,24 +53,24 @@ public sealed class GroupManager : ReceiveActor
         if (child.IsNobody())
         {
             // Only a join or a plain (manual) commit brings a group into being; the rest speak to one that exists.
-            if (MissingGroupError(cmd) is { } missing) { Fail(cmd.Seq, missing); return; }
+            if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
             child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts)), name);
         }
-        child.Forward(cmd);
+        child.Forward(new CoreRequest(id, cmd));
     }
 
     /// <summary>Why a request cannot go to a group that is not running; null when it may start it.</summary>
-    private ProtocolError? MissingGroupError(IGroupCommand cmd) => cmd switch
+    private BrokerError? MissingGroupError(IGroupCommand cmd) => cmd switch
     {
-        HeartbeatCommand h => UnknownMember(cmd.Group, h.Member.MemberId),
-        LeaveGroupCommand l => UnknownMember(cmd.Group, l.MemberId),
-        CommitCommand { Member: { } m } => UnknownMember(cmd.Group, m.MemberId),
+        HeartbeatCommand h => BrokerError.UnknownMember(cmd.Group, h.Member.MemberId),
+        LeaveGroupCommand l => BrokerError.UnknownMember(cmd.Group, l.MemberId),
+        CommitCommand { Member: { } m } => BrokerError.UnknownMember(cmd.Group, m.MemberId),
         DescribeGroupQuery when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
-            new ProtocolError(ErrorCode.UnknownGroup, $"group {cmd.Group} has no members and no committed offsets"),
+            new BrokerError(BrokerErrorCode.UnknownGroup, $"group {cmd.Group} has no members and no committed offsets"),
         _ => null,
     };
 
-    private void List(ListGroupsQuery query)
+    private void List(long id)
     {
         var replyTo = Sender;
         var running = Context.GetChildren().Select(c => c.Ask<GroupListing>(GroupSummaryQuery.Instance, TimeSpan.FromSeconds(10))).ToList();
@@ -79,15 +78,10 @@ public sealed class GroupManager : ReceiveActor
         Task.WhenAll(running).ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)
-                return (object)new RequestFailed(query.Seq, new ProtocolError(ErrorCode.StorageError, "a group did not answer: " + t.Exception?.GetBaseException().Message));
+                return new CoreReply(id, new Failed(new BrokerError(BrokerErrorCode.StorageError, "a group did not answer: " + t.Exception?.GetBaseException().Message)));
             var listed = t.Result.ToDictionary(g => g.Group);
-            foreach (var group in stored) listed.TryAdd(group, new GroupListing(group, GroupMembership.StateName(GroupState.Empty), 0));
-            return new GroupsListed(query.Seq, listed.Values.OrderBy(g => g.Group, StringComparer.Ordinal).ToList());
+            foreach (var group in stored) listed.TryAdd(group, new GroupListing(group, GroupState.Empty, 0));
+            return new CoreReply(id, new GroupsListed(listed.Values.OrderBy(g => g.Group, StringComparer.Ordinal).ToList()));
         }, TaskContinuationOptions.ExecuteSynchronously).PipeTo(replyTo);
     }
-
-    private void Fail(long seq, ProtocolError error) => Sender.Tell(new RequestFailed(seq, error));
-
-    private static ProtocolError UnknownMember(string group, string memberId) =>
-        new(ErrorCode.UnknownMemberId, $"member \"{memberId}\" is not in group {group}: join again without a member_id");
 }

@@ -1,4 +1,4 @@
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>Fetches parked until data past their offset arrives or their wait ends. Not thread-safe.</summary>
 public sealed class LongPollQueue<TFetch>

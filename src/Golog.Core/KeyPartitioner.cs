@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Golog.Broker;
+namespace Golog.Core;
 
 /// <summary>
 /// Kafka's default partitioner for keyed records: murmur2 of the key bytes, made positive, modulo the partition count.

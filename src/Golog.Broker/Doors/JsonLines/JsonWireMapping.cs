@@ -1,0 +1,41 @@
+using Golog.Core;
+using Golog.Protocol;
+using Domain = Golog.Core.Groups;
+
+namespace Golog.Broker.Doors.JsonLines;
+
+/// <summary>Translates between the core's vocabulary and the JSON-lines wire types of Golog.Protocol (docs/protocol.md).</summary>
+public static class JsonWireMapping
+{
+    private static readonly Dictionary<string, BrokerErrorCode> ByJsonCode =
+        Enum.GetValues<BrokerErrorCode>().ToDictionary(c => c.Wire().Json);
+
+    public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark);
+
+    /// <summary>A parser error, in the core's terms (every code the parser uses is a <see cref="BrokerErrorCode"/>).</summary>
+    public static BrokerError FromWire(ProtocolError e) => new(ByJsonCode[e.Code], e.Message, e.LogStartOffset, e.HighWatermark);
+
+    public static string StateName(Domain.GroupState state) => state switch
+    {
+        Domain.GroupState.Empty => "empty",
+        Domain.GroupState.PreparingRebalance => "preparing_rebalance",
+        _ => "stable",
+    };
+
+    public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics) =>
+        topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select(p => new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)).ToList()))
+            .ToList();
+
+    public static JoinedGroup ToWire(Domain.JoinedGroup j) => new(j.Group, j.GenerationId, j.MemberId, j.Protocol,
+        (int)j.HeartbeatInterval.TotalMilliseconds, (int)j.SessionTimeout.TotalMilliseconds, ToWire(j.Assignment));
+
+    public static GroupDescription ToWire(Domain.GroupDescription d) => new(d.Group, StateName(d.State), d.GenerationId, d.Protocol,
+        d.Members.Select(m => new GroupMemberInfo(m.MemberId, m.ClientId, m.Topics, ToWire(m.Assignment))).ToList(),
+        d.Offsets.Select(o => new GroupPartitionOffset(o.Partition.Topic, o.Partition.Partition, o.Committed, o.HighWatermark, o.MemberId)).ToList());
+
+    public static IReadOnlyList<GroupListing> ToWire(IReadOnlyList<Domain.GroupListing> groups) =>
+        groups.Select(g => new GroupListing(g.Group, StateName(g.State), g.Members)).ToList();
+
+    private static IReadOnlyList<TopicAssignment> ToWire(IReadOnlyList<Domain.TopicAssignment> assignment) =>
+        assignment.Select(a => new TopicAssignment(a.Topic, a.Partitions)).ToList();
+}

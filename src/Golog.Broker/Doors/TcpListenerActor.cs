@@ -1,0 +1,83 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Golog.Core;
+
+namespace Golog.Broker.Doors;
+
+/// <summary>
+/// One door's Akka.IO TCP listener: binds, hands each accepted socket to a new connection actor built by the door,
+/// unbinds at shutdown. Past golog.connections.max live connections (counted per door), a new socket is handed to
+/// a <see cref="RefusedConnectionActor"/> with the door's refusal.
+/// </summary>
+public sealed class TcpListenerActor : ReceiveActor
+{
+    public sealed record Unbind { public static readonly Unbind Instance = new(); }
+
+    private readonly Door _door;
+    private readonly BrokerSettings _settings;
+    private readonly TaskCompletionSource<IPEndPoint> _bound;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef? _listener;
+    private long _connections;
+    private int _live;
+
+    public TcpListenerActor(Door door, BrokerSettings settings, TaskCompletionSource<IPEndPoint> bound)
+    {
+        _door = door;
+        _settings = settings;
+        _bound = bound;
+        Receive<Tcp.Bound>(b =>
+        {
+            _listener = Sender;
+            var endpoint = (IPEndPoint)b.LocalAddress;
+            _log.Info("Golog broker listening on {Host}:{Port} ({Door})", _door.Host, endpoint.Port, _door.Name);
+            _bound.TrySetResult(endpoint);
+        });
+        Receive<Tcp.CommandFailed>(f => f.Cmd is Tcp.Bind, f =>
+        {
+            _bound.TrySetException(new IOException($"cannot listen on {_door.Host}:{_door.Port} ({_door.Name}): {f.CauseString}"));
+            Context.Stop(Self);
+        });
+        Receive<Tcp.Connected>(OnConnected);
+        Receive<Terminated>(_ => _live--);
+        Receive<Unbind>(_ =>
+        {
+            if (_listener is null) { Sender.Tell(Tcp.Unbound.Instance); return; }
+            _listener.Tell(Tcp.Unbind.Instance, Sender);
+        });
+    }
+
+    public static Props Props(Door door, BrokerSettings settings, TaskCompletionSource<IPEndPoint> bound) =>
+        Akka.Actor.Props.Create(() => new TcpListenerActor(door, settings, bound));
+
+    protected override void PreStart()
+    {
+        var address = _door.Host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(_door.Host, out var ip) ? ip
+            : System.Net.Dns.GetHostAddresses(_door.Host).First();
+        Context.System.Tcp().Tell(new Tcp.Bind(Self, new IPEndPoint(address, _door.Port), backlog: 1024));
+    }
+
+    private void OnConnected(Tcp.Connected c)
+    {
+        var name = $"client-{++_connections}";
+        if (_live >= _settings.MaxConnections)
+        {
+            var refusal = _door.Refusal(new BrokerError(BrokerErrorCode.TooManyConnections,
+                $"the broker already serves {_settings.MaxConnections} connections (golog.connections.max); try again later"));
+            var refused = Context.ActorOf(RefusedConnectionActor.Props(Sender, refusal), name);
+            Sender.Tell(new Tcp.Register(refused, keepOpenOnPeerClosed: false, useResumeWriting: true));
+            _log.Warning("Refused client {Client} from {Remote}: {Live} connections open (golog.connections.max)", name, c.RemoteAddress, _live);
+            return;
+        }
+        var handler = Context.ActorOf(_door.ConnectionProps(Sender, c.RemoteAddress), name);
+        Context.Watch(handler);
+        _live++;
+        Sender.Tell(new Tcp.Register(handler, keepOpenOnPeerClosed: false, useResumeWriting: true));
+        // Debug, as in Kafka: at Info a connection flood writes two console lines per client; refusals and
+        // timeouts are still logged at Warning/Info.
+        _log.Debug("Client {Client} connected from {Remote}", name, c.RemoteAddress);
+    }
+}

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Golog.Core.Groups;
+using Golog.Storage;
+
+namespace Golog.Core;
+
+/// <summary>
+/// The core's front: the one place doors (and, later, HTTP handlers and followers) hand commands to. Produce and
+/// fetch go straight to their partition actor through the <see cref="RoutingTable"/>, read on the caller's thread;
+/// commits are checked against it before the group coordinator sees them; only what changes topics, or what the
+/// table cannot place (auto-creation), goes to the topic manager. The answer is a <see cref="CoreReply"/> to
+/// <c>replyTo</c> carrying <c>correlation</c>. Thread-safe.
+/// </summary>
+public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
+{
+    public RoutingTable Routes => routes;
+
+    public void Send(long correlation, ICoreCommand command, IActorRef replyTo)
+    {
+        switch (command)
+        {
+            case ProduceCommand p: Produce(correlation, p, replyTo); break;
+            case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
+            case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
+            case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
+            case DescribeGroupQuery d:
+                groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo);
+                break;
+            case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
+            default: topics.Tell(new CoreRequest(correlation, command), replyTo); break;
+        }
+    }
+
+    private void Produce(long correlation, ProduceCommand cmd, IActorRef replyTo)
+    {
+        if (routes.TryGet(cmd.Topic, out var route) && (cmd.Partition is null || (uint)cmd.Partition < (uint)route.Partitions.Count))
+        {
+            int partition = cmd.Partition ?? route.ChoosePartition(cmd.Records.Key);
+            var routed = cmd.Partition is null ? cmd with { Partition = partition } : cmd;
+            route.Partitions[partition].Actor.Tell(new CoreRequest(correlation, routed), replyTo);
+        }
+        else topics.Tell(new CoreRequest(correlation, cmd), replyTo); // auto-create, grow, or refuse with the reason
+    }
+
+    private void ToPartition(long correlation, ICoreCommand cmd, string topic, int partition, IActorRef replyTo)
+    {
+        if (routes.TryGetPartition(topic, partition, out var route)) route.Actor.Tell(new CoreRequest(correlation, cmd), replyTo);
+        else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(topic, partition))));
+    }
+
+    private void ToGroups(long correlation, IGroupCommand cmd, TopicPartition tp, IActorRef replyTo)
+    {
+        if (routes.TryGetPartition(tp.Topic, tp.Partition, out _)) groups.Tell(new CoreRequest(correlation, cmd), replyTo);
+        else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(tp.Topic, tp.Partition))));
+    }
+
+    private static BrokerError UnknownOrInvalid(string topic, int partition) =>
+        Names.IsValid(topic) ? BrokerError.UnknownPartition(topic, partition) : BrokerError.InvalidName("topic", topic);
+}

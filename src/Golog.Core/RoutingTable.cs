@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Golog.Storage;
+
+namespace Golog.Core;
+
+/// <summary>One partition's actor and the bounds it publishes.</summary>
+public sealed record PartitionRoute(IActorRef Actor, PartitionStatus Status);
+
+/// <summary>
+/// A topic's partitions as routed now. Immutable but for the round-robin cursor: a topic that grows is published as
+/// a new route, so a reader holding the old one still sees a consistent partition list.
+/// </summary>
+public sealed class TopicRoute(string name, IReadOnlyList<PartitionRoute> partitions)
+{
+    private int _roundRobin = -1;
+
+    public string Name { get; } = name;
+    public IReadOnlyList<PartitionRoute> Partitions { get; } = partitions;
+
+    /// <summary>The partition for a produce that names none: Kafka's key hash with a key, else round robin.</summary>
+    public int ChoosePartition(ReadOnlyMemory<byte>? key) => key is { } k
+        ? KeyPartitioner.Partition(k.Span, Partitions.Count)
+        : (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)Partitions.Count);
+}
+
+/// <summary>
+/// The metadata cache every door reads to send a produce or fetch straight to its partition actor, without a message
+/// round trip through the topic manager. Only the topic manager publishes (one writer); readers on any thread see a
+/// topic once its partition actors exist, and a topic's growth as a whole new <see cref="TopicRoute"/>.
+/// </summary>
+public sealed class RoutingTable
+{
+    private readonly ConcurrentDictionary<string, TopicRoute> _topics = new(StringComparer.Ordinal);
+
+    public int TopicCount => _topics.Count;
+
+    public bool TryGet(string topic, out TopicRoute route) => _topics.TryGetValue(topic, out route!);
+
+    /// <summary>The partition's actor, if the topic and partition exist.</summary>
+    public bool TryGetPartition(string topic, int partition, out PartitionRoute route)
+    {
+        route = null!;
+        if (!_topics.TryGetValue(topic, out var t) || (uint)partition >= (uint)t.Partitions.Count) return false;
+        route = t.Partitions[partition];
+        return true;
+    }
+
+    /// <summary>A snapshot of the topics, in name order.</summary>
+    public IReadOnlyList<TopicRoute> Topics() => _topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>High watermarks of every partition whose log is open (one still opening would read 0).</summary>
+    public Dictionary<TopicPartition, long> OpenedHighWatermarks() =>
+        _topics.Values.SelectMany(t => t.Partitions.Select((p, i) => (Tp: new TopicPartition(t.Name, i), p.Status)))
+            .Where(x => x.Status.Opened.IsCompleted)
+            .ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
+
+    internal void Publish(TopicRoute route) => _topics[route.Name] = route;
+}
