@@ -92,7 +92,7 @@ public static class BrokerHost
         var core = new BrokerCore(routes, topics, groups);
         coreHandle.Started.TrySetResult(core);
         var door = JsonLinesDoor.Create(core, settings);
-        var server = system.ActorOf(TcpListenerActor.Props(door, settings, endpoint.Bound), "door-" + door.Name);
+        var server = system.ActorOf(TcpListenerActor.Props(door, settings, routes.Loaded, endpoint.Bound), "door-" + door.Name);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(server);

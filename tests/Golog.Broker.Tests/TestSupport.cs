@@ -132,7 +132,12 @@ public sealed class CoreGateway : ReceiveActor
 
     public CoreGateway(BrokerCore core) => Forward(core);
 
-    private void Forward(BrokerCore core) => Receive<CoreRequest>(r => core.Send(r.Correlation, r.Command, Sender));
+    // as a door does, nothing is sent before the core knows the topics on disk
+    private void Forward(BrokerCore core) => ReceiveAsync<CoreRequest>(async r =>
+    {
+        await core.Routes.Loaded;
+        core.Send(r.Correlation, r.Command, Sender);
+    });
 
     public static Props Props(BrokerSettings settings, SyncWorker syncWorker, IActorRef? groups = null) =>
         Akka.Actor.Props.Create(() => new CoreGateway(settings, syncWorker, groups));

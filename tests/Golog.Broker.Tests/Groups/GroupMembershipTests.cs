@@ -190,7 +190,7 @@ public class GroupMembershipTests
     public void The_heartbeat_interval_given_to_a_member_is_at_most_a_third_of_its_session()
     {
         var answer = Assert.Single(Join(Group(), null, 0, session: TimeSpan.FromSeconds(2)).Answers);
-        Assert.Equal(TimeSpan.FromSeconds(2) / 3, answer.Joined!.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromTicks(TimeSpan.FromSeconds(2).Ticks / 3), answer.Joined!.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), answer.Joined.SessionTimeout);
     }
 
