@@ -16,7 +16,7 @@ public sealed partial class GologClient : IAsyncDisposable
 {
     private const int ReadChunkBytes = 128 * 1024;
     // Fetch replies carry up to max_bytes of messages, which JSON escaping can inflate several times.
-    internal const int DefaultMaxReplyLineBytes = 256 * 1024 * 1024;
+    private const int DefaultMaxReplyLineBytes = 256 * 1024 * 1024;
     private const int InitialRequestBufferBytes = 16 * 1024;
 
     private readonly Socket _socket;

@@ -104,8 +104,8 @@ internal sealed class SeedSession : IAsyncDisposable
         }
         catch (LineTooLongException e)
         {
-            _replies.Writer.TryComplete(new BrokerUnavailableException(_broker,
-                $"broker at {_broker} sent a reply longer than {e.MaxLineBytes} bytes; connection closed", e));
+            // Nothing after it can be framed, so reading stops here; the next exchange reports it.
+            _replies.Writer.TryComplete(new BrokerUnavailableException(_broker, $"broker at {_broker} sent a reply longer than {e.MaxLineBytes} bytes", e));
         }
         catch (Exception e)
         {

@@ -11,8 +11,6 @@ public sealed class LineReader(Stream stream, int maxLineBytes, int readChunkByt
     private readonly LineFramer _framer = new(maxLineBytes);
     private readonly byte[] _chunk = new byte[readChunkBytes];
 
-    public int MaxLineBytes => maxLineBytes;
-
     /// <summary>
     /// The next line without its line ending; null once the stream ended. Reads from the stream only when no complete
     /// line is buffered.
