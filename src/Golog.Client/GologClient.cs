@@ -303,8 +303,10 @@ public sealed partial class GologClient : IAsyncDisposable
         }
     }
 
-    private static T Require<T>(T? value, string member) where T : struct =>
-        value ?? throw new GologException(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
+    private static T Require<T>(T? value, string member) where T : struct => value ?? throw MissingMember(member);
+
+    private static GologException MissingMember(string member) =>
+        new(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
 
     public async ValueTask DisposeAsync()
     {
