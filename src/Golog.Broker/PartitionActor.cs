@@ -112,7 +112,11 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         bool syncBeforeAck = _settings.Flush.Mode == FlushMode.Always;
         var written = _commit.Written(position, syncBeforeAck);
         if (syncBeforeAck) StartSync();
-        else Acknowledge(written, position); // interval / os: acked once the OS has the bytes, as configured
+        else
+        {
+            Acknowledge(written, position); // interval / os: acked once the OS has the bytes, as configured
+            if (_partitionLog.SealsDue) SyncInBackground(); // a rolled segment's seal (fsync, then index) is due anyway
+        }
     }
 
     private void StartSync()
@@ -136,7 +140,8 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
 
     private void Acknowledge(List<Waiter> waiters, LogPosition position)
     {
-        _partitionLog.Commit(position);
+        _partitionLog.MarkFlushed(position);
+        _partitionLog.AdvanceHighWatermark(position.NextOffset);
         foreach (var w in waiters) w.ReplyTo.Tell(new Produced(w.Seq, _tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
         Publish();
         foreach (var (replyTo, fetch) in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(replyTo, fetch);
@@ -149,15 +154,15 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         _generation++;
         foreach (var w in _commit.TakeAll()) w.ReplyTo.Tell(StorageError(w.Seq, error));
         _commit.ForgetSync();
-        try { _partitionLog.TruncateToHighWatermark(); }
+        try { _partitionLog.TruncateTo(_partitionLog.HighWatermark); }
         catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {0}", _tp); }
     }
 
     private void SyncInBackground()
     {
-        var segments = _partitionLog.TakeUnsynced();
-        if (segments.Length == 0) return;
-        _syncWorker.SyncAsync(segments).ContinueWith(
+        var job = _partitionLog.TakeUnsynced();
+        if (job.IsEmpty) return;
+        _syncWorker.SyncAsync(job).ContinueWith(
             t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {0}", _tp),
             TaskContinuationOptions.OnlyOnFaulted);
     }
@@ -224,7 +229,7 @@ public sealed class PartitionActor : ReceiveActor, IWithTimers
         try
         {
             var position = _partitionLog.WritePending();
-            foreach (var segment in _partitionLog.TakeUnsynced()) segment.Sync();
+            _partitionLog.TakeUnsynced().Run();
             _generation++;
             _commit.ForgetSync();
             var all = _commit.TakeAll();

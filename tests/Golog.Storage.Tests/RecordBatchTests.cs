@@ -9,8 +9,8 @@ public class RecordBatchTests
 
     private static byte[] Encode(in RecordsToAppend records, long baseOffset = 42, long timestamp = LogTestExtensions.Timestamp)
     {
-        var batch = new byte[RecordBatchWriter.Measure(records)];
-        int written = RecordBatchWriter.Write(batch, baseOffset, timestamp, records);
+        var batch = new byte[RecordBatchWriter.Measure(records, timestamp)];
+        int written = RecordBatchWriter.Write(batch, baseOffset, timestamp, leaderEpoch: 0, records);
         Assert.Equal(batch.Length, written);
         return batch;
     }
