@@ -83,7 +83,9 @@ public sealed class Segment : IDisposable
         else if (scan.ValidBytes == segment.WrittenSize && scan.NextOffset == nextOffset)
         {
             segment.AdoptScan(scan);
-            segment.Seal();
+            // sealing now only saves the next open this scan: a full disk must not keep the partition from opening
+            try { segment.Seal(); }
+            catch (IOException e) { log.Warning("Could not seal {Segment} ({Reason}); the next start scans it again", segment._logPath, e.Message); }
         }
         else
         {
