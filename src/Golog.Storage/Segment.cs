@@ -188,6 +188,8 @@ public sealed class Segment : IDisposable
         _pendingLength = p;
         NextOffset = next;
         TruncateIndex(WrittenSize + p);
+        // a write that failed part way left some pending bytes in the file: later writes might not cover them all
+        if (RandomAccess.GetLength(_handle) > WrittenSize) RandomAccess.SetLength(_handle, WrittenSize);
     }
 
     private void TruncateIndex(long end)

@@ -165,4 +165,25 @@ public class TruncateToTests : TempDirectoryTest
         Assert.Equal(2, reopened.LogEndOffset);
         reopened.AssertReadsEveryOffset(0, 2);
     }
+
+    [Fact]
+    public void Bytes_a_failed_write_left_past_the_written_end_are_cut_too()
+    {
+        using (var log = OpenLog(PartitionDir, SmallSegments))
+        {
+            log.AppendUpTo(2);
+            long written = new FileInfo(LogFile(PartitionDir, 0)).Length;
+            log.Append(Records("lost"), Timestamp);
+            using (var f = new FileStream(LogFile(PartitionDir, 0), FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+                f.Write(new byte[] { 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 90, 1, 2, 3 }); // the first bytes of a write cut short
+
+            log.TruncateTo(log.HighWatermark);
+
+            Assert.Equal(written, new FileInfo(LogFile(PartitionDir, 0)).Length);
+            log.AppendUpTo(4);
+        }
+        using var reopened = OpenLog(PartitionDir, SmallSegments);
+        Assert.Equal(4, reopened.LogEndOffset);
+        reopened.AssertReadsEveryOffset(0, 4);
+    }
 }
