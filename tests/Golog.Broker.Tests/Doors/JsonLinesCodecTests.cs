@@ -174,8 +174,8 @@ public sealed class JsonLinesCodecTests
     private static byte[] Batch(long baseOffset, params string[] values)
     {
         var records = new RecordsToAppend(values.Select(v => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(v)).ToArray());
-        var bytes = new byte[RecordBatchWriter.Measure(records)];
-        RecordBatchWriter.Write(bytes, baseOffset, 0, records);
+        var bytes = new byte[RecordBatchWriter.Measure(records, 0)];
+        RecordBatchWriter.Write(bytes, baseOffset, 0, 0, records);
         return bytes;
     }
 
