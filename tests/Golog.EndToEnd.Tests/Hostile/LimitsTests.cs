@@ -280,6 +280,13 @@ public sealed class LimitsTests
             taken = now;
         }
         Assert.InRange(taken, 1, pairs - 1);
+        // requests sent now stay in the socket, unread (the broker read the first ones ahead, into its line buffer)
+        const int late = 100;
+        await sending.WaitAsync(Bound);
+        var lateSending = flooder.SendRawAsync(System.Text.Encoding.UTF8.GetBytes(string.Concat(
+            Enumerable.Range(0, late).Select(i => Produce(2 * pairs + i, "pipe", [$"late{i}"]) + "\n"))));
+        await Task.Delay(1000);
+        Assert.Equal(taken, HighWatermark(await observer.RequestAsync("""{"id":4,"type":"metadata","topic":"pipe"}""")));
 
         // once the client reads, reading resumes: every request is answered, in order, none lost, each stored once
         for (int k = 0; k < pairs; k++)
@@ -290,8 +297,9 @@ public sealed class LimitsTests
             Assert.Equal(2 * k + 1, ReplyId(produced));
             Assert.Equal(k, BaseOffset(produced));
         }
-        await sending.WaitAsync(Bound);
-        Assert.Equal(pairs, HighWatermark(await observer.RequestAsync("""{"id":4,"type":"metadata","topic":"pipe"}""")));
+        for (int i = 0; i < late; i++) Assert.Equal(pairs + i, BaseOffset(await flooder.ReadLineAsync(Bound)));
+        await lateSending.WaitAsync(Bound);
+        Assert.Equal(pairs + late, HighWatermark(await observer.RequestAsync("""{"id":5,"type":"metadata","topic":"pipe"}""")));
     }
 
     /// <summary>The most a TCP socket's send buffer autotunes to (the third figure of tcp_wmem); 4 MiB where it cannot be read.</summary>
