@@ -11,6 +11,8 @@ namespace Golog.EndToEnd.Tests;
 /// </summary>
 public sealed class FlushPolicyTests
 {
+    private static readonly TimeSpan AckBound = TimeSpan.FromSeconds(30); // far below the 1 h interval, far above an ack
+
     public static TheoryData<string, string[], Dictionary<string, string>, TimeSpan> Policies => new()
     {
         { "interval", ["--flush-policy", "interval", "--set", "golog.flush.interval=200ms"], [], TimeSpan.FromMilliseconds(600) },
@@ -33,13 +35,13 @@ public sealed class FlushPolicyTests
             await using var reader = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
             for (int i = 0; i < 20; i++)
             {
-                var r = await producer.ProduceAsync("flushed", 0, $"m{i}");
+                var r = await producer.ProduceAsync("flushed", 0, $"m{i}").WaitAsync(AckBound);
                 acked.Add((r.BaseOffset, $"m{i}"));
                 // acknowledged means readable, by anyone, at once
                 var fetched = await reader.FetchAsync("flushed", 0, r.BaseOffset, maxMessages: 10);
                 Assert.Equal($"m{i}", fetched.Records.Single().Message);
             }
-            var batch = await producer.ProduceAsync("flushed", 0, ["b0", "b1", "b2"]);
+            var batch = await producer.ProduceAsync("flushed", 0, ["b0", "b1", "b2"]).WaitAsync(AckBound);
             acked.AddRange(new[] { "b0", "b1", "b2" }.Select((m, i) => (batch.BaseOffset + i, m)));
             await Task.Delay(waitBeforeKill);
             await broker.KillAsync();
