@@ -3,7 +3,7 @@ using Golog.Client;
 namespace Golog.EndToEnd.Tests;
 
 /// <summary>
-/// golog.flush.policy interval and os, set each way a user can (flag, environment, --set, a HOCON file): a produce is
+/// golog.flush.policy interval and os, set by flag, environment variable and --set (the flag wins over the environment): a produce is
 /// acknowledged once written, without waiting for an fsync (interval 1 h: an ack that waited for it would never
 /// come within the test), readable at once by another client, and still there after a kill -9 and a restart,
 /// waited for past the flush interval. A kill -9 cannot tell an fsync from the page cache (both survive a process

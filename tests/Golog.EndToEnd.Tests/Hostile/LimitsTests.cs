@@ -319,8 +319,9 @@ public sealed class LimitsTests
         JsonSerializer.Serialize(new { id, type = "produce", topic, partition = 0, messages });
 
     private static string Fetch(int id, string topic, long offset, int? maxBytes = null, int? maxWaitMs = null) =>
-        JsonSerializer.Serialize(new { id, type = "fetch", topic, partition = 0, offset, max_bytes = maxBytes, max_wait_ms = maxWaitMs },
-            new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+        JsonSerializer.Serialize(new { id, type = "fetch", topic, partition = 0, offset, max_bytes = maxBytes, max_wait_ms = maxWaitMs }, OmitNulls);
+
+    private static readonly JsonSerializerOptions OmitNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>A metadata request of exactly <paramref name="bytes"/> bytes (an ignored member pads it).</summary>
     private static string MetadataLine(int bytes)
