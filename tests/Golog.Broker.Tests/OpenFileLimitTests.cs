@@ -1,8 +1,13 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
 namespace Golog.Broker.Tests;
 
 /// <summary>connections.max is kept under the process's open-file limit, so connections cannot starve files of descriptors.</summary>
-public class OpenFileLimitTests
+public partial class OpenFileLimitTests
 {
+    private const string NotLinux = "the open-file limit is read from /proc/self/limits, which only Linux has";
+
     private const string Limits = """
         Limit                     Soft Limit           Hard Limit           Units
         Max cpu time              unlimited            unlimited            seconds
@@ -23,11 +28,46 @@ public class OpenFileLimitTests
         Assert.Null(OpenFileLimit.ParseSoft("Max cpu time              unlimited            unlimited            seconds\n"));
     }
 
-    [Fact]
-    public void This_process_has_a_readable_limit_on_linux()
+    [SkippableFact]
+    public void This_process_limit_is_read_as_the_kernel_reports_it()
     {
-        if (OperatingSystem.IsLinux()) Assert.True(OpenFileLimit.ReadSoft() > 0);
+        Skip.IfNot(OperatingSystem.IsLinux(), NotLinux);
+        Assert.Equal(0, GetRLimit(RlimitNoFile, out var limit));
+        Assert.Equal(limit.Current == RlimInfinity ? null : (long)limit.Current, OpenFileLimit.ReadSoft());
     }
+
+    [SkippableFact]
+    public void A_soft_limit_set_with_ulimit_is_read_as_set_and_not_the_hard_limit()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), NotLinux);
+        Assert.Equal(0, GetRLimit(RlimitNoFile, out var limit));
+        Skip.If(limit.Maximum < 777, $"the hard limit {limit.Maximum} is too low to set a soft limit of 777");
+        // a child's own /proc/self/limits, after it lowered its soft limit: the real kernel text, soft != hard
+        using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", "ulimit -Sn 777 && cat /proc/self/limits"]) { RedirectStandardOutput = true })!;
+        string text = shell.StandardOutput.ReadToEnd();
+        Assert.True(shell.WaitForExit(30_000));
+        Assert.Equal(777, OpenFileLimit.ParseSoft(text));
+        Assert.Equal(Math.Max(777 - 512, 1), OpenFileLimit.AffordableConnections(10_000, OpenFileLimit.ParseSoft(text)));
+    }
+
+    [Fact]
+    public void Where_there_is_no_limits_file_no_limit_is_read()
+    {
+        Assert.Null(OpenFileLimit.ReadSoft(Path.Combine(Path.GetTempPath(), $"no-such-limits-{Guid.NewGuid():N}")));
+    }
+
+    private const int RlimitNoFile = 7; // RLIMIT_NOFILE on Linux
+    private const ulong RlimInfinity = ulong.MaxValue;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrlimit")]
+    private static partial int GetRLimit(int resource, out RLimit limit);
 
     [Theory]
     [InlineData(10_000, 20_000, 10_000)] // plenty: unchanged

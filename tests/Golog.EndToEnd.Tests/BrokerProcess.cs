@@ -14,9 +14,9 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private BrokerProcess(string storage, IEnumerable<string> extraArgs)
+    private BrokerProcess(string storage, IEnumerable<string> extraArgs, IReadOnlyDictionary<string, string>? environment)
     {
-        _process = DotnetProgram.Start("golog-broker", ["--port", "0", "--storage", storage, .. extraArgs]);
+        _process = DotnetProgram.Start("golog-broker", ["--port", "0", "--storage", storage, .. extraArgs], environment: environment);
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         _process.BeginOutputReadLine();
@@ -38,9 +38,12 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024; // "VmHWM:  123456 kB"
     }
 
-    public static async Task<BrokerProcess> StartAsync(string storage, params string[] extraArgs)
+    public static Task<BrokerProcess> StartAsync(string storage, params string[] extraArgs) => StartAsync(storage, null, extraArgs);
+
+    /// <summary>Starts with extra environment variables (GOLOG_* settings) besides the test process's own.</summary>
+    public static async Task<BrokerProcess> StartAsync(string storage, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
-        var broker = new BrokerProcess(storage, extraArgs);
+        var broker = new BrokerProcess(storage, extraArgs, environment);
         var ready = await Task.WhenAny(broker._port.Task, Task.Delay(TimeSpan.FromSeconds(60)));
         if (ready != broker._port.Task)
         {

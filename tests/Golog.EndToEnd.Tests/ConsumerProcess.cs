@@ -21,11 +21,32 @@ public sealed partial class ConsumerProcess : IAsyncDisposable
     public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToList(); } }
 
     /// <summary>Messages printed in group mode: "[topic-partition] offset N: MESSAGE".</summary>
-    public IEnumerable<string> Messages => Lines.Select(l => RecordLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value);
+    public IEnumerable<string> Messages => Lines.Select(l => RecordLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[3].Value);
+
+    /// <summary>
+    /// Each record printed in group mode, with the generation the consumer had last joined when it printed it (null
+    /// before any join) and the partitions that join gave it, in output order.
+    /// </summary>
+    public IEnumerable<(int? Generation, string[] Assigned, string Partition, long Offset)> Consumed
+    {
+        get
+        {
+            (int? Generation, string[] Partitions) current = (null, []);
+            foreach (var line in Lines)
+            {
+                if (ParseJoin(line) is { } join) current = join;
+                else if (RecordLine().Match(line) is { Success: true } m)
+                    yield return (current.Generation, current.Partitions, m.Groups[1].Value, long.Parse(m.Groups[2].Value));
+            }
+        }
+    }
 
     /// <summary>"Joined group G generation N as M: partitions t-0, t-1" → (generation, partitions), in order.</summary>
-    public IEnumerable<(int Generation, string[] Partitions)> Joins => Lines.Select(l => JoinLine().Match(l)).Where(m => m.Success)
-        .Select(m => (int.Parse(m.Groups[1].Value), m.Groups[2].Value.Split(", ", StringSplitOptions.RemoveEmptyEntries)));
+    public IEnumerable<(int Generation, string[] Partitions)> Joins => Lines.Select(ParseJoin).OfType<(int, string[])>();
+
+    private static (int Generation, string[] Partitions)? ParseJoin(string line) => JoinLine().Match(line) is { Success: true } m
+        ? (int.Parse(m.Groups[1].Value), m.Groups[2].Value.Split(", ", StringSplitOptions.RemoveEmptyEntries))
+        : null;
 
     public bool HasExited => _process.HasExited;
 
@@ -55,7 +76,7 @@ public sealed partial class ConsumerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"^\[\S+\] offset \d+: (.*)$")]
+    [GeneratedRegex(@"^\[(\S+)\] offset (\d+): (.*)$")]
     private static partial Regex RecordLine();
 
     [GeneratedRegex(@"^Joined group \S+ generation (\d+) as \S+: (?:partitions )?(.*)$")]

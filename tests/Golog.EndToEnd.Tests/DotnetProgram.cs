@@ -5,7 +5,8 @@ namespace Golog.EndToEnd.Tests;
 /// <summary>Starts one of the project's console programs (built next to the tests) as a real process.</summary>
 public static class DotnetProgram
 {
-    public static Process Start(string assemblyName, IEnumerable<string> args, bool redirectStdin = false)
+    public static Process Start(string assemblyName, IEnumerable<string> args, bool redirectStdin = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -17,6 +18,7 @@ public static class DotnetProgram
         psi.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {assemblyName}");
     }
 

@@ -17,11 +17,15 @@ public sealed class LineClient : IAsyncDisposable
         _reader = new StreamReader(_stream, new UTF8Encoding(false));
     }
 
-    /// <summary>Connects; a small <paramref name="receiveBufferBytes"/> makes a client that does not read fill up fast.</summary>
-    public static async Task<LineClient> ConnectAsync(int port, int? receiveBufferBytes = null)
+    /// <summary>
+    /// Connects; a small <paramref name="receiveBufferBytes"/> makes a client that does not read fill up fast, a small
+    /// <paramref name="sendBufferBytes"/> makes a client whose requests are not read block on sending soon.
+    /// </summary>
+    public static async Task<LineClient> ConnectAsync(int port, int? receiveBufferBytes = null, int? sendBufferBytes = null)
     {
         var tcp = new TcpClient();
         if (receiveBufferBytes is { } size) tcp.ReceiveBufferSize = size;
+        if (sendBufferBytes is { } send) tcp.SendBufferSize = send;
         await tcp.ConnectAsync("127.0.0.1", port);
         return new LineClient(tcp);
     }

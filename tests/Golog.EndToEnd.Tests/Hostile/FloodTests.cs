@@ -27,14 +27,26 @@ public sealed class FloodTests(ITestOutputHelper output)
         await observer.CreateTopicAsync("flood", 8);
 
         var clients = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => GologClient.ConnectAsync("127.0.0.1", broker.Port)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var floodAcks = new System.Collections.Concurrent.ConcurrentBag<TimeSpan>();
+        var observed = new List<(TimeSpan Sent, TimeSpan Acked)>();
         try
         {
             var produced = Task.WhenAll(clients.Select(async (client, c) =>
             {
-                for (int i = 0; i < perConnection; i++) await client.ProduceAsync("flood", c % 8, $"c{c}-m{i}");
+                for (int i = 0; i < perConnection; i++)
+                {
+                    await client.ProduceAsync("flood", c % 8, $"c{c}-m{i}");
+                    floodAcks.Add(clock.Elapsed);
+                }
             }));
-            var served = await observer.ProduceAsync("observer", 0, "during the flood"); // a well-behaved client is served meanwhile
-            Assert.Equal(0, served.BaseOffset);
+            // a well-behaved client, producing one message at a time for as long as the flood lasts, is served meanwhile
+            while (!produced.IsCompleted && observed.Count < 10_000 && clock.Elapsed < Bound)
+            {
+                var sent = clock.Elapsed;
+                Assert.Equal(observed.Count, (await observer.ProduceAsync("observer", 0, $"during the flood {observed.Count}").WaitAsync(Bound)).BaseOffset);
+                observed.Add((sent, clock.Elapsed));
+            }
             await produced.WaitAsync(Bound);
         }
         finally
@@ -44,6 +56,12 @@ public sealed class FloodTests(ITestOutputHelper output)
 
         var metadata = await observer.MetadataAsync("flood");
         Assert.Equal(connections * perConnection, metadata.Single().Partitions.Sum(p => p.HighWatermark));
+        // served while the flood was in progress: sent after its first ack, answered before its last
+        TimeSpan first = floodAcks.Min(), last = floodAcks.Max();
+        int inside = observed.Count(o => o.Sent > first && o.Acked < last);
+        output.WriteLine($"flood acks from {first.TotalMilliseconds:F0} to {last.TotalMilliseconds:F0} ms; {inside} of {observed.Count} observer produces inside");
+        Assert.True(inside > 0, $"no observer produce was sent and answered between the flood's first ack ({first}) and last ({last}): " +
+                                string.Join(", ", observed.Take(10).Select(o => $"{o.Sent.TotalMilliseconds:F0}-{o.Acked.TotalMilliseconds:F0} ms")));
         long? peak = broker.PeakRssBytes();
         output.WriteLine($"{connections} connections x {perConnection} produces: broker peak RSS {peak / (1024 * 1024)} MiB");
         if (peak is { } bytes) Assert.True(bytes < MemoryBound, $"peak RSS {bytes} bytes");
@@ -54,7 +72,9 @@ public sealed class FloodTests(ITestOutputHelper output)
     {
         const int requests = 100_000;
         using var storage = new TempStorage();
-        await using var broker = await BrokerProcess.StartAsync(storage.Path, "--set", "golog.connections.write-timeout=300s");
+        await using var broker = await BrokerProcess.StartAsync(storage.Path, "--set", "golog.connections.write-timeout=300s",
+            // 100,000 replies are 8.5 MB: past a 1 MiB budget plus what the kernel buffers (tcp_wmem, 4 MiB), not past the default 8 MiB
+            "--set", "golog.connections.max-pending-reply-bytes=1MiB");
         await using var flooder = await LineClient.ConnectAsync(broker.Port, receiveBufferBytes: 64 * 1024);
         var line = Encoding.UTF8.GetBytes("""{"id":1,"type":"produce","topic":"flood","partition":0,"message":"pipelined-without-reading"}""" + "\n");
         var sending = Task.Run(async () =>
@@ -63,11 +83,15 @@ public sealed class FloodTests(ITestOutputHelper output)
             for (int sent = 0; sent < requests; sent += 1000) await flooder.SendRawAsync(chunk);
         });
 
-        // While the flooder's replies pile up unread (and the broker stops reading it), others are served.
+        // The flooder's replies pile up unread, so the broker stops taking its requests part-way through the flood
         await using (var observer = await GologClient.ConnectAsync("127.0.0.1", broker.Port))
         {
+            long taken = await StalledHighWatermarkAsync(observer, "flood");
+            Assert.InRange(taken, 1, requests - 1);
+            // others are served while the flood is stalled in the middle, neither before it nor after it
             for (int i = 0; i < 20; i++) Assert.Equal(i, (await observer.ProduceAsync("observer", 0, $"m{i}")).BaseOffset);
             Assert.Equal(20, (await observer.FetchAsync("observer", 0, 0, maxMessages: 100)).Records.Count);
+            Assert.Equal(taken, (await observer.MetadataAsync("flood")).Single().Partitions.Single().HighWatermark);
         }
 
         // The flooder starts reading: every request is answered, in order, and stored.
@@ -82,6 +106,23 @@ public sealed class FloodTests(ITestOutputHelper output)
         long? peak = broker.PeakRssBytes();
         output.WriteLine($"{requests} pipelined requests from one unread connection: broker peak RSS {peak / (1024 * 1024)} MiB");
         if (peak is { } bytes) Assert.True(bytes < MemoryBound, $"peak RSS {bytes} bytes");
+    }
+
+    /// <summary>Polls the high watermark once a second until it stops moving (bounded: 60 polls), and returns it.</summary>
+    private static async Task<long> StalledHighWatermarkAsync(GologClient client, string topic)
+    {
+        long last = -1;
+        for (int attempt = 0; attempt < 60; attempt++)
+        {
+            await Task.Delay(1000);
+            long now;
+            try { now = (await client.MetadataAsync(topic)).Single().Partitions.Single().HighWatermark; }
+            catch (GologException) { now = 0; } // not auto-created yet
+
+            if (now > 0 && now == last) return now;
+            last = now;
+        }
+        return last;
     }
 
     [Fact]
