@@ -175,7 +175,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
         try
         {
             _commits.Written(_store.WritePending());
-            _commits.TryStartSync(out _);
+            _commits.TryStartSync(out _); // always starts: no sync outlives the Flush that started it
             _store.Sync();
             var (durable, length) = _commits.SyncCompleted();
             _store.MarkDurable(length);
