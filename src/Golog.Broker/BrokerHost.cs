@@ -87,7 +87,7 @@ public static class BrokerHost
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
-        var groups = system.ActorOf(GroupManager.Props(settings), "groups");
+        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
         var core = new BrokerCore(routes, topics, groups);
         coreHandle.Started.TrySetResult(core);

@@ -1,20 +1,19 @@
-using Golog.Storage;
-
 namespace Golog.Core;
 
 /// <summary>
 /// Which appends wait for which sync. Appends are encoded, then written together, then made durable by one sync
-/// that covers every write before it; while a sync runs, new writes gather for the next one. So N producers waiting
-/// in a partition's mailbox cost one write and one fsync, and the owner never blocks on the disk.
-/// Plain bookkeeping, no I/O; not thread-safe (the partition actor owns it).
+/// that covers every write before it; while a sync runs, new writes gather for the next one. So N requests waiting
+/// in an actor's mailbox cost one write and one fsync. <typeparamref name="TPosition"/> is where a write ended in
+/// the owner's file (a partition's log position, an offset file's length): a sync vouches for everything before it.
+/// Plain bookkeeping, no I/O; not thread-safe (the owning actor serialises).
 /// </summary>
-public sealed class GroupCommit<TWaiter>
+public sealed class GroupCommit<TWaiter, TPosition> where TPosition : struct
 {
     private List<TWaiter> _unwritten = [];
     private List<TWaiter> _written = [];
     private List<TWaiter> _syncing = [];
-    private LogPosition _writtenTo;
-    private LogPosition _syncingTo;
+    private TPosition _writtenTo;
+    private TPosition _syncingTo;
 
     public bool SyncInFlight { get; private set; }
     public bool HasUnwritten => _unwritten.Count > 0;
@@ -26,7 +25,7 @@ public sealed class GroupCommit<TWaiter>
     /// Everything appended so far is in the file up to <paramref name="position"/>. Returns those waiters; unless
     /// <paramref name="awaitSync"/> is false (flush policies that ack on write) they also wait for the next sync.
     /// </summary>
-    public List<TWaiter> Written(LogPosition position, bool awaitSync = true)
+    public List<TWaiter> Written(TPosition position, bool awaitSync = true)
     {
         var moved = _unwritten;
         _unwritten = [];
@@ -37,7 +36,7 @@ public sealed class GroupCommit<TWaiter>
     }
 
     /// <summary>Starts a sync if none runs and writes wait for one; returns the position it will make durable.</summary>
-    public bool TryStartSync(out LogPosition target)
+    public bool TryStartSync(out TPosition target)
     {
         target = default;
         if (SyncInFlight || _written.Count == 0) return false;
@@ -48,7 +47,7 @@ public sealed class GroupCommit<TWaiter>
     }
 
     /// <summary>The sync finished: its waiters are durable up to the returned position.</summary>
-    public (List<TWaiter> Durable, LogPosition Position) SyncCompleted()
+    public (List<TWaiter> Durable, TPosition Position) SyncCompleted()
     {
         var done = _syncing;
         _syncing = [];

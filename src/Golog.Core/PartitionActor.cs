@@ -26,7 +26,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private readonly PartitionStatus _status;
     private readonly bool _cleanStart;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly GroupCommit<Waiter> _commit = new();
+    private readonly GroupCommit<Waiter, LogPosition> _commit = new();
     private readonly LongPollQueue<ParkedFetch> _polls = new();
     private PartitionLog _partitionLog = null!;
     private bool _flushQueued;

@@ -7,9 +7,12 @@ namespace Golog.Storage;
 /// <summary>
 /// A consumer group's committed offsets, persisted as an append-only file of CRC-framed commit records:
 /// [int32 payload length][uint32 CRC-32C of payload][payload: uint16 topic length, topic UTF-8, int32 partition,
-/// int64 offset]. A commit is durable when <see cref="Commit"/> returns. Replay keeps the last complete record per
-/// partition, so a file cut at any byte yields the last complete commit. When the file holds mostly superseded
-/// records it is rewritten to a temp file and atomically renamed over. Not thread-safe; the owner serialises.
+/// int64 offset]. Commits go the way of a partition's appends: <see cref="Append"/> encodes, <see cref="WritePending"/>
+/// writes everything appended at once, <see cref="Sync"/> makes it durable and <see cref="MarkDurable"/> makes it
+/// visible in <see cref="Offsets"/>, so a query never sees a commit that a failed fsync may still lose. Replay keeps
+/// the last complete record per partition, so a file cut at any byte yields the last complete commit. When the file
+/// holds mostly superseded records it is rewritten to a temp file and atomically renamed over. Not thread-safe; the
+/// owner serialises.
 /// </summary>
 public sealed class OffsetStore : IDisposable
 {
@@ -17,8 +20,12 @@ public sealed class OffsetStore : IDisposable
     private const int CompactAfterRecords = 4096;
     private readonly string _path;
     private readonly Dictionary<TopicPartition, long> _offsets = [];
+    private readonly MemoryStream _pending = new();
+    private readonly List<KeyValuePair<TopicPartition, long>> _pendingCommits = [];
+    private readonly List<(long End, TopicPartition Partition, long Offset)> _written = []; // in the file, not yet durable
     private FileStream _file;
     private int _recordsInFile;
+    private long _durableLength;
 
     private OffsetStore(string path, ILogger log)
     {
@@ -33,59 +40,90 @@ public sealed class OffsetStore : IDisposable
             _file.SetLength(valid);
             _file.Flush(flushToDisk: true);
         }
-        _file.Position = valid;
+        _file.Position = _durableLength = valid;
     }
 
     public static OffsetStore Open(string path, ILogger log) => new(path, log);
 
+    /// <summary>The durable commits: the latest offset per partition.</summary>
     public IReadOnlyDictionary<TopicPartition, long> Offsets => _offsets;
 
     public long? Get(TopicPartition tp) => _offsets.TryGetValue(tp, out var o) ? o : null;
 
-    /// <summary>Appends the commits and fsyncs once; on return they survive a crash.</summary>
-    public void Commit(IReadOnlyCollection<KeyValuePair<TopicPartition, long>> commits)
+    /// <summary>Encodes one commit for the next <see cref="WritePending"/>.</summary>
+    public void Append(TopicPartition tp, long offset)
     {
-        if (commits.Count == 0) return;
-        if (_recordsInFile + commits.Count > CompactAfterRecords && _recordsInFile > 2 * _offsets.Count)
-        {
-            foreach (var (tp, offset) in commits) _offsets[tp] = offset;
+        WriteRecord(_pending, tp, offset);
+        _pendingCommits.Add(KeyValuePair.Create(tp, offset));
+    }
+
+    /// <summary>Writes every appended commit to the file; returns the length that the next <see cref="Sync"/> makes durable.</summary>
+    public long WritePending()
+    {
+        if (_pendingCommits.Count == 0) return _file.Position;
+        // a rewrite replaces the file, so it waits until no written record is still waiting for a sync of the old one
+        if (_written.Count == 0 && _recordsInFile + _pendingCommits.Count > CompactAfterRecords && _recordsInFile > 2 * _offsets.Count)
             Rewrite();
-            return;
-        }
-        var buffer = new MemoryStream();
-        foreach (var (tp, offset) in commits) WriteRecord(buffer, tp, offset);
-        long before = _file.Position;
-        try
+        else
         {
-            _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            _file.Flush(flushToDisk: true);
+            _file.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
+            _recordsInFile += _pendingCommits.Count;
         }
-        catch (IOException)
-        {
-            // A torn record left in place would end replay early and hide every later commit: cut it off.
-            try { _file.SetLength(before); _file.Position = before; } catch (IOException) { }
-            throw;
-        }
-        foreach (var (tp, offset) in commits) _offsets[tp] = offset;
-        _recordsInFile += commits.Count;
+        foreach (var (tp, offset) in _pendingCommits) _written.Add((_file.Position, tp, offset));
+        ClearPending();
+        return _file.Position;
+    }
+
+    /// <summary>fsync of the offsets file: what was written before it survives a crash.</summary>
+    public void Sync() => _file.Flush(flushToDisk: true);
+
+    /// <summary>A sync made the file durable up to <paramref name="length"/>: the commits written before it are now the group's offsets.</summary>
+    public void MarkDurable(long length)
+    {
+        int durable = _written.FindLastIndex(w => w.End <= length) + 1;
+        foreach (var (_, tp, offset) in _written.Take(durable)) _offsets[tp] = offset;
+        _written.RemoveRange(0, durable);
+        _durableLength = Math.Max(_durableLength, length);
+    }
+
+    /// <summary>
+    /// After a failed write or sync: forgets every commit not yet durable and cuts the file back to its durable
+    /// length, since a torn record left in place would end replay early and hide every later commit.
+    /// </summary>
+    public void DiscardUndurable()
+    {
+        _recordsInFile -= _written.Count;
+        _written.Clear();
+        ClearPending();
+        _file.SetLength(_durableLength);
+        _file.Position = _durableLength;
     }
 
     public void Dispose() => _file.Dispose();
 
+    private void ClearPending()
+    {
+        _pending.SetLength(0);
+        _pendingCommits.Clear();
+    }
+
+    /// <summary>The durable offsets with the pending commits over them, in a new file that is durable on return.</summary>
     private void Rewrite()
     {
+        var latest = new Dictionary<TopicPartition, long>(_offsets);
+        foreach (var (tp, offset) in _pendingCommits) latest[tp] = offset;
         var tmp = _path + ".tmp";
         using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            foreach (var (tp, offset) in _offsets) WriteRecord(file, tp, offset);
+            foreach (var (tp, offset) in latest) WriteRecord(file, tp, offset);
             file.Flush(flushToDisk: true);
         }
         _file.Dispose();
         File.Move(tmp, _path, overwrite: true);
         StorageLayout.SyncDirectory(Path.GetDirectoryName(_path)!);
         _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
-        _file.Position = _file.Length;
-        _recordsInFile = _offsets.Count;
+        _file.Position = _durableLength = _file.Length;
+        _recordsInFile = latest.Count;
     }
 
     private static void WriteRecord(Stream stream, TopicPartition tp, long offset)

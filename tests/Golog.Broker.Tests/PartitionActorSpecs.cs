@@ -1,5 +1,6 @@
 using Golog.Core;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.TestKit;
 using Golog.Storage;
 using Serilog.Core;
@@ -125,6 +126,49 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
 
         var stored = await FetchAllAsync(partition);
         Assert.Equal(["kept"], stored.Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task A_fetch_that_meets_a_damaged_batch_on_disk_gets_storage_error_and_the_partition_keeps_serving()
+    {
+        // one message per segment: the damaged batch is alone in a closed segment, the rest of the log stays readable
+        var settings = BrokerSettings.From(ConfigurationFactory.ParseString("golog.segment.messages = 1")
+            .WithFallback(Sys.Settings.Config)) with { StorageDirectory = Root };
+        var partition = Sys.ActorOf(PartitionActor.Props(Tp, settings, NewSyncWorker(), new PartitionStatus(), cleanStart: false));
+        var probe = CreateTestProbe();
+        string[] values = ["a", "b", "c"];
+        for (int i = 0; i < values.Length; i++)
+        {
+            partition.Tell(Records.Produce(i, Topic, 0, values[i]), probe.Ref);
+            Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+        }
+
+        // the disk goes bad under the batch of offset 1 after it was acknowledged: its last byte (the record's value)
+        // flips, so the header still parses and only the CRC check on read can catch it
+        var segment = Path.Combine(PartitionDir(Topic, 0), StorageLayout.SegmentFileName(1) + StorageLayout.LogSuffix);
+        using (var file = new FileStream(segment, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+        {
+            file.Position = file.Length - 1;
+            int last = file.ReadByte();
+            file.Position = file.Length - 1;
+            file.WriteByte((byte)(last ^ 0xFF));
+        }
+
+        partition.Tell(FetchAt(10, 1), probe.Ref);
+        Assert.Equal(BrokerErrorCode.StorageError, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
+
+        async Task<List<Rec>> FetchedAsync(long offset)
+        {
+            partition.Tell(FetchAt(11, offset), probe.Ref);
+            return Records.Decode(await probe.ExpectResultAsync<Fetched>(Patience));
+        }
+        Assert.Equal([new Rec(0, null, "a")], await FetchedAsync(0));
+        Assert.Equal([new Rec(2, null, "c")], await FetchedAsync(2));
+        partition.Tell(Records.Produce(12, Topic, 0, "d"), probe.Ref);
+        Assert.Equal(3, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+        Assert.Equal([new Rec(3, null, "d")], await FetchedAsync(3));
+        partition.Tell(FetchAt(13, 1), probe.Ref); // the damage is not served later either
+        Assert.Equal(BrokerErrorCode.StorageError, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ using static Golog.Broker.Tests.CoreMessages;
 namespace Golog.Broker.Tests;
 
 /// <summary>
-/// A TestKit whose actor system runs the broker's own HOCON (so "golog-storage-dispatcher" exists), with Akka's
+/// A TestKit whose actor system runs the broker's own HOCON (so the broker's dispatchers exist), with Akka's
 /// logging left to the TestKit, and a fresh storage directory per test, deleted when the test ends.
 /// </summary>
 public abstract class BrokerSpec : Akka.TestKit.Xunit2.TestKit
@@ -25,7 +25,10 @@ public abstract class BrokerSpec : Akka.TestKit.Xunit2.TestKit
 
     private readonly List<SyncWorker> _syncWorkers = [];
 
-    protected BrokerSpec(ITestOutputHelper output) : base(TestConfig(), output: output)
+    /// <param name="output">xunit's output, where the actor system logs.</param>
+    /// <param name="config">HOCON this spec needs over the broker's.</param>
+    protected BrokerSpec(ITestOutputHelper output, Config? config = null)
+        : base(config is null ? TestConfig() : config.WithFallback(TestConfig()), output: output)
     {
         Root = Path.Combine(Path.GetTempPath(), "golog-broker-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
@@ -73,6 +76,30 @@ public abstract class BrokerSpec : Akka.TestKit.Xunit2.TestKit
         if (!disposing) return;
         foreach (var worker in _syncWorkers) worker.Dispose();
         TempDir.Delete(Root);
+    }
+}
+
+/// <summary>
+/// A broker spec on virtual time: Akka's <see cref="TestScheduler"/> fires timers only when the test calls
+/// <see cref="Advance"/>, and <see cref="Time"/> (for actors that take a clock) reads the same virtual time, so an
+/// actor's deadlines and the timers that enforce them move together, exactly, and no test sleeps.
+/// </summary>
+public abstract class VirtualTimeSpec(ITestOutputHelper output) : BrokerSpec(output, ConfigurationFactory.ParseString(
+    """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """))
+{
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    protected TimeProvider Time => new SchedulerTime(Scheduler);
+
+    /// <summary>Moves virtual time on; timers due by then are sent their messages before this returns.</summary>
+    protected void Advance(TimeSpan by) => Scheduler.Advance(by);
+
+    /// <summary>The <see cref="TestScheduler"/>'s clock as a <see cref="TimeProvider"/>: timestamps are its ticks.</summary>
+    private sealed class SchedulerTime(TestScheduler scheduler) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => scheduler.Now;
+        public override long GetTimestamp() => scheduler.Now.UtcTicks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     }
 }
 
@@ -124,7 +151,7 @@ public sealed class CoreGateway : ReceiveActor
     public CoreGateway(BrokerSettings settings, SyncWorker syncWorker, IActorRef? groups)
     {
         var routes = new RoutingTable();
-        groups ??= Context.ActorOf(GroupManager.Props(settings), "groups");
+        groups ??= Context.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
         var topics = Context.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart: false), "topics");
         Forward(new BrokerCore(routes, topics, groups));
         Receive<CloseForShutdown>(c => topics.Forward(c));

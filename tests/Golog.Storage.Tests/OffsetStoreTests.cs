@@ -12,8 +12,14 @@ public class OffsetStoreTests : TempDirectoryTest
 
     private static OffsetStore Open(string path) => OffsetStore.Open(path, Logger.None);
 
-    private static void Commit(OffsetStore store, params (TopicPartition Tp, long Offset)[] commits) =>
-        store.Commit(commits.Select(c => KeyValuePair.Create(c.Tp, c.Offset)).ToList());
+    /// <summary>As the group actor commits: append all, one write, one sync, then the offsets count.</summary>
+    private static void Commit(OffsetStore store, params (TopicPartition Tp, long Offset)[] commits)
+    {
+        foreach (var (tp, offset) in commits) store.Append(tp, offset);
+        long length = store.WritePending();
+        store.Sync();
+        store.MarkDurable(length);
+    }
 
     [Fact]
     public void A_new_group_has_no_committed_offsets()
@@ -59,9 +65,35 @@ public class OffsetStoreTests : TempDirectoryTest
     public void An_empty_commit_changes_nothing()
     {
         using var store = Open(GroupFile("g"));
-        store.Commit([]);
+        Commit(store);
 
         Assert.Equal(0, new FileInfo(GroupFile("g")).Length);
+    }
+
+    [Fact]
+    public void A_written_commit_counts_only_once_durable_and_a_discarded_one_leaves_no_trace()
+    {
+        string path = GroupFile("g");
+        using (var store = Open(path))
+        {
+            Commit(store, (Orders0, 1));
+            long durable = new FileInfo(path).Length;
+            store.Append(Orders0, 2);
+            store.Append(Orders1, 9);
+            long written = store.WritePending();
+            Assert.True(written > durable);
+            Assert.Equal(1, store.Get(Orders0)); // written to the file, but no sync has vouched for it yet
+            Assert.Null(store.Get(Orders1));
+
+            store.DiscardUndurable(); // as after a failed sync
+            Assert.Equal(durable, new FileInfo(path).Length);
+            Assert.Equal(1, store.Get(Orders0));
+            Commit(store, (Orders1, 4));
+            Assert.Equal(4, store.Get(Orders1));
+        }
+        using var reopened = Open(path);
+        Assert.Equal(1, reopened.Get(Orders0));
+        Assert.Equal(4, reopened.Get(Orders1));
     }
 
     [Fact]
@@ -172,7 +204,7 @@ public class OffsetStoreTests : TempDirectoryTest
             for (int round = 0; round < 50; round++)
             {
                 // 100 records per commit: one fsync each keeps the test fast
-                store.Commit(Enumerable.Range(0, 100).Select(i => KeyValuePair.Create(partitions[i % 3], round * 100L + i)).ToList());
+                Commit(store, Enumerable.Range(0, 100).Select(i => (partitions[i % 3], round * 100L + i)).ToArray());
                 largest = Math.Max(largest, new FileInfo(path).Length);
             }
         }

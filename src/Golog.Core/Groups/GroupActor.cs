@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Golog.Storage;
@@ -8,30 +7,38 @@ namespace Golog.Core.Groups;
 /// <summary>
 /// One consumer group: a thin shell over its committed offsets (<see cref="OffsetStore"/>) and its membership
 /// (<see cref="GroupMembership"/>), which share one mailbox so that a commit is fenced against the very membership
-/// it is checked with. Commits waiting in the mailbox are written with one fsync (the same group-commit idiom as
-/// partitions) and acknowledged only after it. Parked joins are answered when the rebalance completes; a single
-/// timer fires at the membership's next deadline (a session or the rebalance running out).
+/// it is checked with. Commits waiting in the mailbox are written together and made durable by one fsync, with the
+/// partitions' <see cref="GroupCommit{TWaiter,TPosition}"/> bookkeeping, and acknowledged only after it; the fsync
+/// runs here, so the actor has its own threads (golog-group-dispatcher). Parked joins are answered when the
+/// rebalance completes; a single timer fires at the membership's next deadline (a session or the rebalance running
+/// out). Time comes from the injected <see cref="TimeProvider"/>, so tests on Akka's virtual-time scheduler drive
+/// the clock and the timer together. The timer is re-armed before any answer leaves: whoever is answered may count
+/// on the deadline being set.
 /// </summary>
 public sealed class GroupActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation);
 
     private readonly string _group;
     private readonly BrokerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<(IActorRef ReplyTo, long Correlation, CommitCommand Commit)> _pending = [];
-    private readonly Dictionary<string, (IActorRef ReplyTo, long Correlation)> _parkedJoins = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly GroupCommit<Waiter, long> _commits = new();
+    private readonly Dictionary<string, Waiter> _parkedJoins = [];
+    private readonly TimeProvider _time;
+    private readonly long _started;
     private readonly GroupMembership _membership;
     private OffsetStore _store = null!;
     private int _loggedGeneration;
     private bool _closed;
 
-    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts)
+    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time)
     {
         _group = group;
         _settings = settings;
+        _time = time;
+        _started = time.GetTimestamp();
         _membership = new GroupMembership(group, settings.Groups, PartitionAssignor.Named(settings.AssignmentStrategy), partitionCounts);
         ReceiveCommand<CommitCommand>(Commit);
         Receive<FlushNow>(_ => Flush());
@@ -41,7 +48,12 @@ public sealed class GroupActor : CoreActor, IWithTimers
             Answer(Sender, id, new CommittedOffset(_store.Get(q.Partition)));
         });
         ReceiveCommand<JoinGroupCommand>(Join);
-        ReceiveCommand<HeartbeatCommand>((id, h) => Reply(id, _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now)));
+        ReceiveCommand<HeartbeatCommand>((id, h) =>
+        {
+            var error = _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now);
+            ScheduleDeadline();
+            Reply(new Waiter(Sender, id), error is null ? GroupAcknowledged.Instance : new Failed(error));
+        });
         ReceiveCommand<LeaveGroupCommand>(Leave);
         Receive<CheckDeadlines>(_ =>
         {
@@ -65,7 +77,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
         {
             Flush();
             _closed = true;
-            foreach (var (_, (replyTo, id)) in _parkedJoins) Fail(replyTo, id, BrokerError.ShuttingDown);
+            foreach (var parked in _parkedJoins.Values) Reply(parked, new Failed(BrokerError.ShuttingDown));
             _parkedJoins.Clear();
             _store.Dispose();
             Sender.Tell(new Closed(true));
@@ -74,10 +86,11 @@ public sealed class GroupActor : CoreActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts)).WithDispatcher("golog-storage-dispatcher");
+    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts, time)).WithDispatcher("golog-group-dispatcher");
 
-    private TimeSpan Now => _clock.Elapsed;
+    /// <summary>Monotonic time since this actor started: what membership deadlines are measured in.</summary>
+    private TimeSpan Now => _time.GetElapsedTime(_started);
 
     protected override void PreStart() =>
         _store = OffsetStore.Open(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, _group), Serilog.Log.Logger);
@@ -91,8 +104,9 @@ public sealed class GroupActor : CoreActor, IWithTimers
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         if (_membership.CheckCommit(cmd.Member, cmd.Partition) is { } refused) { Fail(Sender, id, refused); return; }
-        if (_pending.Count == 0) Self.Tell(FlushNow.Instance);
-        _pending.Add((Sender, id, cmd));
+        if (!_commits.HasUnwritten) Self.Tell(FlushNow.Instance); // runs after every commit already in the mailbox
+        _store.Append(cmd.Partition, cmd.Offset);
+        _commits.Appended(new Waiter(Sender, id));
     }
 
     private void Join(long id, JoinGroupCommand cmd)
@@ -104,10 +118,11 @@ public sealed class GroupActor : CoreActor, IWithTimers
         if (string.IsNullOrEmpty(cmd.MemberId))
             _log.Info("Group {Group}: member {Member} joined, subscribing to {Topics}", _group, memberId, string.Join(",", cmd.Topics));
         // a member that joins again while a join is parked (a client retry) is answered on the newer request only
-        if (_parkedJoins.Remove(memberId, out var older))
-            Fail(older.ReplyTo, older.Correlation, new BrokerError(BrokerErrorCode.RebalanceInProgress, "superseded by a newer join_group of the same member"));
-        _parkedJoins[memberId] = (Sender, id);
-        Deliver(result.Answers);
+        (Waiter, ICoreResult)[] superseded = _parkedJoins.Remove(memberId, out var older)
+            ? [(older, new Failed(new BrokerError(BrokerErrorCode.RebalanceInProgress, "superseded by a newer join_group of the same member")))]
+            : [];
+        _parkedJoins[memberId] = new Waiter(Sender, id);
+        Deliver(result.Answers, superseded);
     }
 
     private void Leave(long id, LeaveGroupCommand cmd)
@@ -115,25 +130,20 @@ public sealed class GroupActor : CoreActor, IWithTimers
         var result = _membership.Leave(cmd.MemberId, Now);
         if (result.Error is { } error) { Fail(Sender, id, error); return; }
         _log.Info("Group {Group}: member {Member} left", _group, cmd.MemberId);
-        if (_parkedJoins.Remove(cmd.MemberId, out var parked))
-            Fail(parked.ReplyTo, parked.Correlation, new BrokerError(BrokerErrorCode.UnknownMemberId, "the member left the group"));
-        Answer(Sender, id, GroupAcknowledged.Instance);
-        Deliver(result.Answers);
+        (Waiter, ICoreResult) acknowledged = (new Waiter(Sender, id), GroupAcknowledged.Instance);
+        Deliver(result.Answers, _parkedJoins.Remove(cmd.MemberId, out var parked)
+            ? [(parked, new Failed(new BrokerError(BrokerErrorCode.UnknownMemberId, "the member left the group"))), acknowledged]
+            : [acknowledged]);
     }
 
-    private void Reply(long id, BrokerError? error)
-    {
-        if (error is null) Answer(Sender, id, GroupAcknowledged.Instance);
-        else Fail(Sender, id, error);
-        ScheduleDeadline();
-    }
+    private static void Reply(Waiter to, ICoreResult result) => Answer(to.ReplyTo, to.Correlation, result);
 
-    /// <summary>Answers the parked joins a membership change completed, logs a new generation, and re-arms the deadline timer.</summary>
-    private void Deliver(IReadOnlyList<JoinAnswer> answers)
+    /// <summary>
+    /// After a membership change: logs a new generation, re-arms the deadline timer, then sends the
+    /// <paramref name="replies"/> the change settled and answers the parked joins it completed.
+    /// </summary>
+    private void Deliver(IReadOnlyList<JoinAnswer> answers, params (Waiter To, ICoreResult Result)[] replies)
     {
-        foreach (var answer in answers)
-            if (_parkedJoins.Remove(answer.MemberId, out var parked))
-                Answer(parked.ReplyTo, parked.Correlation, answer.Joined is { } joined ? new GroupJoined(joined) : new Failed(answer.Error!));
         if (_membership.Generation != _loggedGeneration)
         {
             _loggedGeneration = _membership.Generation;
@@ -141,6 +151,10 @@ public sealed class GroupActor : CoreActor, IWithTimers
                 _membership.State, _membership.MemberCount, _settings.AssignmentStrategy);
         }
         ScheduleDeadline();
+        foreach (var (to, result) in replies) Reply(to, result);
+        foreach (var answer in answers)
+            if (_parkedJoins.Remove(answer.MemberId, out var parked))
+                Reply(parked, answer.Joined is { } joined ? new GroupJoined(joined) : new Failed(answer.Error!));
     }
 
     private void ScheduleDeadline()
@@ -150,19 +164,31 @@ public sealed class GroupActor : CoreActor, IWithTimers
         else Timers.Cancel("deadline");
     }
 
+    /// <summary>
+    /// Writes every commit waiting, makes them durable with one fsync and acknowledges them. The fsync runs right here
+    /// (a query that follows a commit must see it, and flushing first is how it does), so a sync is never in flight
+    /// between two messages.
+    /// </summary>
     private void Flush()
     {
-        if (_pending.Count == 0) return;
+        if (!_commits.HasUnwritten) return;
         try
         {
-            _store.Commit(_pending.Select(p => KeyValuePair.Create(p.Commit.Partition, p.Commit.Offset)).ToList());
-            foreach (var (replyTo, id, _) in _pending) Answer(replyTo, id, OffsetCommitted.Instance);
+            _commits.Written(_store.WritePending());
+            _commits.TryStartSync(out _); // always starts: no sync outlives the Flush that started it
+            _store.Sync();
+            var (durable, length) = _commits.SyncCompleted();
+            _store.MarkDurable(length);
+            foreach (var waiter in durable) Reply(waiter, OffsetCommitted.Instance);
         }
         catch (IOException e)
         {
-            _log.Error(e, "Could not persist offsets of group {Group}", _group);
-            foreach (var (replyTo, id, _) in _pending) Fail(replyTo, id, BrokerError.Storage(e));
+            _log.Error(e, "Could not persist offsets of group {Group}; failing {Waiting} waiting commits", _group, _commits.Waiting);
+            var failure = new Failed(BrokerError.Storage(e));
+            foreach (var waiter in _commits.TakeAll()) Reply(waiter, failure);
+            _commits.ForgetSync();
+            try { _store.DiscardUndurable(); }
+            catch (IOException cut) { _log.Error(cut, "Could not cut unacknowledged commits off the offsets file of group {Group}", _group); }
         }
-        _pending.Clear();
     }
 }

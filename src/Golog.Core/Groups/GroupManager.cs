@@ -7,16 +7,19 @@ namespace Golog.Core.Groups;
 /// Parent of the per-group <see cref="GroupActor"/>s: validates group names, routes each group's requests to its
 /// actor (starting it when the request may create the group), keeps the topics' partition counts that assignments
 /// are made from, and lists the groups, both those running and those that only have committed offsets on disk.
+/// Its groups measure sessions and rebalances on the <see cref="TimeProvider"/> it is given (<see cref="TimeProvider.System"/> in the broker).
 /// </summary>
 public sealed class GroupManager : CoreActor
 {
     private readonly BrokerSettings _settings;
+    private readonly TimeProvider _time;
     private readonly Dictionary<string, int> _partitionCounts = [];
     private bool _closed;
 
-    public GroupManager(BrokerSettings settings)
+    public GroupManager(BrokerSettings settings, TimeProvider time)
     {
         _settings = settings;
+        _time = time;
         ReceiveCommand<IGroupCommand>(Route);
         Receive<TopicPartitionsChanged>(t =>
         {
@@ -33,7 +36,7 @@ public sealed class GroupManager : CoreActor
         });
     }
 
-    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new GroupManager(settings));
+    public static Props Props(BrokerSettings settings, TimeProvider time) => Akka.Actor.Props.Create(() => new GroupManager(settings, time));
 
     private void Route(long id, IGroupCommand cmd)
     {
@@ -54,7 +57,7 @@ public sealed class GroupManager : CoreActor
         {
             // Only a join or a plain (manual) commit brings a group into being; the rest speak to one that exists.
             if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
-            child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts)), name);
+            child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts), _time), name);
         }
         child.Forward(new CoreRequest(id, cmd));
     }

@@ -9,15 +9,15 @@ using Xunit.Abstractions;
 
 using static Golog.Broker.Tests.CoreMessages;
 
-namespace Golog.Broker.Tests;
+namespace Golog.Broker.Tests.Groups;
 
 /// <summary>Committed offsets, through the <see cref="GroupManager"/> that owns one <see cref="GroupActor"/> per group.</summary>
-public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(output)
+public sealed class CommittedOffsetSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
     private static readonly TopicPartition Orders0 = new("orders", 0);
     private static readonly TopicPartition Orders1 = new("orders", 1);
 
-    private IActorRef StartGroups() => Sys.ActorOf(GroupManager.Props(Settings));
+    private IActorRef StartGroups() => Sys.ActorOf(GroupManager.Props(Settings, TimeProvider.System));
 
     private async Task<T> AskAsync<T>(IActorRef target, CoreRequest request) where T : ICoreResult
     {
