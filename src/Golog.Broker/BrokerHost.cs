@@ -58,9 +58,11 @@ public static class BrokerHost
         var builder = Host.CreateApplicationBuilder([]);
         builder.Services.AddSerilog();
         var endpoint = new BrokerEndpoint();
+        var coreHandle = new CoreHandle();
         var syncWorker = new SyncWorker(settings.SyncThreads);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton(coreHandle);
         builder.Services.AddSingleton(syncWorker);
         builder.Services.AddAkka("golog", (akka, _) =>
         {
@@ -71,12 +73,13 @@ public static class BrokerHost
                     l.ClearLoggers();
                     l.AddLogger<SerilogLogger>();
                 })
-                .WithActors((system, registry) => StartActors(system, registry, settings, syncWorker, endpoint));
+                .WithActors((system, registry) => StartActors(system, registry, settings, syncWorker, endpoint, coreHandle));
         });
         return builder.Build();
     }
 
-    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, SyncWorker syncWorker, BrokerEndpoint endpoint)
+    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, SyncWorker syncWorker, BrokerEndpoint endpoint,
+        CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
         var marker = Path.Combine(settings.StorageDirectory, StorageLayout.CleanShutdownFile);
@@ -92,8 +95,9 @@ public static class BrokerHost
         var groups = system.ActorOf(GroupManager.Props(settings), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
         var core = new BrokerCore(routes, topics, groups);
+        coreHandle.Started.TrySetResult(core);
         var door = JsonLinesDoor.Create(core, settings);
-        var server = system.ActorOf(TcpListenerActor.Props(door, settings, endpoint.Bound), "door-" + door.Name);
+        var server = system.ActorOf(TcpListenerActor.Props(door, settings, routes.Loaded, endpoint.Bound), "door-" + door.Name);
         endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, new Dictionary<string, Task<IPEndPoint>> { [door.Name] = endpoint.WhenBound });
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);

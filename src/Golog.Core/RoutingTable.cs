@@ -32,6 +32,13 @@ public sealed class TopicRoute(string name, IReadOnlyList<PartitionRoute> partit
 public sealed class RoutingTable
 {
     private readonly ConcurrentDictionary<string, TopicRoute> _topics = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once the topics found on disk at start are in the table. Until then a lookup may miss a topic that
+    /// exists, so doors open only after it (a fetch right after a restart must not hear unknown_topic_or_partition).
+    /// </summary>
+    public Task Loaded => _loaded.Task;
 
     public int TopicCount => _topics.Count;
 
@@ -56,4 +63,6 @@ public sealed class RoutingTable
             .ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
 
     internal void Publish(TopicRoute route) => _topics[route.Name] = route;
+
+    internal void MarkLoaded() => _loaded.TrySetResult();
 }

@@ -54,6 +54,7 @@ public sealed class TopicManager : CoreActor
         foreach (var topic in StorageLayout.FindPartitions(_settings.StorageDirectory).GroupBy(p => p.Topic))
             EnsurePartitions(topic.Key, topic.Max(p => p.Partition) + 1);
         _loading = false;
+        _routes.MarkLoaded();
         _log.Info("Loaded {Topics} topics with {Partitions} partitions from {Storage}", _routes.TopicCount,
             _routes.Topics().Sum(t => t.Partitions.Count), _settings.StorageDirectory);
     }

@@ -1,3 +1,5 @@
+using Golog.Broker.Doors;
+
 namespace Golog.Broker.Tests;
 
 /// <summary>What a connection may owe its client before the broker stops taking its requests.</summary>

@@ -3,6 +3,8 @@ using System.Buffers;
 using System.Text;
 using Golog.Storage;
 
+using Golog.Broker.Doors;
+
 namespace Golog.Broker.Tests;
 
 /// <summary>The plain classes the actors delegate to: group-commit bookkeeping, long-poll parking, reply ordering, key partitioning.</summary>

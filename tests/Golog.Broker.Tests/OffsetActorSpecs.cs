@@ -2,11 +2,12 @@ using Golog.Core;
 using Akka.Actor;
 using Golog.Core.Groups;
 using Akka.Hosting;
-using Golog.Protocol;
 using Golog.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
@@ -18,18 +19,18 @@ public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(outp
 
     private IActorRef StartGroups() => Sys.ActorOf(GroupManager.Props(Settings));
 
-    private async Task<T> AskAsync<T>(IActorRef target, object request)
+    private async Task<T> AskAsync<T>(IActorRef target, CoreRequest request) where T : ICoreResult
     {
         var probe = CreateTestProbe();
         target.Tell(request, probe.Ref);
-        return await probe.ExpectMsgAsync<T>(Patience);
+        return await probe.ExpectResultAsync<T>(Patience);
     }
 
     private async Task CommitAsync(IActorRef groups, string group, TopicPartition tp, long offset) =>
-        Assert.Equal(new CommitDone(1), await AskAsync<CommitDone>(groups, new CommitCommand(1, group, tp, offset)));
+        Assert.Equal(OffsetCommitted.Instance, await AskAsync<OffsetCommitted>(groups, Req(1, new CommitCommand(group, tp, offset))));
 
     private async Task<long?> CommittedAsync(IActorRef groups, string group, TopicPartition tp) =>
-        (await AskAsync<CommittedOffset>(groups, new CommittedQuery(2, group, tp))).Offset;
+        (await AskAsync<CommittedOffset>(groups, Req(2, new CommittedQuery(group, tp)))).Offset;
 
     [Fact]
     public async Task A_commit_is_returned_by_the_next_committed_query()
@@ -46,10 +47,10 @@ public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(outp
     {
         var groups = StartGroups();
         var probe = CreateTestProbe();
-        groups.Tell(new CommitCommand(1, "billing", Orders0, 5), probe.Ref);
-        groups.Tell(new CommittedQuery(2, "billing", Orders0), probe.Ref); // no waiting for the CommitDone
-        await probe.ExpectMsgAsync(new CommitDone(1), Patience);
-        await probe.ExpectMsgAsync(new CommittedOffset(2, 5), Patience);
+        groups.Tell(Req(1, new CommitCommand("billing", Orders0, 5)), probe.Ref);
+        groups.Tell(Req(2, new CommittedQuery("billing", Orders0)), probe.Ref); // no waiting for the OffsetCommitted
+        Assert.Equal(new CoreReply(1, OffsetCommitted.Instance), await probe.ExpectReplyAsync(Patience));
+        Assert.Equal(new CoreReply(2, new CommittedOffset(5)), await probe.ExpectReplyAsync(Patience));
     }
 
     [Fact]
@@ -83,10 +84,10 @@ public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(outp
     public async Task An_invalid_group_name_is_rejected_without_creating_a_file(string group)
     {
         var groups = StartGroups();
-        var commit = await AskAsync<RequestFailed>(groups, new CommitCommand(1, group, Orders0, 1));
-        Assert.Equal(ErrorCode.InvalidGroupName, commit.Error.Code);
-        var query = await AskAsync<RequestFailed>(groups, new CommittedQuery(2, group, Orders0));
-        Assert.Equal(ErrorCode.InvalidGroupName, query.Error.Code);
+        var commit = await AskAsync<Failed>(groups, Req(1, new CommitCommand(group, Orders0, 1)));
+        Assert.Equal(BrokerErrorCode.InvalidGroupName, commit.Error.Code);
+        var query = await AskAsync<Failed>(groups, Req(2, new CommittedQuery(group, Orders0)));
+        Assert.Equal(BrokerErrorCode.InvalidGroupName, query.Error.Code);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Root));
     }
 
@@ -106,18 +107,17 @@ public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(outp
     }
 
     [Fact]
-    public async Task Commits_through_the_topic_manager_need_an_existing_topic_partition()
+    public async Task Commits_through_the_core_need_an_existing_topic_partition()
     {
-        var groups = StartGroups();
-        var topics = Sys.ActorOf(TopicManager.Props(Settings, NewSyncWorker(), groups, cleanStart: false));
-        var unknown = await AskAsync<RequestFailed>(topics, new CommitCommand(1, "billing", Orders0, 1));
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknown.Error.Code);
+        var topics = Sys.ActorOf(CoreGateway.Props(Settings, NewSyncWorker(), StartGroups()));
+        var unknown = await AskAsync<Failed>(topics, Req(1, new CommitCommand("billing", Orders0, 1)));
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, unknown.Error.Code);
 
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(2, "orders", 1));
-        Assert.Equal(new CommitDone(3), await AskAsync<CommitDone>(topics, new CommitCommand(3, "billing", Orders0, 1)));
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
-            (await AskAsync<RequestFailed>(topics, new CommitCommand(4, "billing", Orders1, 1))).Error.Code);
-        Assert.Equal(new CommittedOffset(5, 1), await AskAsync<CommittedOffset>(topics, new CommittedQuery(5, "billing", Orders0)));
+        await AskAsync<TopicCreated>(topics, Req(2, new CreateTopicCommand("orders", 1)));
+        Assert.Equal(OffsetCommitted.Instance, await AskAsync<OffsetCommitted>(topics, Req(3, new CommitCommand("billing", Orders0, 1))));
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition,
+            (await AskAsync<Failed>(topics, Req(4, new CommitCommand("billing", Orders1, 1)))).Error.Code);
+        Assert.Equal(new CommittedOffset(1), await AskAsync<CommittedOffset>(topics, Req(5, new CommittedQuery("billing", Orders0))));
     }
 
     [Fact]
@@ -125,32 +125,34 @@ public sealed class OffsetActorSpecs(ITestOutputHelper output) : BrokerSpec(outp
     {
         await using (var broker = await RunningBroker.StartAsync(Root))
         {
-            Assert.IsType<Produced>(await broker.Topics.Ask<object>(Records.Produce(1, "orders", 1, "m"), Patience)); // creates orders-0 and orders-1
-            Assert.IsType<CommitDone>(await broker.Topics.Ask<object>(new CommitCommand(2, "billing", Orders0, 17), Patience));
-            Assert.IsType<CommitDone>(await broker.Topics.Ask<object>(new CommitCommand(3, "billing", Orders1, 1), Patience));
+            Assert.IsType<Produced>((await broker.Core.Ask<CoreReply>(Records.Produce(1, "orders", 1, "m"), Patience)).Result); // creates orders-0 and orders-1
+            Assert.IsType<OffsetCommitted>((await broker.Core.Ask<CoreReply>(Req(2, new CommitCommand("billing", Orders0, 17)), Patience)).Result);
+            Assert.IsType<OffsetCommitted>((await broker.Core.Ask<CoreReply>(Req(3, new CommitCommand("billing", Orders1, 1)), Patience)).Result);
         }
         Assert.True(File.Exists(Path.Combine(Root, StorageLayout.CleanShutdownFile)), "the broker stopped cleanly");
 
         await using (var broker = await RunningBroker.StartAsync(Root))
         {
-            Assert.Equal(new CommittedOffset(4, 17), await broker.Topics.Ask<object>(new CommittedQuery(4, "billing", Orders0), Patience));
-            Assert.Equal(new CommittedOffset(5, 1), await broker.Topics.Ask<object>(new CommittedQuery(5, "billing", Orders1), Patience));
-            Assert.Equal(new CommittedOffset(6, null), await broker.Topics.Ask<object>(new CommittedQuery(6, "audit", Orders0), Patience));
+            Assert.Equal(new CommittedOffset(17), (await broker.Core.Ask<CoreReply>(Req(4, new CommittedQuery("billing", Orders0)), Patience)).Result);
+            Assert.Equal(new CommittedOffset(1), (await broker.Core.Ask<CoreReply>(Req(5, new CommittedQuery("billing", Orders1)), Patience)).Result);
+            Assert.Equal(new CommittedOffset(null), (await broker.Core.Ask<CoreReply>(Req(6, new CommittedQuery("audit", Orders0)), Patience)).Result);
         }
     }
 
     /// <summary>The real broker host (its own actor system, TCP on a free port) on a given storage directory.</summary>
-    private sealed class RunningBroker(IHost host, IActorRef topics) : IAsyncDisposable
+    private sealed class RunningBroker(IHost host, IActorRef core) : IAsyncDisposable
     {
-        public IActorRef Topics { get; } = topics;
+        /// <summary>The host's core, as its doors reach it.</summary>
+        public IActorRef Core { get; } = core;
 
         public static async Task<RunningBroker> StartAsync(string storage)
         {
             var host = BrokerHost.Build(BrokerHost.LoadConfig(["--port", "0", "--storage", storage], _ => null));
             await host.StartAsync();
             await host.Services.GetRequiredService<BrokerEndpoint>().WhenBound.WaitAsync(Patience);
-            var topics = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<TopicManager>();
-            return new RunningBroker(host, topics);
+            var core = await host.Services.GetRequiredService<CoreHandle>().WhenStarted.WaitAsync(Patience);
+            var gateway = host.Services.GetRequiredService<ActorSystem>().ActorOf(CoreGateway.Over(core));
+            return new RunningBroker(host, gateway);
         }
 
         public async ValueTask DisposeAsync()

@@ -1,10 +1,11 @@
 using Golog.Core;
 using Akka.Actor;
 using Akka.TestKit;
-using Golog.Protocol;
 using Golog.Storage;
 using Serilog.Core;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
@@ -16,8 +17,8 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     private IActorRef StartPartition(bool cleanStart = false, SyncWorker? syncWorker = null, PartitionStatus? status = null) =>
         Sys.ActorOf(PartitionActor.Props(Tp, Settings, syncWorker ?? NewSyncWorker(), status ?? new PartitionStatus(), cleanStart));
 
-    private static FetchCommand FetchAt(long seq, long offset, TimeSpan maxWait = default) =>
-        new(seq, Topic, 0, offset, MaxMessages: 100_000, MaxBytes: 1024 * 1024, maxWait);
+    private static CoreRequest FetchAt(long correlation, long offset, TimeSpan maxWait = default) =>
+        Req(correlation, new FetchCommand(Topic, 0, offset, MaxMessages: 100_000, MaxBytes: 1024 * 1024, maxWait));
 
     /// <summary>Everything readable from the partition, fetched in pieces without waiting.</summary>
     private async Task<List<Rec>> FetchAllAsync(IActorRef partition)
@@ -28,7 +29,7 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         while (true)
         {
             partition.Tell(FetchAt(0, offset), probe.Ref);
-            var fetched = await probe.ExpectMsgAsync<Fetched>(Patience);
+            var fetched = await probe.ExpectResultAsync<Fetched>(Patience);
             if (offset >= fetched.HighWatermark) return all;
             var records = Records.Decode(fetched);
             Assert.NotEmpty(records);
@@ -64,8 +65,9 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
             long previousLast = -1;
             for (int seq = 0; seq < requestsEach; seq++)
             {
-                var produced = await probes[p].ExpectMsgAsync<Produced>(Patience);
-                Assert.Equal(seq, produced.Seq); // one producer's acks come back in its send order
+                var reply = await probes[p].ExpectReplyAsync(Patience);
+                Assert.Equal(seq, reply.Correlation);
+                var produced = Assert.IsType<Produced>(reply.Result); // one producer's acks come back in its send order
                 Assert.True(produced.BaseOffset > previousLast, $"producer {p} seq {seq}: offset {produced.BaseOffset} after {previousLast}");
                 Assert.Equal(seq % 3, produced.LastOffset - produced.BaseOffset);
                 for (long o = produced.BaseOffset; o <= produced.LastOffset; o++)
@@ -89,7 +91,7 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         for (int i = 0; i < 5; i++)
         {
             partition.Tell(Records.Produce(i, Topic, 0, $"durable-{i}"), probe.Ref);
-            var produced = await probe.ExpectMsgAsync<Produced>(Patience);
+            var produced = await probe.ExpectResultAsync<Produced>(Patience);
             Assert.Equal(i, produced.BaseOffset);
 
             // what a crash right now would leave: a copy of the directory, recovered as after an unclean stop
@@ -112,13 +114,14 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         var partition = StartPartition(syncWorker: syncWorker);
         var probe = CreateTestProbe();
         partition.Tell(Records.Produce(0, Topic, 0, "kept"), probe.Ref);
-        await probe.ExpectMsgAsync<Produced>(Patience);
+        await probe.ExpectResultAsync<Produced>(Patience);
 
         syncWorker.Dispose(); // every later sync fails
         partition.Tell(Records.Produce(1, Topic, 0, "lost"), probe.Ref);
-        var failed = await probe.ExpectMsgAsync<RequestFailed>(Patience);
-        Assert.Equal(1, failed.Seq);
-        Assert.Equal(ErrorCode.StorageError, failed.Error.Code);
+        var reply = await probe.ExpectReplyAsync(Patience);
+        Assert.Equal(1, reply.Correlation);
+        var failed = Assert.IsType<Failed>(reply.Result);
+        Assert.Equal(BrokerErrorCode.StorageError, failed.Error.Code);
 
         var stored = await FetchAllAsync(partition);
         Assert.Equal(["kept"], stored.Select(r => r.Value));
@@ -134,9 +137,10 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         await consumer.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // parked, not answered empty
 
         partition.Tell(Records.Produce(1, Topic, 0, "wake-up"), producer.Ref);
-        await producer.ExpectMsgAsync<Produced>(Patience);
-        var fetched = await consumer.ExpectMsgAsync<Fetched>(Patience); // long before the five minutes
-        Assert.Equal(7, fetched.Seq);
+        await producer.ExpectResultAsync<Produced>(Patience);
+        var reply = await consumer.ExpectReplyAsync(Patience); // long before the five minutes
+        Assert.Equal(7, reply.Correlation);
+        var fetched = Assert.IsType<Fetched>(reply.Result);
         Assert.Equal(1, fetched.HighWatermark);
         Assert.Equal([new Rec(0, null, "wake-up")], Records.Decode(fetched));
     }
@@ -147,8 +151,9 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         var partition = StartPartition();
         var consumer = CreateTestProbe();
         partition.Tell(FetchAt(3, 0, maxWait: TimeSpan.FromMilliseconds(300)), consumer.Ref);
-        var fetched = await consumer.ExpectMsgAsync<Fetched>(Patience);
-        Assert.Equal(3, fetched.Seq);
+        var reply = await consumer.ExpectReplyAsync(Patience);
+        Assert.Equal(3, reply.Correlation);
+        var fetched = Assert.IsType<Fetched>(reply.Result);
         Assert.Equal(0, fetched.Data.Length);
         Assert.Equal(0, fetched.HighWatermark);
     }
@@ -162,12 +167,13 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         var partition = StartPartition();
         var probe = CreateTestProbe();
         partition.Tell(Records.Produce(0, Topic, 0, "a", "b", "c"), probe.Ref);
-        await probe.ExpectMsgAsync<Produced>(Patience);
+        await probe.ExpectResultAsync<Produced>(Patience);
 
         partition.Tell(FetchAt(9, offset, maxWait: TimeSpan.FromMinutes(5)), probe.Ref);
-        var failed = await probe.ExpectMsgAsync<RequestFailed>(Patience);
-        Assert.Equal(9, failed.Seq);
-        Assert.Equal(ErrorCode.OffsetOutOfRange, failed.Error.Code);
+        var reply = await probe.ExpectReplyAsync(Patience);
+        Assert.Equal(9, reply.Correlation);
+        var failed = Assert.IsType<Failed>(reply.Result);
+        Assert.Equal(BrokerErrorCode.OffsetOutOfRange, failed.Error.Code);
         Assert.Equal(0, failed.Error.LogStartOffset);
         Assert.Equal(3, failed.Error.HighWatermark);
     }
@@ -178,7 +184,7 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         var partition = StartPartition();
         var probe = CreateTestProbe();
         for (int i = 0; i < 20; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
-        for (int i = 0; i < 20; i++) Assert.Equal(i, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        for (int i = 0; i < 20; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
         await StopAndWaitAsync(partition); // no CloseForShutdown: no clean close of the segment
 
         var status = new PartitionStatus();
@@ -188,7 +194,7 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         Assert.Equal(20, status.HighWatermark);
 
         restarted.Tell(Records.Produce(20, Topic, 0, "after-restart"), probe.Ref);
-        var produced = await probe.ExpectMsgAsync<Produced>(Patience);
+        var produced = await probe.ExpectResultAsync<Produced>(Patience);
         Assert.Equal((20L, 20L), (produced.BaseOffset, produced.LastOffset));
     }
 
@@ -202,14 +208,14 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         partition.Tell(Records.Produce(1, Topic, 0, "last-words"), probe.Ref);
         partition.Tell(CloseForShutdown.Instance, probe.Ref);
 
-        Assert.Equal(0, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        Assert.Equal(0, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
         Assert.True((await probe.ExpectMsgAsync<Closed>(Patience)).Clean);
-        await consumer.ExpectMsgAsync<Fetched>(Patience); // the parked fetch is not left hanging
+        await consumer.ExpectResultAsync<Fetched>(Patience); // the parked fetch is not left hanging
 
         partition.Tell(Records.Produce(2, Topic, 0, "too-late"), probe.Ref);
-        Assert.Equal(ErrorCode.BrokerShuttingDown, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        Assert.Equal(BrokerErrorCode.BrokerShuttingDown, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
         partition.Tell(FetchAt(3, 0), probe.Ref);
-        Assert.Equal(ErrorCode.BrokerShuttingDown, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        Assert.Equal(BrokerErrorCode.BrokerShuttingDown, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
         partition.Tell(CloseForShutdown.Instance, probe.Ref);
         Assert.True((await probe.ExpectMsgAsync<Closed>(Patience)).Clean); // closing twice is harmless
         await StopAndWaitAsync(partition);

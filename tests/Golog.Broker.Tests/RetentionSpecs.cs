@@ -1,9 +1,10 @@
 using Golog.Core;
 using Akka.Actor;
 using Akka.Configuration;
-using Golog.Protocol;
 using Golog.Storage;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
@@ -20,13 +21,13 @@ public sealed class RetentionSpecs(ITestOutputHelper output) : BrokerSpec(output
     private IActorRef Start(string topic, BrokerSettings settings, PartitionStatus status) =>
         Sys.ActorOf(PartitionActor.Props(new TopicPartition(topic, 0), settings, NewSyncWorker(), status, cleanStart: false));
 
-    private static FetchCommand FetchAt(string topic, long offset) => new(0, topic, 0, offset, 1000, 1024 * 1024, TimeSpan.Zero);
+    private static CoreRequest FetchAt(string topic, long offset) => Req(0, new FetchCommand(topic, 0, offset, 1000, 1024 * 1024, TimeSpan.Zero));
 
     private async Task ProduceSinglesAsync(IActorRef partition, string topic, int count)
     {
         var probe = CreateTestProbe();
         for (int i = 0; i < count; i++) partition.Tell(Records.Produce(i, topic, 0, $"m{i}"), probe.Ref);
-        for (int i = 0; i < count; i++) Assert.Equal(i, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        for (int i = 0; i < count; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
     }
 
     [Fact]
@@ -41,20 +42,20 @@ public sealed class RetentionSpecs(ITestOutputHelper output) : BrokerSpec(output
         await AwaitConditionAsync(() => Task.FromResult(status.LogStartOffset == 30), Patience);
         var probe = CreateTestProbe();
         partition.Tell(FetchAt("orders", 29), probe.Ref);
-        var failed = await probe.ExpectMsgAsync<RequestFailed>(Patience);
-        Assert.Equal(ErrorCode.OffsetOutOfRange, failed.Error.Code);
+        var failed = await probe.ExpectResultAsync<Failed>(Patience);
+        Assert.Equal(BrokerErrorCode.OffsetOutOfRange, failed.Error.Code);
         Assert.Equal(30, failed.Error.LogStartOffset);
         Assert.Equal(35, failed.Error.HighWatermark);
 
         partition.Tell(FetchAt("orders", 30), probe.Ref);
-        var fetched = await probe.ExpectMsgAsync<Fetched>(Patience);
+        var fetched = await probe.ExpectResultAsync<Fetched>(Patience);
         Assert.Equal(30, fetched.LogStartOffset);
         Assert.Equal(Enumerable.Range(30, 5).Select(i => $"m{i}"), Records.Decode(fetched).Select(r => r.Value));
         Assert.Equal(["00000000000000000030.log"], Directory.GetFiles(PartitionDir("orders", 0), "*.log").Select(Path.GetFileName));
 
         // producing carries on at the log end, and the new log start survives a restart
         partition.Tell(Records.Produce(99, "orders", 0, "after"), probe.Ref);
-        Assert.Equal(35, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        Assert.Equal(35, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
         await StopAndWaitAsync(partition);
         var restartedStatus = new PartitionStatus();
         Start("orders", settings, restartedStatus);
@@ -77,6 +78,6 @@ public sealed class RetentionSpecs(ITestOutputHelper output) : BrokerSpec(output
         Assert.Equal(0, keptStatus.LogStartOffset); // the broker default, 7 days, has not expired anything
         var probe = CreateTestProbe();
         kept.Tell(FetchAt("kept", 0), probe.Ref);
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}"), Records.Decode(await probe.ExpectMsgAsync<Fetched>(Patience)).Select(r => r.Value));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}"), Records.Decode(await probe.ExpectResultAsync<Fetched>(Patience)).Select(r => r.Value));
     }
 }

@@ -3,8 +3,11 @@ using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
+using Golog.Core.Groups;
 using Golog.Storage;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
@@ -96,6 +99,53 @@ public static class TempDir
     }
 }
 
+/// <summary>Requests to the core and its answers, as a door sends and receives them.</summary>
+public static class CoreMessages
+{
+    public static CoreRequest Req(long correlation, ICoreCommand command) => new(correlation, command);
+
+    /// <summary>The next message is the answer to a request, with a result of type <typeparamref name="T"/>.</summary>
+    public static async Task<T> ExpectResultAsync<T>(this TestProbe probe, TimeSpan within) where T : ICoreResult
+    {
+        var reply = await probe.ExpectMsgAsync<CoreReply>(within);
+        return Assert.IsType<T>(reply.Result);
+    }
+
+    /// <summary>The next answer, with its correlation number.</summary>
+    public static async Task<CoreReply> ExpectReplyAsync(this TestProbe probe, TimeSpan within) => await probe.ExpectMsgAsync<CoreReply>(within);
+}
+
+/// <summary>
+/// The core as a door sees it, behind an actor so a test can Tell it requests: routing table, topic manager and
+/// group manager, with every request handed to <see cref="BrokerCore.Send"/>; CloseForShutdown goes to the topic manager.
+/// </summary>
+public sealed class CoreGateway : ReceiveActor
+{
+    public CoreGateway(BrokerSettings settings, SyncWorker syncWorker, IActorRef? groups)
+    {
+        var routes = new RoutingTable();
+        groups ??= Context.ActorOf(GroupManager.Props(settings), "groups");
+        var topics = Context.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart: false), "topics");
+        Forward(new BrokerCore(routes, topics, groups));
+        Receive<CloseForShutdown>(c => topics.Forward(c));
+    }
+
+    public CoreGateway(BrokerCore core) => Forward(core);
+
+    // as a door does, nothing is sent before the core knows the topics on disk
+    private void Forward(BrokerCore core) => ReceiveAsync<CoreRequest>(async r =>
+    {
+        await core.Routes.Loaded;
+        core.Send(r.Correlation, r.Command, Sender);
+    });
+
+    public static Props Props(BrokerSettings settings, SyncWorker syncWorker, IActorRef? groups = null) =>
+        Akka.Actor.Props.Create(() => new CoreGateway(settings, syncWorker, groups));
+
+    /// <summary>A gateway to a core that is already running (a broker host's).</summary>
+    public static Props Over(BrokerCore core) => Akka.Actor.Props.Create(() => new CoreGateway(core));
+}
+
 /// <summary>One decoded record as a consumer would see it.</summary>
 public sealed record Rec(long Offset, string? Key, string Value);
 
@@ -104,8 +154,8 @@ public static class Records
     public static RecordsToAppend Of(params string[] values) =>
         new(values.Select(v => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(v)).ToArray());
 
-    public static ProduceCommand Produce(long seq, string topic, int? partition, params string[] values) =>
-        new(seq, topic, partition, Of(values));
+    public static CoreRequest Produce(long correlation, string topic, int? partition, params string[] values) =>
+        new(correlation, new ProduceCommand(topic, partition, Of(values)));
 
     /// <summary>Every whole batch of a fetch, CRC-checked, decoded; records before the fetch offset (same batch) dropped, as a consumer does.</summary>
     public static List<Rec> Decode(Fetched fetched)
@@ -134,7 +184,7 @@ public static class Records
         while (offset < log.HighWatermark)
         {
             var read = log.Read(offset, 1024 * 1024);
-            var batch = Decode(new Fetched(0, "", 0, read, offset, int.MaxValue, log.HighWatermark, log.LogStartOffset));
+            var batch = Decode(new Fetched("", 0, read, offset, int.MaxValue, log.HighWatermark, log.LogStartOffset));
             Assert.NotEmpty(batch);
             all.AddRange(batch);
             offset = batch[^1].Offset + 1;

@@ -1,36 +1,36 @@
 using Golog.Core;
 using Akka.Actor;
 using Golog.Core.Groups;
-using Golog.Protocol;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
-/// <summary>The topic manager at its limits: golog.topics.max, and partition numbers at the edge of int.</summary>
+/// <summary>Topic lifecycle at its limits: golog.topics.max, and partition numbers at the edge of int.</summary>
 public sealed class TopicLimitSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
-    private IActorRef StartTopics(BrokerSettings settings) =>
-        Sys.ActorOf(TopicManager.Props(settings, NewSyncWorker(), Sys.ActorOf(GroupManager.Props(settings)), cleanStart: false));
+    private IActorRef StartTopics(BrokerSettings settings) => Sys.ActorOf(CoreGateway.Props(settings, NewSyncWorker()));
 
     [Fact]
     public async Task Past_the_topic_limit_nothing_new_is_created_and_existing_topics_still_take_writes()
     {
         var topics = StartTopics(Settings with { MaxTopics = 1 });
         var probe = CreateTestProbe();
-        topics.Tell(new CreateTopicCommand(1, "first", 1), probe.Ref);
-        await probe.ExpectMsgAsync<TopicCreated>(Patience);
+        topics.Tell(Req(1, new CreateTopicCommand("first", 1)), probe.Ref);
+        await probe.ExpectResultAsync<TopicCreated>(Patience);
 
-        topics.Tell(new CreateTopicCommand(2, "second", 1), probe.Ref);
-        Assert.Equal(ErrorCode.TooManyTopics, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        topics.Tell(Req(2, new CreateTopicCommand("second", 1)), probe.Ref);
+        Assert.Equal(BrokerErrorCode.TooManyTopics, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
         topics.Tell(Records.Produce(3, "third", 0, "m"), probe.Ref);
-        var refused = await probe.ExpectMsgAsync<RequestFailed>(Patience);
-        Assert.Equal(ErrorCode.TooManyTopics, refused.Error.Code);
+        var refused = await probe.ExpectResultAsync<Failed>(Patience);
+        Assert.Equal(BrokerErrorCode.TooManyTopics, refused.Error.Code);
         Assert.Contains("golog.topics.max", refused.Error.Message);
         Assert.False(Directory.Exists(PartitionDir("second", 0)));
         Assert.False(Directory.Exists(PartitionDir("third", 0)));
 
         topics.Tell(Records.Produce(4, "first", 0, "m"), probe.Ref);
-        await probe.ExpectMsgAsync<Produced>(Patience);
+        await probe.ExpectResultAsync<Produced>(Patience);
     }
 
     [Fact]
@@ -39,11 +39,11 @@ public sealed class TopicLimitSpecs(ITestOutputHelper output) : BrokerSpec(outpu
         var topics = StartTopics(Settings);
         var probe = CreateTestProbe();
         topics.Tell(Records.Produce(1, "t", 0, "m"), probe.Ref);
-        await probe.ExpectMsgAsync<Produced>(Patience);
+        await probe.ExpectResultAsync<Produced>(Patience);
 
         topics.Tell(Records.Produce(2, "t", int.MaxValue, "m"), probe.Ref);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
         topics.Tell(Records.Produce(3, "t", 0, "m"), probe.Ref);
-        Assert.Equal(1, (await probe.ExpectMsgAsync<Produced>(Patience)).BaseOffset);
+        Assert.Equal(1, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
     }
 }

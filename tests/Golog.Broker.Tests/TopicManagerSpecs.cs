@@ -2,33 +2,30 @@ using Golog.Core;
 using System.Text;
 using Akka.Actor;
 using Golog.Core.Groups;
-using Golog.Protocol;
 using Golog.Storage;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests;
 
 public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(output)
 {
-    private IActorRef StartTopics(BrokerSettings? settings = null)
-    {
-        settings ??= Settings;
-        var groups = Sys.ActorOf(GroupManager.Props(settings));
-        return Sys.ActorOf(TopicManager.Props(settings, NewSyncWorker(), groups, cleanStart: false));
-    }
+    /// <summary>The topic manager behind the core's router, as doors reach it.</summary>
+    private IActorRef StartTopics(BrokerSettings? settings = null) => Sys.ActorOf(CoreGateway.Props(settings ?? Settings, NewSyncWorker()));
 
-    private static FetchCommand Fetch(long seq, string topic, int partition, long offset) =>
-        new(seq, topic, partition, offset, MaxMessages: 1000, MaxBytes: 1024 * 1024, MaxWait: TimeSpan.Zero);
+    private static CoreRequest Fetch(long correlation, string topic, int partition, long offset) =>
+        Req(correlation, new FetchCommand(topic, partition, offset, MaxMessages: 1000, MaxBytes: 1024 * 1024, MaxWait: TimeSpan.Zero));
 
-    private async Task<T> AskAsync<T>(IActorRef topics, object request)
+    private async Task<T> AskAsync<T>(IActorRef topics, CoreRequest request) where T : ICoreResult
     {
         var probe = CreateTestProbe();
         topics.Tell(request, probe.Ref);
-        return await probe.ExpectMsgAsync<T>(Patience);
+        return await probe.ExpectResultAsync<T>(Patience);
     }
 
-    private async Task<ProtocolError> FailsAsync(IActorRef topics, object request) =>
-        (await AskAsync<RequestFailed>(topics, request)).Error;
+    private async Task<BrokerError> FailsAsync(IActorRef topics, CoreRequest request) =>
+        (await AskAsync<Failed>(topics, request)).Error;
 
     private async Task<List<Rec>> FetchRecordsAsync(IActorRef topics, string topic, int partition, long offset = 0) =>
         Records.Decode(await AskAsync<Fetched>(topics, Fetch(0, topic, partition, offset)));
@@ -37,10 +34,10 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task Produce_and_fetch_are_routed_to_the_named_partition()
     {
         var topics = StartTopics();
-        Assert.Equal(new TopicCreated(1, "events", 2), await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "events", 2)));
+        Assert.Equal(new TopicCreated("events", 2), await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("events", 2))));
 
         var produced = await AskAsync<Produced>(topics, Records.Produce(2, "events", 1, "to-one"));
-        Assert.Equal(new Produced(2, "events", 1, 0, 0), produced);
+        Assert.Equal(new Produced("events", 1, 0, 0), produced);
 
         Assert.Equal([new Rec(0, null, "to-one")], await FetchRecordsAsync(topics, "events", 1));
         var other = await AskAsync<Fetched>(topics, Fetch(3, "events", 0, 0));
@@ -55,7 +52,7 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
         var produced = await AskAsync<Produced>(topics, Records.Produce(1, "auto", 2, "hello"));
         Assert.Equal(("auto", 2, 0L), (produced.Topic, produced.Partition, produced.BaseOffset));
 
-        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(2, "auto"));
+        var metadata = await AskAsync<MetadataResult>(topics, Req(2, new MetadataQuery("auto")));
         var topic = Assert.Single(metadata.Topics);
         Assert.Equal([0, 1, 2], topic.Partitions.Select(p => p.Partition));
         for (int p = 0; p < 3; p++) Assert.True(Directory.Exists(PartitionDir("auto", p)), $"auto-{p} missing");
@@ -63,17 +60,17 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
         // an unkeyed produce without a partition goes to some existing partition; the topic does not grow
         var anywhere = await AskAsync<Produced>(topics, Records.Produce(3, "auto", null, "x"));
         Assert.InRange(anywhere.Partition, 0, 2);
-        Assert.Equal(3, (await AskAsync<MetadataResult>(topics, new MetadataQuery(4, "auto"))).Topics[0].Partitions.Count);
+        Assert.Equal(3, (await AskAsync<MetadataResult>(topics, Req(4, new MetadataQuery("auto")))).Topics[0].Partitions.Count);
     }
 
     [Fact]
     public async Task Creating_a_topic_twice_fails_with_topic_already_exists()
     {
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "twice", 3));
-        var error = await FailsAsync(topics, new CreateTopicCommand(2, "twice", 1));
-        Assert.Equal(ErrorCode.TopicAlreadyExists, error.Code);
-        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(3, "twice"));
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("twice", 3)));
+        var error = await FailsAsync(topics, Req(2, new CreateTopicCommand("twice", 1)));
+        Assert.Equal(BrokerErrorCode.TopicAlreadyExists, error.Code);
+        var metadata = await AskAsync<MetadataResult>(topics, Req(3, new MetadataQuery("twice")));
         Assert.Equal(3, metadata.Topics[0].Partitions.Count); // the first definition stands
     }
 
@@ -81,10 +78,10 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task Fetching_an_unknown_topic_or_partition_fails_with_unknown_topic_or_partition()
     {
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "known", 1));
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(2, "nope", 0, 0))).Code);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "known", 1, 0))).Code);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, new MetadataQuery(4, "nope"))).Code);
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("known", 1)));
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(2, "nope", 0, 0))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "known", 1, 0))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Req(4, new MetadataQuery("nope")))).Code);
         Assert.False(Directory.Exists(PartitionDir("nope", 0))); // a fetch never creates anything
     }
 
@@ -98,26 +95,26 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task Invalid_topic_names_are_rejected_without_touching_the_disk(string name)
     {
         var topics = StartTopics();
-        var requests = new object[]
+        var requests = new CoreRequest[]
         {
             Records.Produce(1, name, null, "x"),
             Records.Produce(2, name, 0, "x"),
             Fetch(3, name, 0, 0),
-            new CreateTopicCommand(4, name, 1),
+            Req(4, new CreateTopicCommand(name, 1)),
         };
         foreach (var request in requests)
-            Assert.Equal(ErrorCode.InvalidTopicName, (await FailsAsync(topics, request)).Code);
+            Assert.Equal(BrokerErrorCode.InvalidTopicName, (await FailsAsync(topics, request)).Code);
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(Root));
         Assert.False(Directory.Exists(Path.Combine(Root, "..", "escape-0")));
-        Assert.Empty((await AskAsync<MetadataResult>(topics, new MetadataQuery(5, null))).Topics);
+        Assert.Empty((await AskAsync<MetadataResult>(topics, Req(5, new MetadataQuery(null)))).Topics);
     }
 
     [Fact]
     public async Task A_keyed_produce_without_a_partition_always_lands_on_the_partition_of_its_key()
     {
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "keyed", 8));
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("keyed", 8)));
         foreach (var key in new[] { "user-1", "user-2", "user-42", "" })
         {
             byte[] keyBytes = Encoding.UTF8.GetBytes(key);
@@ -125,7 +122,7 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
             for (int i = 0; i < 4; i++)
             {
                 var produced = await AskAsync<Produced>(topics,
-                    new ProduceCommand(i, "keyed", null, Records.Of($"{key}#{i}") with { Key = keyBytes }));
+                    Req(i, new ProduceCommand("keyed", null, Records.Of($"{key}#{i}") with { Key = keyBytes })));
                 Assert.Equal(expected, produced.Partition);
             }
         }
@@ -135,18 +132,18 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task Metadata_lists_topics_in_name_order_with_their_high_watermarks()
     {
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "zeta", 2));
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(2, "alpha", 1));
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("zeta", 2)));
+        await AskAsync<TopicCreated>(topics, Req(2, new CreateTopicCommand("alpha", 1)));
         await AskAsync<Produced>(topics, Records.Produce(3, "zeta", 0, "a", "b", "c"));
         await AskAsync<Produced>(topics, Records.Produce(4, "zeta", 1, "d"));
 
         // partitions publish their bounds right after the ack, so poll
         await AwaitAssertAsync(async () =>
         {
-            var all = await AskAsync<MetadataResult>(topics, new MetadataQuery(5, null));
+            var all = await AskAsync<MetadataResult>(topics, Req(5, new MetadataQuery(null)));
             Assert.Equal(["alpha", "zeta"], all.Topics.Select(t => t.Name));
-            Assert.Equal([new PartitionMetadata(0, 0, 0)], all.Topics[0].Partitions);
-            Assert.Equal([new PartitionMetadata(0, 0, 3), new PartitionMetadata(1, 0, 1)], all.Topics[1].Partitions);
+            Assert.Equal([new PartitionBounds(0, 0, 0)], all.Topics[0].Partitions);
+            Assert.Equal([new PartitionBounds(0, 0, 3), new PartitionBounds(1, 0, 1)], all.Topics[1].Partitions);
         }, Patience);
     }
 
@@ -154,19 +151,19 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task A_restarted_topic_manager_rediscovers_topics_and_their_data_from_disk()
     {
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "my-topic", 2)); // '-' in names survives the dir layout
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("my-topic", 2))); // '-' in names survives the dir layout
         await AskAsync<Produced>(topics, Records.Produce(2, "my-topic", 0, "zero"));
         await AskAsync<Produced>(topics, Records.Produce(3, "my-topic", 1, "one-a", "one-b"));
         await StopAndWaitAsync(topics);
 
         var restarted = StartTopics();
-        var metadata = await AskAsync<MetadataResult>(restarted, new MetadataQuery(4, null));
+        var metadata = await AskAsync<MetadataResult>(restarted, Req(4, new MetadataQuery(null)));
         var topic = Assert.Single(metadata.Topics);
         Assert.Equal("my-topic", topic.Name);
-        Assert.Equal([new PartitionMetadata(0, 0, 1), new PartitionMetadata(1, 0, 2)], topic.Partitions);
+        Assert.Equal([new PartitionBounds(0, 0, 1), new PartitionBounds(1, 0, 2)], topic.Partitions);
         Assert.Equal([new Rec(0, null, "zero")], await FetchRecordsAsync(restarted, "my-topic", 0));
         Assert.Equal([new Rec(0, null, "one-a"), new Rec(1, null, "one-b")], await FetchRecordsAsync(restarted, "my-topic", 1));
-        Assert.Equal(ErrorCode.TopicAlreadyExists, (await FailsAsync(restarted, new CreateTopicCommand(5, "my-topic", 2))).Code);
+        Assert.Equal(BrokerErrorCode.TopicAlreadyExists, (await FailsAsync(restarted, Req(5, new CreateTopicCommand("my-topic", 2)))).Code);
         Assert.Equal(2, (await AskAsync<Produced>(restarted, Records.Produce(6, "my-topic", 1, "one-c"))).BaseOffset);
     }
 
@@ -175,14 +172,14 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     {
         const int partitions = 64; // enough that some are still opening when the first query arrives
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "wide", partitions));
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("wide", partitions)));
         var probe = CreateTestProbe();
         for (int p = 0; p < partitions; p++) topics.Tell(Records.Produce(p, "wide", p, "x", "y"), probe.Ref);
-        for (int p = 0; p < partitions; p++) await probe.ExpectMsgAsync<Produced>(Patience);
+        for (int p = 0; p < partitions; p++) await probe.ExpectResultAsync<Produced>(Patience);
         await StopAndWaitAsync(topics);
 
         var restarted = StartTopics();
-        var metadata = await AskAsync<MetadataResult>(restarted, new MetadataQuery(2, null)); // no waiting before asking
+        var metadata = await AskAsync<MetadataResult>(restarted, Req(2, new MetadataQuery(null))); // no waiting before asking
         Assert.All(Assert.Single(metadata.Topics).Partitions, p => Assert.Equal(2, p.HighWatermark));
     }
 
@@ -191,9 +188,9 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     {
         File.WriteAllText(PartitionDir("broken", 0), "a file where the partition directory should be");
         var topics = StartTopics();
-        await AskAsync<TopicCreated>(topics, new CreateTopicCommand(1, "broken", 1));
-        var metadata = await AskAsync<MetadataResult>(topics, new MetadataQuery(2, "broken"));
-        Assert.Equal([new PartitionMetadata(0, 0, 0)], Assert.Single(metadata.Topics).Partitions);
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("broken", 1)));
+        var metadata = await AskAsync<MetadataResult>(topics, Req(2, new MetadataQuery("broken")));
+        Assert.Equal([new PartitionBounds(0, 0, 0)], Assert.Single(metadata.Topics).Partitions);
     }
 
     [Fact]
@@ -202,12 +199,12 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
         var topics = StartTopics();
         await AskAsync<Produced>(topics, Records.Produce(1, "steady", 0, "before"));
 
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Records.Produce(2, "steady", -1, "x"))).Code);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "steady", -1, 0))).Code);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
-            (await FailsAsync(topics, new CommitCommand(4, "g", new TopicPartition("steady", -1), 0))).Code);
-        Assert.Equal(ErrorCode.InvalidRequest, (await FailsAsync(topics, new CreateTopicCommand(5, "empty", 0))).Code);
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, new MetadataQuery(6, "empty"))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Records.Produce(2, "steady", -1, "x"))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(3, "steady", -1, 0))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition,
+            (await FailsAsync(topics, Req(4, new CommitCommand("g", new TopicPartition("steady", -1), 0)))).Code);
+        Assert.Equal(BrokerErrorCode.InvalidRequest, (await FailsAsync(topics, Req(5, new CreateTopicCommand("empty", 0)))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Req(6, new MetadataQuery("empty")))).Code);
 
         // the topic manager did not restart (which would have stopped every partition): the partition still has its record
         Assert.Equal(1, (await AskAsync<Produced>(topics, Records.Produce(7, "steady", 0, "after"))).BaseOffset);
@@ -218,20 +215,20 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
     {
         var topics = StartTopics();
         await AskAsync<Produced>(topics, Records.Produce(1, "existing", 0, "x"));
-        await AskAsync<CommitDone>(topics, new CommitCommand(2, "old-group", new TopicPartition("existing", 0), 1));
-        Assert.True((await AskAsync<Closed>(topics, CloseForShutdown.Instance)).Clean);
+        await AskAsync<OffsetCommitted>(topics, Req(2, new CommitCommand("old-group", new TopicPartition("existing", 0), 1)));
+        Assert.True((await topics.Ask<Closed>(CloseForShutdown.Instance, Patience)).Clean);
 
-        var requests = new object[]
+        var requests = new CoreRequest[]
         {
             Records.Produce(3, "existing", 0, "late"),
             Records.Produce(4, "brand-new", 0, "late"),
-            new CreateTopicCommand(5, "also-new", 1),
+            Req(5, new CreateTopicCommand("also-new", 1)),
             Fetch(6, "existing", 0, 0),
-            new CommitCommand(7, "old-group", new TopicPartition("existing", 0), 1),
-            new CommitCommand(8, "new-group", new TopicPartition("existing", 0), 1),
+            Req(7, new CommitCommand("old-group", new TopicPartition("existing", 0), 1)),
+            Req(8, new CommitCommand("new-group", new TopicPartition("existing", 0), 1)),
         };
         foreach (var request in requests)
-            Assert.Equal(ErrorCode.BrokerShuttingDown, (await FailsAsync(topics, request)).Code);
+            Assert.Equal(BrokerErrorCode.BrokerShuttingDown, (await FailsAsync(topics, request)).Code);
         Assert.False(Directory.Exists(PartitionDir("brand-new", 0)));
         Assert.False(Directory.Exists(PartitionDir("also-new", 0)));
         Assert.False(File.Exists(StorageLayout.GroupOffsetsFile(Root, "new-group")));

@@ -9,25 +9,30 @@ namespace Golog.Broker.Doors;
 /// <summary>
 /// One door's Akka.IO TCP listener: binds, hands each accepted socket to a new connection actor built by the door,
 /// unbinds at shutdown. Past golog.connections.max live connections (counted per door), a new socket is handed to
-/// a <see cref="RefusedConnectionActor"/> with the door's refusal.
+/// a <see cref="RefusedConnectionActor"/> with the door's refusal. It binds only once the core is ready to serve
+/// (<see cref="RoutingTable.Loaded"/>), so no client can see the broker before it knows the topics on disk.
 /// </summary>
 public sealed class TcpListenerActor : ReceiveActor
 {
     public sealed record Unbind { public static readonly Unbind Instance = new(); }
+    private sealed record CoreReady { public static readonly CoreReady Instance = new(); }
 
     private readonly Door _door;
     private readonly BrokerSettings _settings;
     private readonly TaskCompletionSource<IPEndPoint> _bound;
+    private readonly Task _coreReady;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _listener;
     private long _connections;
     private int _live;
 
-    public TcpListenerActor(Door door, BrokerSettings settings, TaskCompletionSource<IPEndPoint> bound)
+    public TcpListenerActor(Door door, BrokerSettings settings, Task coreReady, TaskCompletionSource<IPEndPoint> bound)
     {
         _door = door;
         _settings = settings;
+        _coreReady = coreReady;
         _bound = bound;
+        Receive<CoreReady>(_ => Bind());
         Receive<Tcp.Bound>(b =>
         {
             _listener = Sender;
@@ -49,10 +54,13 @@ public sealed class TcpListenerActor : ReceiveActor
         });
     }
 
-    public static Props Props(Door door, BrokerSettings settings, TaskCompletionSource<IPEndPoint> bound) =>
-        Akka.Actor.Props.Create(() => new TcpListenerActor(door, settings, bound));
+    public static Props Props(Door door, BrokerSettings settings, Task coreReady, TaskCompletionSource<IPEndPoint> bound) =>
+        Akka.Actor.Props.Create(() => new TcpListenerActor(door, settings, coreReady, bound));
 
-    protected override void PreStart()
+    protected override void PreStart() =>
+        _coreReady.ContinueWith(_ => CoreReady.Instance, TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+
+    private void Bind()
     {
         var address = _door.Host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(_door.Host, out var ip) ? ip

@@ -17,7 +17,11 @@ public sealed record JoinedGroup(string Group, int GenerationId, string MemberId
 public sealed record GroupMemberInfo(string MemberId, string ClientId, IReadOnlyList<string> Topics, IReadOnlyList<TopicAssignment> Assignment);
 
 /// <summary>One partition of a group: its committed offset (null: none), high watermark (null: not known yet) and owner.</summary>
-public sealed record GroupPartitionOffset(TopicPartition Partition, long? Committed, long? HighWatermark, string? MemberId);
+public sealed record GroupPartitionOffset(TopicPartition Partition, long? Committed, long? HighWatermark, string? MemberId)
+{
+    /// <summary>Messages the group has yet to commit; null without a committed offset or a known high watermark (Kafka shows "-").</summary>
+    public long? Lag => Committed is { } c && HighWatermark is { } hw ? Math.Max(0, hw - c) : null;
+}
 
 public sealed record GroupDescription(string Group, GroupState State, int GenerationId, string Protocol,
     IReadOnlyList<GroupMemberInfo> Members, IReadOnlyList<GroupPartitionOffset> Offsets);

@@ -2,9 +2,10 @@ using Golog.Core;
 using Akka.Actor;
 using Akka.TestKit;
 using Golog.Core.Groups;
-using Golog.Protocol;
 using Golog.Storage;
 using Xunit.Abstractions;
+
+using static Golog.Broker.Tests.CoreMessages;
 
 namespace Golog.Broker.Tests.Groups;
 
@@ -25,14 +26,14 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
         return groups;
     }
 
-    private static JoinGroupCommand Join(long seq, string? member = null) => new(seq, "g", member, "test", ["t"], null);
+    private static CoreRequest Join(long correlation, string? member = null) => Req(correlation, new JoinGroupCommand("g", member, "test", ["t"], null));
 
     private static int[] Owned(JoinedGroup joined) => joined.Assignment.SelectMany(a => a.Partitions).ToArray();
 
     private async Task<JoinedGroup> JoinAloneAsync(IActorRef groups, TestProbe member)
     {
         groups.Tell(Join(1), member.Ref);
-        return (await member.ExpectMsgAsync<GroupJoined>(Patience)).Joined;
+        return (await member.ExpectResultAsync<GroupJoined>(Patience)).Joined;
     }
 
     /// <summary>Heartbeats (bounded) until the coordinator says the group is rebalancing.</summary>
@@ -40,10 +41,10 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
     {
         for (int i = 0; i < 100; i++)
         {
-            groups.Tell(new HeartbeatCommand(i, "g", new MemberGeneration(joined.MemberId, joined.GenerationId)), member.Ref);
-            var reply = await member.ExpectMsgAsync<object>(Patience);
-            if (reply is RequestFailed { Error.Code: ErrorCode.RebalanceInProgress }) return;
-            if (reply is RequestFailed other) Assert.Fail($"heartbeat refused: {other.Error}");
+            groups.Tell(Req(i, new HeartbeatCommand("g", new MemberGeneration(joined.MemberId, joined.GenerationId))), member.Ref);
+            var reply = (await member.ExpectReplyAsync(Patience)).Result;
+            if (reply is Failed { Error.Code: BrokerErrorCode.RebalanceInProgress }) return;
+            if (reply is Failed other) Assert.Fail($"heartbeat refused: {other.Error}");
             Assert.IsType<GroupAcknowledged>(reply);
             await Task.Delay(100);
         }
@@ -59,8 +60,8 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
         await pb.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // parked until A rejoins
         await HeartbeatUntilRebalanceAsync(groups, pa, a1);
         groups.Tell(Join(3, a1.MemberId), pa.Ref);
-        var a = (await pa.ExpectMsgAsync<GroupJoined>(Patience)).Joined;
-        var b = (await pb.ExpectMsgAsync<GroupJoined>(Patience)).Joined;
+        var a = (await pa.ExpectResultAsync<GroupJoined>(Patience)).Joined;
+        var b = (await pb.ExpectResultAsync<GroupJoined>(Patience)).Joined;
         return (a, b, pa, pb);
     }
 
@@ -83,13 +84,13 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
         var (a, b, pa, _) = await TwoMembersAsync(groups);
         await HeartbeatUntilRebalanceAsync(groups, pa, a); // B is silent: evicted after its session
         groups.Tell(Join(10, a.MemberId), pa.Ref);
-        var next = (await pa.ExpectMsgAsync<GroupJoined>(Patience)).Joined;
+        var next = (await pa.ExpectResultAsync<GroupJoined>(Patience)).Joined;
         Assert.Equal(3, next.GenerationId);
         Assert.Equal([0, 1, 2, 3], Owned(next));
 
         var describe = CreateTestProbe();
-        groups.Tell(new DescribeGroupQuery(11, "g"), describe.Ref);
-        var d = (await describe.ExpectMsgAsync<GroupDescribed>(Patience)).Description;
+        groups.Tell(Req(11, new DescribeGroupQuery("g")), describe.Ref);
+        var d = (await describe.ExpectResultAsync<GroupDescribed>(Patience)).Description;
         Assert.Equal([a.MemberId], d.Members.Select(m => m.MemberId));
         Assert.DoesNotContain(b.MemberId, d.Offsets.Select(o => o.MemberId));
     }
@@ -104,19 +105,19 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
 
         async Task<object> CommitAsync(TopicPartition tp, MemberGeneration? member)
         {
-            groups.Tell(new CommitCommand(20, "g", tp, 5, member), pa.Ref);
-            return await pa.ExpectMsgAsync<object>(Patience);
+            groups.Tell(Req(20, new CommitCommand("g", tp, 5, member)), pa.Ref);
+            return (await pa.ExpectReplyAsync(Patience)).Result;
         }
-        Assert.Equal(ErrorCode.IllegalGeneration, Assert.IsType<RequestFailed>(await CommitAsync(mine, new(a.MemberId, 1))).Error.Code);
-        Assert.Equal(ErrorCode.NotAssigned, Assert.IsType<RequestFailed>(await CommitAsync(theirs, new(a.MemberId, 2))).Error.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, Assert.IsType<RequestFailed>(await CommitAsync(mine, new("zombie", 2))).Error.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, Assert.IsType<RequestFailed>(await CommitAsync(mine, null)).Error.Code);
-        Assert.IsType<CommitDone>(await CommitAsync(mine, new(a.MemberId, 2)));
+        Assert.Equal(BrokerErrorCode.IllegalGeneration, Assert.IsType<Failed>(await CommitAsync(mine, new(a.MemberId, 1))).Error.Code);
+        Assert.Equal(BrokerErrorCode.NotAssigned, Assert.IsType<Failed>(await CommitAsync(theirs, new(a.MemberId, 2))).Error.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, Assert.IsType<Failed>(await CommitAsync(mine, new("zombie", 2))).Error.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, Assert.IsType<Failed>(await CommitAsync(mine, null)).Error.Code);
+        Assert.IsType<OffsetCommitted>(await CommitAsync(mine, new(a.MemberId, 2)));
 
-        groups.Tell(new CommittedQuery(21, "g", theirs), pa.Ref);
-        Assert.Null((await pa.ExpectMsgAsync<CommittedOffset>(Patience)).Offset); // no refused commit moved anything
-        groups.Tell(new CommittedQuery(22, "g", mine), pa.Ref);
-        Assert.Equal(5, (await pa.ExpectMsgAsync<CommittedOffset>(Patience)).Offset);
+        groups.Tell(Req(21, new CommittedQuery("g", theirs)), pa.Ref);
+        Assert.Null((await pa.ExpectResultAsync<CommittedOffset>(Patience)).Offset); // no refused commit moved anything
+        groups.Tell(Req(22, new CommittedQuery("g", mine)), pa.Ref);
+        Assert.Equal(5, (await pa.ExpectResultAsync<CommittedOffset>(Patience)).Offset);
     }
 
     [Fact]
@@ -124,15 +125,15 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
     {
         var groups = StartGroups();
         var (a, b, pa, pb) = await TwoMembersAsync(groups);
-        groups.Tell(new LeaveGroupCommand(30, "g", b.MemberId), pb.Ref);
-        await pb.ExpectMsgAsync(new GroupAcknowledged(30), Patience);
-        groups.Tell(new HeartbeatCommand(31, "g", new MemberGeneration(a.MemberId, 2)), pa.Ref);
-        Assert.Equal(ErrorCode.RebalanceInProgress, (await pa.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        groups.Tell(Req(30, new LeaveGroupCommand("g", b.MemberId)), pb.Ref);
+        Assert.Equal(new CoreReply(30, GroupAcknowledged.Instance), await pb.ExpectReplyAsync(Patience));
+        groups.Tell(Req(31, new HeartbeatCommand("g", new MemberGeneration(a.MemberId, 2))), pa.Ref);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, (await pa.ExpectResultAsync<Failed>(Patience)).Error.Code);
         groups.Tell(Join(32, a.MemberId), pa.Ref);
-        var all = Owned((await pa.ExpectMsgAsync<GroupJoined>(Patience)).Joined);
+        var all = Owned((await pa.ExpectResultAsync<GroupJoined>(Patience)).Joined);
         Assert.Equal([0, 1, 2, 3], all);
-        groups.Tell(new LeaveGroupCommand(33, "g", b.MemberId), pb.Ref);
-        Assert.Equal(ErrorCode.UnknownMemberId, (await pb.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        groups.Tell(Req(33, new LeaveGroupCommand("g", b.MemberId)), pb.Ref);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, (await pb.ExpectResultAsync<Failed>(Patience)).Error.Code);
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
         groups.Tell(new TopicPartitionsChanged("t", 3));
         await HeartbeatUntilRebalanceAsync(groups, member, joined);
         groups.Tell(Join(40, joined.MemberId), member.Ref);
-        var grown = Owned((await member.ExpectMsgAsync<GroupJoined>(Patience)).Joined);
+        var grown = Owned((await member.ExpectResultAsync<GroupJoined>(Patience)).Joined);
         Assert.Equal([0, 1, 2], grown);
     }
 
@@ -154,17 +155,17 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
     {
         var groups = StartGroups();
         var probe = CreateTestProbe();
-        groups.Tell(new DescribeGroupQuery(50, "nobody"), probe.Ref);
-        Assert.Equal(ErrorCode.UnknownGroup, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
-        groups.Tell(new HeartbeatCommand(51, "nobody", new MemberGeneration("m", 1)), probe.Ref);
-        Assert.Equal(ErrorCode.UnknownMemberId, (await probe.ExpectMsgAsync<RequestFailed>(Patience)).Error.Code);
+        groups.Tell(Req(50, new DescribeGroupQuery("nobody")), probe.Ref);
+        Assert.Equal(BrokerErrorCode.UnknownGroup, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
+        groups.Tell(Req(51, new HeartbeatCommand("nobody", new MemberGeneration("m", 1))), probe.Ref);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, (await probe.ExpectResultAsync<Failed>(Patience)).Error.Code);
 
-        groups.Tell(new CommitCommand(52, "manual", new TopicPartition("t", 0), 3), probe.Ref);
-        await probe.ExpectMsgAsync<CommitDone>(Patience);
+        groups.Tell(Req(52, new CommitCommand("manual", new TopicPartition("t", 0), 3)), probe.Ref);
+        await probe.ExpectResultAsync<OffsetCommitted>(Patience);
         await JoinAloneAsync(groups, probe);
-        groups.Tell(new ListGroupsQuery(53), probe.Ref);
-        var listed = (await probe.ExpectMsgAsync<GroupsListed>(Patience)).Groups;
-        Assert.Equal([new GroupListing("g", "stable", 1), new GroupListing("manual", "empty", 0)], listed);
+        groups.Tell(Req(53, ListGroupsQuery.Instance), probe.Ref);
+        var listed = (await probe.ExpectResultAsync<GroupsListed>(Patience)).Groups;
+        Assert.Equal([new GroupListing("g", GroupState.Stable, 1), new GroupListing("manual", GroupState.Empty, 0)], listed);
         Assert.DoesNotContain(listed, g => g.Group == "nobody");
     }
 
@@ -173,15 +174,15 @@ public sealed class GroupCoordinatorSpecs(ITestOutputHelper output) : BrokerSpec
     {
         var first = StartGroups();
         var probe = CreateTestProbe();
-        first.Tell(new CommitCommand(60, "manual", new TopicPartition("t", 1), 8), probe.Ref);
-        await probe.ExpectMsgAsync<CommitDone>(Patience);
+        first.Tell(Req(60, new CommitCommand("manual", new TopicPartition("t", 1), 8)), probe.Ref);
+        await probe.ExpectResultAsync<OffsetCommitted>(Patience);
         await StopAndWaitAsync(first);
 
         var groups = StartGroups();
-        groups.Tell(new ListGroupsQuery(61), probe.Ref);
-        Assert.Equal([new GroupListing("manual", "empty", 0)], (await probe.ExpectMsgAsync<GroupsListed>(Patience)).Groups);
-        groups.Tell(new DescribeGroupQuery(62, "manual", new Dictionary<TopicPartition, long> { [new("t", 1)] = 10 }), probe.Ref);
-        var row = Assert.Single((await probe.ExpectMsgAsync<GroupDescribed>(Patience)).Description.Offsets);
+        groups.Tell(Req(61, ListGroupsQuery.Instance), probe.Ref);
+        Assert.Equal([new GroupListing("manual", GroupState.Empty, 0)], (await probe.ExpectResultAsync<GroupsListed>(Patience)).Groups);
+        groups.Tell(Req(62, new DescribeGroupQuery("manual", new Dictionary<TopicPartition, long> { [new("t", 1)] = 10 })), probe.Ref);
+        var row = Assert.Single((await probe.ExpectResultAsync<GroupDescribed>(Patience)).Description.Offsets);
         Assert.Equal((8L, 10L, 2L), (row.Committed, row.HighWatermark, row.Lag));
     }
 }

@@ -1,6 +1,5 @@
 using Golog.Core;
 using Golog.Core.Groups;
-using Golog.Protocol;
 using Golog.Storage;
 
 namespace Golog.Broker.Tests.Groups;
@@ -30,7 +29,7 @@ public class GroupMembershipTests
         var g = Group();
         string first = Join(g, null, 0).MemberId!;
         string second = Join(g, null, 1).MemberId!;
-        Assert.Equal(ErrorCode.RebalanceInProgress, g.Heartbeat(first, 1, At(1.5))?.Code);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, g.Heartbeat(first, 1, At(1.5))?.Code);
         var answers = Join(g, first, 2).Answers;
         Assert.Equal(2, answers.Count);
         string a = answers.Single(x => Partitions(x).Contains(0)).MemberId;
@@ -58,7 +57,7 @@ public class GroupMembershipTests
         var second = Join(g, null, 1);
         Assert.Empty(second.Answers); // parked
         Assert.Equal(GroupState.PreparingRebalance, g.State);
-        Assert.Equal(ErrorCode.RebalanceInProgress, g.Heartbeat(a, 1, At(1.5))?.Code);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, g.Heartbeat(a, 1, At(1.5))?.Code);
 
         var answers = Join(g, a, 2).Answers.ToDictionary(x => x.MemberId);
         Assert.Equal(GroupState.Stable, g.State);
@@ -77,7 +76,7 @@ public class GroupMembershipTests
 
         var (evicted, _) = g.Tick(At(12));
         Assert.Equal([b], evicted);
-        Assert.Equal(ErrorCode.RebalanceInProgress, g.Heartbeat(a, 2, At(12.5))?.Code);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, g.Heartbeat(a, 2, At(12.5))?.Code);
         var answer = Assert.Single(Join(g, a, 13).Answers);
         Assert.Equal(3, answer.Joined!.GenerationId);
         Assert.Equal([0, 1, 2, 3, 4, 5], Partitions(answer));
@@ -98,7 +97,7 @@ public class GroupMembershipTests
     {
         var (g, a, b) = TwoMembers();
         Assert.Null(g.Leave(b, At(3)).Error);
-        Assert.Equal(ErrorCode.RebalanceInProgress, g.Heartbeat(a, 2, At(3.1))?.Code);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, g.Heartbeat(a, 2, At(3.1))?.Code);
         Assert.Equal([0, 1, 2, 3, 4, 5], Partitions(Assert.Single(Join(g, a, 3.2).Answers)));
     }
 
@@ -109,7 +108,7 @@ public class GroupMembershipTests
         string a = Join(g, null, 0).MemberId!;
         g.Leave(a, At(1));
         Assert.Equal(GroupState.Empty, g.State);
-        Assert.Equal(ErrorCode.UnknownMemberId, g.CheckCommit(new MemberGeneration(a, 1), new TopicPartition("t", 0))?.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, g.CheckCommit(new MemberGeneration(a, 1), new TopicPartition("t", 0))?.Code);
         Assert.Null(g.CheckCommit(null, new TopicPartition("t", 0))); // manual mode works on an empty group
     }
 
@@ -133,10 +132,10 @@ public class GroupMembershipTests
         var ownedByA = new TopicPartition("t", 0);
         var ownedByB = new TopicPartition("t", 3);
         Assert.Null(g.CheckCommit(new MemberGeneration(a, 2), ownedByA));
-        Assert.Equal(ErrorCode.NotAssigned, g.CheckCommit(new MemberGeneration(a, 2), ownedByB)?.Code);
-        Assert.Equal(ErrorCode.IllegalGeneration, g.CheckCommit(new MemberGeneration(a, 1), ownedByA)?.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, g.CheckCommit(new MemberGeneration("zombie", 2), ownedByA)?.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, g.CheckCommit(null, ownedByA)?.Code); // manual commits would move members' offsets
+        Assert.Equal(BrokerErrorCode.NotAssigned, g.CheckCommit(new MemberGeneration(a, 2), ownedByB)?.Code);
+        Assert.Equal(BrokerErrorCode.IllegalGeneration, g.CheckCommit(new MemberGeneration(a, 1), ownedByA)?.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, g.CheckCommit(new MemberGeneration("zombie", 2), ownedByA)?.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, g.CheckCommit(null, ownedByA)?.Code); // manual commits would move members' offsets
         Assert.Null(g.CheckCommit(new MemberGeneration(b, 2), ownedByB));
     }
 
@@ -153,9 +152,9 @@ public class GroupMembershipTests
     public void Heartbeats_from_stale_or_unknown_members_are_refused()
     {
         var (g, a, _) = TwoMembers();
-        Assert.Equal(ErrorCode.IllegalGeneration, g.Heartbeat(a, 1, At(3))?.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, g.Heartbeat("nobody", 2, At(3))?.Code);
-        Assert.Equal(ErrorCode.UnknownMemberId, Join(g, "nobody", 3).Error?.Code);
+        Assert.Equal(BrokerErrorCode.IllegalGeneration, g.Heartbeat(a, 1, At(3))?.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, g.Heartbeat("nobody", 2, At(3))?.Code);
+        Assert.Equal(BrokerErrorCode.UnknownMemberId, Join(g, "nobody", 3).Error?.Code);
     }
 
     [Fact]
@@ -174,7 +173,7 @@ public class GroupMembershipTests
         string a = Join(g, null, 0).MemberId!;
         Assert.False(g.TopicResized("other", 4, At(1)));
         Assert.True(g.TopicResized("t", 4, At(1)));
-        Assert.Equal(ErrorCode.RebalanceInProgress, g.Heartbeat(a, 1, At(1.5))?.Code);
+        Assert.Equal(BrokerErrorCode.RebalanceInProgress, g.Heartbeat(a, 1, At(1.5))?.Code);
         Assert.Equal([0, 1, 2, 3], Partitions(Assert.Single(Join(g, a, 2).Answers)));
     }
 
@@ -182,8 +181,8 @@ public class GroupMembershipTests
     public void A_session_timeout_outside_the_brokers_bounds_is_refused()
     {
         var g = Group();
-        Assert.Equal(ErrorCode.InvalidSessionTimeout, Join(g, null, 0, session: TimeSpan.FromMilliseconds(500)).Error?.Code);
-        Assert.Equal(ErrorCode.InvalidSessionTimeout, Join(g, null, 0, session: TimeSpan.FromHours(1)).Error?.Code);
+        Assert.Equal(BrokerErrorCode.InvalidSessionTimeout, Join(g, null, 0, session: TimeSpan.FromMilliseconds(500)).Error?.Code);
+        Assert.Equal(BrokerErrorCode.InvalidSessionTimeout, Join(g, null, 0, session: TimeSpan.FromHours(1)).Error?.Code);
         Assert.Equal(0, g.MemberCount);
     }
 
@@ -191,8 +190,8 @@ public class GroupMembershipTests
     public void The_heartbeat_interval_given_to_a_member_is_at_most_a_third_of_its_session()
     {
         var answer = Assert.Single(Join(Group(), null, 0, session: TimeSpan.FromSeconds(2)).Answers);
-        Assert.Equal(666, answer.Joined!.HeartbeatIntervalMs);
-        Assert.Equal(2000, answer.Joined.SessionTimeoutMs);
+        Assert.Equal(TimeSpan.FromTicks(TimeSpan.FromSeconds(2).Ticks / 3), answer.Joined!.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), answer.Joined.SessionTimeout);
     }
 
     [Fact]
@@ -202,12 +201,12 @@ public class GroupMembershipTests
         var t0 = new TopicPartition("t", 0);
         var d = g.Describe(new Dictionary<TopicPartition, long> { [t0] = 4, [new TopicPartition("old", 0)] = 9 },
             new Dictionary<TopicPartition, long> { [t0] = 10 });
-        Assert.Equal("stable", d.State);
+        Assert.Equal(GroupState.Stable, d.State);
         Assert.Equal(2, d.Members.Count);
         Assert.Equal(7, d.Offsets.Count); // six of t, plus a partition that only has a committed offset
-        var row = d.Offsets.Single(o => o.Topic == "t" && o.Partition == 0);
+        var row = d.Offsets.Single(o => o.Partition == new TopicPartition("t", 0));
         Assert.Equal((4L, 10L, 6L, a), (row.Committed, row.HighWatermark, row.Lag, row.MemberId));
-        Assert.Null(d.Offsets.Single(o => o.Topic == "t" && o.Partition == 1).Lag); // nothing committed: lag unknown
-        Assert.Null(d.Offsets.Single(o => o.Topic == "old").MemberId);
+        Assert.Null(d.Offsets.Single(o => o.Partition == new TopicPartition("t", 1)).Lag); // nothing committed: lag unknown
+        Assert.Null(d.Offsets.Single(o => o.Partition.Topic == "old").MemberId);
     }
 }
