@@ -50,13 +50,9 @@ public sealed class KnownSettings
         return Closest(key, _keys) is { } nearest ? $"unknown setting {key} (did you mean {nearest}?)" : $"unknown setting {key}";
     }
 
-    /// <summary>Every leaf path under golog, over all layers of the configuration (each fallback is a layer).</summary>
-    private static IEnumerable<string[]> Leaves(Config config)
-    {
-        for (var layer = config; layer is not null; layer = layer.Fallback)
-            if (layer.Root is { } root && root.IsObject() && root.GetObject().Items.TryGetValue(Root, out var golog))
-                foreach (var leaf in Leaves(golog, [Root])) yield return leaf;
-    }
+    /// <summary>Every leaf path under golog. WithFallback merges the layers into Root, so one walk sees them all.</summary>
+    private static IEnumerable<string[]> Leaves(Config config) =>
+        config.Root.GetObject().Items.TryGetValue(Root, out var golog) ? Leaves(golog, [Root]) : [];
 
     private static IEnumerable<string[]> Leaves(HoconValue value, string[] path)
     {
