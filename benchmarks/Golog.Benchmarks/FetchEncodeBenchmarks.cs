@@ -18,8 +18,8 @@ public class FetchEncodeBenchmarks
     public void Setup()
     {
         var batch = Samples.Records(Records);
-        var bytes = new byte[RecordBatchWriter.Measure(batch)];
-        RecordBatchWriter.Write(bytes, 0, 0, batch);
+        var bytes = new byte[RecordBatchWriter.Measure(batch, 0)];
+        RecordBatchWriter.Write(bytes, 0, 0, 0, batch);
         _fetched = new Fetched("orders", 0, new ReadResult(bytes, bytes.Length), 0, Records, Records, 0);
     }
 

@@ -25,13 +25,15 @@ public class StorageBenchmarks
     {
         _batch = Samples.Records(BatchRecords);
         _single = Samples.Records(1);
-        _encoded = new byte[RecordBatchWriter.Measure(_batch)];
+        _encoded = new byte[RecordBatchWriter.Measure(_batch, 0)];
         _dir = Samples.TempDirectory();
         var config = new LogConfig { SegmentBytes = long.MaxValue / 2 };
         _appendLog = PartitionLog.Open(Path.Combine(_dir, "append-0"), config, cleanShutdown: false, Serilog.Core.Logger.None);
         _readLog = PartitionLog.Open(Path.Combine(_dir, "read-0"), config, cleanShutdown: false, Serilog.Core.Logger.None);
         for (int i = 0; i < 1000; i++) _readLog.Append(_batch, 0);
-        _readLog.Commit(_readLog.WritePending());
+        var written = _readLog.WritePending();
+        _readLog.MarkFlushed(written);
+        _readLog.AdvanceHighWatermark(written.NextOffset);
         _index = new OffsetIndex();
         for (int i = 0; i < 100_000; i++) _index.Add(i * 40, i * 4096);
     }
@@ -45,7 +47,7 @@ public class StorageBenchmarks
     }
 
     [Benchmark(Description = "encode batch + CRC32C, per record", OperationsPerInvoke = BatchRecords)]
-    public int EncodeBatch() => RecordBatchWriter.Write(_encoded, 0, 0, _batch);
+    public int EncodeBatch() => RecordBatchWriter.Write(_encoded, 0, 0, 0, _batch);
 
     [Benchmark(Description = "append 1000-record batch + write, per record", OperationsPerInvoke = BatchRecords)]
     public long AppendBatch()

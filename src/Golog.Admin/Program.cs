@@ -2,7 +2,9 @@ using Golog.Admin;
 using Golog.Client;
 
 // Exit codes: 0 done, 1 bad usage or a request the broker refused, 2 broker not reachable. Never a stack trace.
-if (!CommandLineArgs.TryParse(args, AdminCommand.Parse, AdminCommand.Usage, out var command, out int exitCode)) return exitCode;
+var commandLine = CommandLineArgs.Parse(args, AdminCommand.Parse);
+if (commandLine.Error is { } usageError) { Console.Error.WriteLine($"error: {usageError}"); Console.Error.WriteLine(AdminCommand.Usage); return 1; }
+if (commandLine.Options is not { } command) { Console.WriteLine(AdminCommand.Usage); return 0; }
 
 try
 {

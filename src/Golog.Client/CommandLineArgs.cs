@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Golog.Client;
@@ -38,27 +37,18 @@ public sealed class CommandLineArgs(string[] args)
             : throw new FormatException($"partition must be a number >= 0, not \"{text}\"");
 
     /// <summary>
-    /// Reads a console's options the way every console answers its command line: a bad one prints the error and the
-    /// usage to stderr (exit code 1); <paramref name="parse"/> returning null (help asked for) prints the usage to
-    /// stdout (exit code 0). True when there is something to run.
+    /// Reads a console's options with <paramref name="parse"/>, which returns null when help was asked for and throws
+    /// <see cref="FormatException"/> for a bad command line. Prints nothing: the console says what to print.
     /// </summary>
-    public static bool TryParse<T>(string[] args, Func<string[], T?> parse, string usage,
-        [NotNullWhen(true)] out T? options, out int exitCode) where T : class
+    public static ParsedCommandLine<T> Parse<T>(string[] args, Func<string[], T?> parse) where T : class
     {
-        exitCode = 0;
         try
         {
-            options = parse(args);
+            return parse(args) is { } options ? ParsedCommandLine<T>.Run(options) : ParsedCommandLine<T>.Help;
         }
         catch (FormatException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            Console.Error.WriteLine(usage);
-            options = null;
-            exitCode = 1;
-            return false;
+            return ParsedCommandLine<T>.Invalid(e.Message);
         }
-        if (options is null) Console.WriteLine(usage);
-        return options is not null;
     }
 }

@@ -41,7 +41,4 @@ public sealed partial class GologClient
         var reply = await SendAsync((w, id) => w.ListGroups(id), cancellationToken).ConfigureAwait(false);
         return reply.Groups ?? [];
     }
-
-    private static GologException MissingMember(string member) =>
-        new(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
 }

@@ -6,7 +6,7 @@ using Golog.Protocol;
 namespace Golog.Client;
 
 /// <summary>
-/// A connection to one broker speaking the framed style of docs/PROTOCOL.md. Thread-safe and pipelined: any number
+/// A connection to one broker speaking the framed style of docs/protocol.md. Thread-safe and pipelined: any number
 /// of requests may be outstanding. The broker answers in request order, so replies are matched to requests by a FIFO
 /// queue filled in the same order requests hit the socket (both happen under the write lock), and read by one
 /// background loop. When the connection breaks, every outstanding and later call fails with
@@ -16,11 +16,12 @@ public sealed partial class GologClient : IAsyncDisposable
 {
     private const int ReadChunkBytes = 128 * 1024;
     // Fetch replies carry up to max_bytes of messages, which JSON escaping can inflate several times.
-    private const int MaxReplyLineBytes = 256 * 1024 * 1024;
+    private const int DefaultMaxReplyLineBytes = 256 * 1024 * 1024;
     private const int InitialRequestBufferBytes = 16 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private readonly LineReader _replyLines;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Queue<Pending> _pending = new(); // lock: itself
     private readonly Task _readLoop;
@@ -31,11 +32,12 @@ public sealed partial class GologClient : IAsyncDisposable
 
     private readonly record struct Pending(long Id, TaskCompletionSource<Reply> Reply);
 
-    private GologClient(BrokerAddress broker, Socket socket)
+    private GologClient(BrokerAddress broker, Socket socket, int maxReplyLineBytes)
     {
         Broker = broker;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _replyLines = new LineReader(_stream, maxReplyLineBytes, ReadChunkBytes);
         _requestBuffer = new ArrayBufferWriter<byte>(InitialRequestBufferBytes);
         _requestWriter = new RequestWriter(_requestBuffer);
         _readLoop = Task.Run(ReadLoopAsync);
@@ -51,10 +53,14 @@ public sealed partial class GologClient : IAsyncDisposable
         ConnectAsync(new BrokerAddress(host, port), cancellationToken);
 
     /// <exception cref="BrokerUnavailableException">The broker cannot be reached (the message says why).</exception>
-    public static async Task<GologClient> ConnectAsync(BrokerAddress broker, CancellationToken cancellationToken = default)
+    public static Task<GologClient> ConnectAsync(BrokerAddress broker, CancellationToken cancellationToken = default) =>
+        ConnectAsync(broker, DefaultMaxReplyLineBytes, cancellationToken);
+
+    /// <summary>With a reply line limit of its own: tests use a small one to see an over-long reply refused.</summary>
+    internal static async Task<GologClient> ConnectAsync(BrokerAddress broker, int maxReplyLineBytes, CancellationToken cancellationToken)
     {
         var socket = await BrokerConnector.ConnectAsync(broker, cancellationToken).ConfigureAwait(false);
-        return new GologClient(broker, socket);
+        return new GologClient(broker, socket, maxReplyLineBytes);
     }
 
     // ---- requests ----
@@ -200,21 +206,18 @@ public sealed partial class GologClient : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var framer = new LineFramer(MaxReplyLineBytes);
-        var chunk = new byte[ReadChunkBytes];
         try
         {
-            while (true)
+            while (await _replyLines.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
-                int n = await _stream.ReadAsync(chunk).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} closed the connection"));
-                    return;
-                }
-                framer.Append(chunk.AsSpan(0, n));
-                if (!DeliverLines(framer)) return;
+                if (!Deliver(line.Span)) return;
             }
+            Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} closed the connection"));
+        }
+        catch (LineTooLongException e)
+        {
+            Close(() => new BrokerUnavailableException(Broker,
+                $"broker at {Broker} sent a reply longer than {e.MaxLineBytes} bytes; connection closed"));
         }
         catch (Exception e)
         {
@@ -222,51 +225,40 @@ public sealed partial class GologClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes one pending request per complete line. False when the connection had to be given up.</summary>
-    private bool DeliverLines(LineFramer framer)
+    /// <summary>Completes the oldest pending request with one reply line. False when the connection had to be given up.</summary>
+    private bool Deliver(ReadOnlySpan<byte> line)
     {
-        while (true)
+        if (line.IsEmpty) return true;
+
+        Reply? reply = null;
+        Exception? failure = null;
+        try
         {
-            switch (framer.TryReadLine(out var line))
-            {
-                case FrameStatus.NeedMore:
-                    return true;
-                case FrameStatus.TooLong:
-                    Close(() => new BrokerUnavailableException(Broker,
-                        $"broker at {Broker} sent a reply longer than {MaxReplyLineBytes} bytes; connection closed"));
-                    return false;
-            }
-            if (line.IsEmpty) continue;
-
-            Reply? reply = null;
-            Exception? failure = null;
-            try
-            {
-                reply = ReplyReader.Parse(line);
-            }
-            catch (FormatException)
-            {
-                failure = new GologException(new ProtocolError(GologException.UnexpectedReplyCode, DescribeUnparsable(line)));
-            }
-
-            Pending head;
-            lock (_pending)
-            {
-                // A reply nobody waits for cannot be matched to anything; replies to abandoned requests stay queued,
-                // so this only happens if the broker misbehaves.
-                if (!_pending.TryDequeue(out head)) continue;
-            }
-
-            if (reply is { Id: { } id } && id != head.Id)
-            {
-                head.Reply.TrySetException(new GologException(new ProtocolError(GologException.UnexpectedReplyCode,
-                    $"reply id {id} does not match request id {head.Id}")));
-                Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} answered out of order; connection closed"));
-                return false;
-            }
-            if (failure is not null) head.Reply.TrySetException(failure);
-            else head.Reply.TrySetResult(reply!);
+            reply = ReplyReader.Parse(line);
         }
+        catch (FormatException)
+        {
+            failure = new GologException(new ProtocolError(GologException.UnexpectedReplyCode, DescribeUnparsable(line)));
+        }
+
+        Pending head;
+        lock (_pending)
+        {
+            // A reply nobody waits for cannot be matched to anything; replies to abandoned requests stay queued,
+            // so this only happens if the broker misbehaves.
+            if (!_pending.TryDequeue(out head)) return true;
+        }
+
+        if (reply is { Id: { } id } && id != head.Id)
+        {
+            head.Reply.TrySetException(new GologException(new ProtocolError(GologException.UnexpectedReplyCode,
+                $"reply id {id} does not match request id {head.Id}")));
+            Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} answered out of order; connection closed"));
+            return false;
+        }
+        if (failure is not null) head.Reply.TrySetException(failure);
+        else head.Reply.TrySetResult(reply!);
+        return true;
     }
 
     private static string DescribeUnparsable(ReadOnlySpan<byte> line)
@@ -311,8 +303,10 @@ public sealed partial class GologClient : IAsyncDisposable
         }
     }
 
-    private static T Require<T>(T? value, string member) where T : struct =>
-        value ?? throw new GologException(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
+    private static T Require<T>(T? value, string member) where T : struct => value ?? throw MissingMember(member);
+
+    private static GologException MissingMember(string member) =>
+        new(new ProtocolError(GologException.UnexpectedReplyCode, $"the broker's reply lacks \"{member}\""));
 
     public async ValueTask DisposeAsync()
     {

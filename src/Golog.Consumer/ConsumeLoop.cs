@@ -11,16 +11,11 @@ namespace Golog.Consumer;
 /// </summary>
 internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IConsumeLoop
 {
-    private const int MaxMessagesPerFetch = 1000;
-    internal static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
-    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
-    // A fetch is answered within max_wait_ms; this much longer means the broker is stuck, not idle.
-    internal const int ReplyGraceMs = 30_000;
-
     private readonly string _topic = options.Topic ?? throw new ArgumentException("a topic is required", nameof(options));
     private readonly int _partition = options.Partition ?? 0;
     private readonly string _group = options.Group ?? ConsumerOptions.DefaultGroup;
-    private readonly int _maxWaitMs = (int)Math.Min(int.MaxValue - ReplyGraceMs, Math.Ceiling(options.PollInterval.TotalMilliseconds));
+    private readonly FetchLimits _fetch = new(options.PollInterval);
+    private readonly StderrWriter _stderr = new(output, errors);
 
     private GologClient? _client;
     private long _offset;        // next offset to read
@@ -67,7 +62,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             return committed;
         }
         var bounds = await PartitionBoundsAsync(stop);
-        long start = options.FromEnd ? bounds?.HighWatermark ?? 0 : bounds?.LogStartOffset ?? 0;
+        long start = options.StartWithoutCommit(bounds);
         await output.WriteLineAsync(options.FromEnd
             ? $"No committed offset for group {_group}; starting at the end, offset {start}"
             : $"No committed offset for group {_group}; starting from the beginning, offset {start}");
@@ -81,10 +76,11 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         FetchResult batch;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
-            timeout.CancelAfter(_maxWaitMs + ReplyGraceMs);
+            timeout.CancelAfter(_fetch.ReplyTimeout);
             try
             {
-                batch = await Client.FetchAsync(_topic, _partition, _offset, MaxMessagesPerFetch, maxWaitMs: _maxWaitMs, cancellationToken: timeout.Token);
+                batch = await Client.FetchAsync(_topic, _partition, _offset, FetchLimits.MaxMessages, maxWaitMs: _fetch.MaxWaitMs,
+                    cancellationToken: timeout.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -92,10 +88,10 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             }
             catch (OperationCanceledException)
             {
-                await WarnAsync($"warning: broker did not answer a fetch within {(_maxWaitMs + ReplyGraceMs) / 1000}s");
+                await _stderr.WriteLineAsync($"warning: broker did not answer a fetch within {(int)_fetch.ReplyTimeout.TotalSeconds}s");
                 return Step.Reconnect;
             }
-            catch (Exception e) when (IsUnavailable(e))
+            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e))
             {
                 return Step.Reconnect;
             }
@@ -107,7 +103,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
             {
                 // Like the seed, a consumer may start before anything was produced; wait for the topic to appear.
-                if (!_missingTopicNoticeShown) await WarnAsync($"topic {_topic} partition {_partition} does not exist yet; waiting for it");
+                if (!_missingTopicNoticeShown) await _stderr.WriteLineAsync($"topic {_topic} partition {_partition} does not exist yet; waiting for it");
                 _missingTopicNoticeShown = true;
                 await DelayAsync(options.PollInterval);
                 return Step.Continue;
@@ -145,14 +141,14 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     /// <summary>Commits <see cref="_offset"/>. Not tied to Ctrl-C: a processed batch should be committed even while stopping.</summary>
     private async Task<bool> TryCommitAsync()
     {
-        using var timeout = new CancellationTokenSource(ReplyGraceMs);
+        using var timeout = new CancellationTokenSource(FetchLimits.ReplyGrace);
         try
         {
             await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
             _committed = _offset;
             return true;
         }
-        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException)
         {
             return false;
         }
@@ -173,22 +169,22 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
                 start = bounds?.LogStartOffset;
                 end = bounds?.HighWatermark;
             }
-            catch (Exception ex) when (IsUnavailable(ex) || ex is OperationCanceledException or GologException) { }
+            catch (Exception ex) when (Reconnect.IsBrokerUnavailable(ex) || ex is OperationCanceledException or GologException) { }
         }
 
         if (start is { } s && _offset < s)
         {
-            await WarnAsync($"warning: offset {_offset} is no longer in the log (deleted by retention); skipping to log start offset {s}");
+            await _stderr.WriteLineAsync($"warning: offset {_offset} is no longer in the log (deleted by retention); skipping to log start offset {s}");
             _offset = s;
         }
         else if (end is { } hw && _offset > hw)
         {
-            await WarnAsync($"warning: offset {_offset} is past the end of the log (high watermark {hw}); resetting to {hw}");
+            await _stderr.WriteLineAsync($"warning: offset {_offset} is past the end of the log (high watermark {hw}); resetting to {hw}");
             _offset = hw;
         }
         else
         {
-            await WarnAsync($"warning: {e.Message}");
+            await _stderr.WriteLineAsync($"warning: {e.Message}");
             await DelayAsync(options.PollInterval); // nothing to correct: do not spin on the same error
         }
     }
@@ -196,38 +192,29 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     /// <summary>Reconnects with backoff; false if stopped first. Resumes from the group's committed offset.</summary>
     private async Task<bool> ReconnectAsync()
     {
-        await output.FlushAsync();
-        await errors.WriteLineAsync("broker unavailable, reconnecting...");
+        await _stderr.WriteLineAsync("broker unavailable, reconnecting...");
         if (_client is not null) await _client.DisposeAsync();
         _client = null;
-
-        var delay = FirstBackoff;
-        while (true)
+        return await Reconnect.WithBackoffAsync(async () =>
         {
-            try { await Task.Delay(delay, stop); }
-            catch (OperationCanceledException) { return false; }
-
-            GologClient? fresh = null;
+            var fresh = await GologClient.ConnectAsync(options.Broker, stop);
             try
             {
-                fresh = await GologClient.ConnectAsync(options.Broker, stop);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                timeout.CancelAfter(ReplyGraceMs);
+                timeout.CancelAfter(FetchLimits.ReplyGrace);
                 long? committed = await CommittedAsync(fresh, timeout.Token);
                 _client = fresh;
                 // What we printed after the last successful commit is printed again: at-least-once, as documented.
                 if (committed is { } c) { _offset = c; _committed = c; }
-                _idleNoticeShown = false;
-                await errors.WriteLineAsync($"reconnected to broker at {options.Broker}; resuming at offset {_offset}");
-                return true;
             }
-            catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+            catch
             {
-                if (fresh is not null) await fresh.DisposeAsync();
-                if (stop.IsCancellationRequested) return false;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+                await fresh.DisposeAsync();
+                throw;
             }
-        }
+            _idleNoticeShown = false;
+            await _stderr.WriteLineAsync($"reconnected to broker at {options.Broker}; resuming at offset {_offset}");
+        }, stop);
     }
 
     private async Task<int> FinalCommitAsync()
@@ -237,7 +224,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             if (_committed != _offset)
             {
                 // The abandoned long poll (if any) is answered first, so allow for it.
-                using var timeout = new CancellationTokenSource(_maxWaitMs + ReplyGraceMs);
+                using var timeout = new CancellationTokenSource(_fetch.ReplyTimeout);
                 await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
                 _committed = _offset;
             }
@@ -245,9 +232,9 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             await output.FlushAsync();
             return 0;
         }
-        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException or GologException)
+        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException or GologException)
         {
-            await WarnAsync($"error: could not commit offset {_offset} for group {_group}: {e.Message}");
+            await _stderr.WriteLineAsync($"error: could not commit offset {_offset} for group {_group}: {e.Message}");
             return 2;
         }
     }
@@ -260,7 +247,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             await output.FlushAsync();
             return 0;
         }
-        await WarnAsync($"error: stopped while the broker was unavailable; offset {_offset} was not committed for group {_group}" +
+        await _stderr.WriteLineAsync($"error: stopped while the broker was unavailable; offset {_offset} was not committed for group {_group}" +
             (_committed is { } c ? $" (it resumes at {c})" : ""));
         return 2;
     }
@@ -289,15 +276,6 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         {
             return null;
         }
-    }
-
-    internal static bool IsUnavailable(Exception e) =>
-        e is BrokerUnavailableException or GologException { Code: ErrorCode.BrokerShuttingDown };
-
-    private async Task WarnAsync(string line)
-    {
-        await output.FlushAsync(); // keep stdout and stderr in the order things happened
-        await errors.WriteLineAsync(line);
     }
 
     private async Task DelayAsync(TimeSpan delay)

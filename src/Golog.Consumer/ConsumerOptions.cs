@@ -1,5 +1,6 @@
 using System.Globalization;
 using Golog.Client;
+using Golog.Protocol;
 
 namespace Golog.Consumer;
 
@@ -41,6 +42,9 @@ internal sealed record ConsumerOptions
 
     /// <summary>--group and --topic without --partition: join the group and consume what the broker assigns.</summary>
     public bool GroupMode => Group is not null && Topics.Count > 0 && Partition is null;
+
+    /// <summary>Where a partition the group has committed nothing for is read from: its start, or its end with --from-end.</summary>
+    public long StartWithoutCommit(PartitionMetadata? bounds) => (FromEnd ? bounds?.HighWatermark : bounds?.LogStartOffset) ?? 0;
 
     /// <summary>Parses "--name value" and "--name=value" forms; null means --help. Throws <see cref="FormatException"/>.</summary>
     public static ConsumerOptions? Parse(string[] args)

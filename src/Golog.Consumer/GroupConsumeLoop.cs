@@ -13,12 +13,11 @@ namespace Golog.Consumer;
 /// </summary>
 internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IConsumeLoop
 {
-    private const int MaxMessagesPerFetch = 1000;
-    private const int ReplyGraceMs = ConsumeLoop.ReplyGraceMs;
     private const string ClientId = "golog-consumer";
 
     private readonly string _group = options.Group ?? throw new ArgumentException("a group is required", nameof(options));
-    private readonly int _maxWaitMs = (int)Math.Min(int.MaxValue - ReplyGraceMs, Math.Ceiling(options.PollInterval.TotalMilliseconds));
+    private readonly FetchLimits _fetch = new(options.PollInterval);
+    private readonly StderrWriter _stderr = new(output, errors);
     // next offset to read and the last offset the broker holds, per owned partition
     private readonly Dictionary<(string Topic, int Partition), long> _positions = [];
     private readonly Dictionary<(string Topic, int Partition), long> _committed = [];
@@ -48,7 +47,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                     try { await RejoinAsync(); }
                     // stopped while the join was parked: leave, or the others wait for this member until the rebalance deadline
                     catch (OperationCanceledException) when (stop.IsCancellationRequested) { return await LeaveAsync(); }
-                    catch (Exception e) when (IsUnavailable(e)) { if (!await ReconnectAsync()) return 2; }
+                    catch (Exception e) when (Reconnect.IsBrokerUnavailable(e)) { if (!await ReconnectAsync()) return 2; }
                     break;
                 case Step.Reconnect:
                     if (!await ReconnectAsync()) return 2;
@@ -81,7 +80,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
         {
             long? committed = await Data.CommittedAsync(_group, tp.Topic, tp.Partition, stop);
             var bounds = metadata.FirstOrDefault(t => t.Name == tp.Topic)?.Partitions.FirstOrDefault(p => p.Partition == tp.Partition);
-            _positions[tp] = committed ?? (options.FromEnd ? bounds?.HighWatermark : bounds?.LogStartOffset) ?? 0;
+            _positions[tp] = committed ?? options.StartWithoutCommit(bounds);
             if (committed is { } c) _committed[tp] = c;
         }
         await output.FlushAsync();
@@ -95,10 +94,10 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
             try { await Task.Delay(options.PollInterval, wake.Token); } catch (OperationCanceledException) { }
             return Step.Continue;
         }
-        wake.CancelAfter(_maxWaitMs + ReplyGraceMs);
+        wake.CancelAfter(_fetch.ReplyTimeout);
         // one long poll per owned partition, pipelined on the data connection
-        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Data.FetchAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, MaxMessagesPerFetch,
-            maxWaitMs: _maxWaitMs, cancellationToken: wake.Token))).ToList();
+        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Data.FetchAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, FetchLimits.MaxMessages,
+            maxWaitMs: _fetch.MaxWaitMs, cancellationToken: wake.Token))).ToList();
         var step = Step.Continue;
         foreach (var (tp, fetch) in fetches)
         {
@@ -116,10 +115,10 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
             catch (GologException e) when (e.Code == ErrorCode.OffsetOutOfRange)
             {
                 long fixedOffset = Math.Clamp(_positions[tp], e.LogStartOffset ?? 0, e.HighWatermark ?? long.MaxValue);
-                await WarnAsync($"warning: {e.Message}; moving {Name(tp)} to offset {fixedOffset}");
+                await _stderr.WriteLineAsync($"warning: {e.Message}; moving {Name(tp)} to offset {fixedOffset}");
                 _positions[tp] = fixedOffset;
             }
-            catch (Exception e) when (IsUnavailable(e)) { step = Step.Reconnect; }
+            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e)) { step = Step.Reconnect; }
             if (step == Step.Stop) break;
         }
         await output.FlushAsync();
@@ -133,7 +132,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
     {
         var member = Session.Member;
         var moved = _positions.Where(kv => !_committed.TryGetValue(kv.Key, out var c) || c != kv.Value).ToList();
-        using var timeout = new CancellationTokenSource(_maxWaitMs + ReplyGraceMs);
+        using var timeout = new CancellationTokenSource(_fetch.ReplyTimeout);
         var commits = moved.Select(kv => (kv.Key, kv.Value,
             Task: Data.CommitAsync(_group, kv.Key.Topic, kv.Key.Partition, kv.Value, timeout.Token, member))).ToList();
         var step = Step.Continue;
@@ -146,10 +145,10 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
             }
             catch (GologException e) when (e.Code is ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.NotAssigned)
             {
-                await WarnAsync($"warning: commit of {Name(tp)} at {offset} refused ({e.Code}); rejoining the group");
+                await _stderr.WriteLineAsync($"warning: commit of {Name(tp)} at {offset} refused ({e.Code}); rejoining the group");
                 step = Step.Rejoin;
             }
-            catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException) { step = Step.Reconnect; }
+            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException) { step = Step.Reconnect; }
         }
         return step;
     }
@@ -169,13 +168,13 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
         try
         {
             if (await CommitAsync() != Step.Continue) exit = 2;
-            using var timeout = new CancellationTokenSource(ReplyGraceMs);
+            using var timeout = new CancellationTokenSource(FetchLimits.ReplyGrace);
             await Session.LeaveAsync(timeout.Token);
             await output.WriteLineAsync($"committed offsets {string.Join(", ", _committed.Select(kv => $"{Name(kv.Key)}@{kv.Value}"))} and left group {_group}");
         }
-        catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException)
         {
-            await WarnAsync($"error: could not commit and leave group {_group}: {e.Message}");
+            await _stderr.WriteLineAsync($"error: could not commit and leave group {_group}: {e.Message}");
             exit = 2;
         }
         await output.FlushAsync();
@@ -185,35 +184,24 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
     /// <summary>Reconnects with backoff and rejoins under the old member id when the broker still knows it; false if stopped first.</summary>
     private async Task<bool> ReconnectAsync()
     {
-        await WarnAsync("broker unavailable, reconnecting...");
+        await _stderr.WriteLineAsync("broker unavailable, reconnecting...");
         string? memberId = _session?.Current.MemberId;
-        var delay = ConsumeLoop.FirstBackoff;
-        while (true)
+        await DisposeConnectionsAsync();
+        return await Reconnect.WithBackoffAsync(async () =>
         {
-            await DisposeConnectionsAsync();
             try
             {
-                await Task.Delay(delay, stop);
                 await ConnectAsync(memberId);
-                return true;
             }
-            catch (Exception e) when (IsUnavailable(e) || e is OperationCanceledException)
+            catch
             {
-                if (stop.IsCancellationRequested) return false;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, ConsumeLoop.MaxBackoff.Ticks));
+                await DisposeConnectionsAsync();
+                throw;
             }
-        }
+        }, stop);
     }
 
     private static string Name((string Topic, int Partition) tp) => $"{tp.Topic}-{tp.Partition}";
-
-    private static bool IsUnavailable(Exception e) => ConsumeLoop.IsUnavailable(e);
-
-    private async Task WarnAsync(string line)
-    {
-        await output.FlushAsync(); // keep stdout and stderr in the order things happened
-        await errors.WriteLineAsync(line);
-    }
 
     private GologClient Data => _data ?? throw new InvalidOperationException("not connected");
     private GroupSession Session => _session ?? throw new InvalidOperationException("not joined");

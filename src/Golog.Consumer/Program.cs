@@ -6,7 +6,9 @@ using Golog.Consumer;
 // 2 broker not reachable or the final commit failed. Never a stack trace.
 const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
 
-if (!CommandLineArgs.TryParse(args, ConsumerOptions.Parse, ConsumerOptions.Usage, out var options, out int exitCode)) return exitCode;
+var commandLine = CommandLineArgs.Parse(args, ConsumerOptions.Parse);
+if (commandLine.Error is { } usageError) { Console.Error.WriteLine($"error: {usageError}"); Console.Error.WriteLine(ConsumerOptions.Usage); return 1; }
+if (commandLine.Options is not { } options) { Console.WriteLine(ConsumerOptions.Usage); return 0; }
 
 // Buffered and flushed after each batch: a console write per record is slow when catching up on a long log.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };

@@ -113,7 +113,11 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         bool syncBeforeAck = _settings.Flush.Mode == FlushMode.Always;
         var written = _commit.Written(position, syncBeforeAck);
         if (syncBeforeAck) StartSync();
-        else Acknowledge(written, position); // interval / os: acked once the OS has the bytes, as configured
+        else
+        {
+            Acknowledge(written, position); // interval / os: acked once the OS has the bytes, as configured
+            if (_partitionLog.SealsDue) SyncInBackground(); // a rolled segment's seal (fsync, then index) is due anyway
+        }
     }
 
     private void StartSync()
@@ -137,7 +141,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
 
     private void Acknowledge(List<Waiter> waiters, LogPosition position)
     {
-        _partitionLog.Commit(position);
+        _partitionLog.MarkFlushed(position);
+        _partitionLog.AdvanceHighWatermark(position.NextOffset); // one node: acknowledged once flushed
         foreach (var w in waiters) Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
         Publish();
         foreach (var parked in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(parked);
@@ -151,15 +156,15 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         var failure = BrokerError.Storage(error);
         foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
         _commit.ForgetSync();
-        try { _partitionLog.TruncateToHighWatermark(); }
+        try { _partitionLog.TruncateTo(_partitionLog.HighWatermark); }
         catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {Topic}-{Partition}", _tp.Topic, _tp.Partition); }
     }
 
     private void SyncInBackground()
     {
-        var segments = _partitionLog.TakeUnsynced();
-        if (segments.Length == 0) return;
-        _syncWorker.SyncAsync(segments).ContinueWith(
+        var job = _partitionLog.TakeUnsynced();
+        if (job.IsEmpty) return;
+        _syncWorker.SyncAsync(job).ContinueWith(
             t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {Topic}-{Partition}", _tp.Topic, _tp.Partition),
             TaskContinuationOptions.OnlyOnFaulted);
     }
@@ -230,7 +235,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         try
         {
             var position = _partitionLog.WritePending();
-            foreach (var segment in _partitionLog.TakeUnsynced()) segment.Sync();
+            _partitionLog.TakeUnsynced().Run();
             _generation++;
             _commit.ForgetSync();
             var all = _commit.TakeAll();

@@ -16,11 +16,15 @@ public sealed class SeedProducer : IAsyncDisposable
 {
     private const int MaxReplyLineBytes = 64 * 1024;
     private readonly Socket _socket;
+    private readonly LineReader _acks;
     private readonly Queue<long> _sentAt = new();
-    private readonly LineFramer _framer = new(MaxReplyLineBytes);
     private long _lastAck = -1;
 
-    private SeedProducer(Socket socket) => _socket = socket;
+    private SeedProducer(Socket socket)
+    {
+        _socket = socket;
+        _acks = new LineReader(new NetworkStream(socket, ownsSocket: false), MaxReplyLineBytes);
+    }
 
     public static async Task<SeedProducer> ConnectAsync(BrokerAddress broker, CancellationToken cancellationToken) =>
         new(await BrokerConnector.ConnectAsync(broker, cancellationToken).ConfigureAwait(false));
@@ -31,7 +35,6 @@ public sealed class SeedProducer : IAsyncDisposable
         var output = new ArrayBufferWriter<byte>(64 * 1024);
         var requests = new RequestWriter(output);
         var payload = new byte[size];
-        var chunk = new byte[64 * 1024];
         bool more = true;
         while (true)
         {
@@ -47,28 +50,23 @@ public sealed class SeedProducer : IAsyncDisposable
             output.ResetWrittenCount();
             if (_sentAt.Count == 0) return;
 
-            int n = await _socket.ReceiveAsync(chunk, SocketFlags.None, stop).ConfigureAwait(false);
-            if (n == 0) throw new IOException($"the server closed the connection with {_sentAt.Count} produce requests unanswered");
-            _framer.Append(chunk.AsSpan(0, n));
-            TakeAcks(stats);
+            // Wait for one ack, then take every ack that came with it before refilling the window.
+            var ack = await _acks.ReadLineAsync(stop).ConfigureAwait(false)
+                ?? throw new IOException($"the server closed the connection with {_sentAt.Count} produce requests unanswered");
+            TakeAck(ack.Span, stats);
+            while (_acks.TryReadBufferedLine(out ack)) TakeAck(ack.Span, stats);
         }
     }
 
-    /// <summary>Every complete reply line must be an ack, and a connection's acks must carry increasing offsets.</summary>
-    private void TakeAcks(RunStats stats)
+    /// <summary>Every reply line must be an ack, and a connection's acks must carry increasing offsets.</summary>
+    private void TakeAck(ReadOnlySpan<byte> line, RunStats stats)
     {
-        while (true)
-        {
-            var status = _framer.TryReadLine(out var line);
-            if (status == FrameStatus.NeedMore) return;
-            if (status == FrameStatus.TooLong) throw new InvalidDataException("a reply line is longer than any ack");
-            if (!SeedText.TryParseAck(line, out long offset))
-                throw new InvalidDataException($"expected \"ack offset N\", got \"{Encoding.UTF8.GetString(line)}\"");
-            if (offset <= _lastAck) throw new InvalidDataException($"ack offset {offset} after ack offset {_lastAck} on one connection");
-            if (!_sentAt.TryDequeue(out long sentAt)) throw new InvalidDataException("an ack came for a request never sent");
-            _lastAck = offset;
-            stats.Completed(1, sentAt);
-        }
+        if (!SeedText.TryParseAck(line, out long offset))
+            throw new InvalidDataException($"expected \"ack offset N\", got \"{Encoding.UTF8.GetString(line)}\"");
+        if (offset <= _lastAck) throw new InvalidDataException($"ack offset {offset} after ack offset {_lastAck} on one connection");
+        if (!_sentAt.TryDequeue(out long sentAt)) throw new InvalidDataException("an ack came for a request never sent");
+        _lastAck = offset;
+        stats.Completed(1, sentAt);
     }
 
     public ValueTask DisposeAsync()

@@ -5,7 +5,9 @@ using Golog.Producer;
 // Exit codes: 0 done, 1 bad usage or some messages refused, 2 broker not reachable. Never a stack trace.
 const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
 
-if (!CommandLineArgs.TryParse(args, ProducerOptions.Parse, ProducerOptions.Usage, out var options, out int exitCode)) return exitCode;
+var commandLine = CommandLineArgs.Parse(args, ProducerOptions.Parse);
+if (commandLine.Error is { } usageError) { Console.Error.WriteLine($"error: {usageError}"); Console.Error.WriteLine(ProducerOptions.Usage); return 1; }
+if (commandLine.Options is not { } options) { Console.WriteLine(ProducerOptions.Usage); return 0; }
 
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 using var stdin = new StreamReader(Console.OpenStandardInput(), utf8);

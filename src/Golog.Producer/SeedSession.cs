@@ -16,6 +16,7 @@ internal sealed class SeedSession : IAsyncDisposable
     /// <summary>A seed fetch has no end marker; like the Go consumer, treat this much silence as its end.</summary>
     private static readonly TimeSpan FetchQuietPeriod = TimeSpan.FromMilliseconds(500);
     private const int MaxReplyLineBytes = 256 * 1024 * 1024;
+    private const int ReadChunkBytes = 128 * 1024;
 
     private readonly BrokerAddress _broker;
     private readonly NetworkStream _stream;
@@ -94,30 +95,23 @@ internal sealed class SeedSession : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var framer = new LineFramer(MaxReplyLineBytes);
-        var chunk = new byte[128 * 1024];
+        var replyLines = new LineReader(_stream, MaxReplyLineBytes, ReadChunkBytes);
         try
         {
-            int n;
-            while ((n = await _stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-            {
-                framer.Append(chunk.AsSpan(0, n));
-                while (NextLine(framer) is { } line) _replies.Writer.TryWrite(line);
-            }
+            while (await replyLines.ReadLineAsync().ConfigureAwait(false) is { } line)
+                _replies.Writer.TryWrite(Encoding.UTF8.GetString(line.Span));
             _replies.Writer.TryComplete();
+        }
+        catch (LineTooLongException e)
+        {
+            // Nothing after it can be framed, so reading stops here; the next exchange reports it.
+            _replies.Writer.TryComplete(new BrokerUnavailableException(_broker, $"broker at {_broker} sent a reply longer than {e.MaxLineBytes} bytes", e));
         }
         catch (Exception e)
         {
             _replies.Writer.TryComplete(new BrokerUnavailableException(_broker, $"broker at {_broker} is not reachable ({e.Message})", e));
         }
     }
-
-    private static string? NextLine(LineFramer framer) => framer.TryReadLine(out var line) switch
-    {
-        FrameStatus.Line => Encoding.UTF8.GetString(line),
-        FrameStatus.TooLong => throw new IOException($"a reply line is longer than {MaxReplyLineBytes} bytes"),
-        _ => null,
-    };
 
     public async ValueTask DisposeAsync()
     {

@@ -42,7 +42,23 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
     /// <summary>Next complete line without its "\n" (a trailing "\r" is dropped too). The span is valid until the next Append.</summary>
     public FrameStatus TryReadLine(out ReadOnlySpan<byte> line)
     {
-        line = default;
+        var status = NextLine(out int start, out int length);
+        line = _buffer.AsSpan(start, length);
+        return status;
+    }
+
+    /// <summary>As <see cref="TryReadLine"/>, for <see cref="LineReader"/>, which hands lines out across awaits.</summary>
+    internal FrameStatus TryReadLineMemory(out ReadOnlyMemory<byte> line)
+    {
+        var status = NextLine(out int start, out int length);
+        line = _buffer.AsMemory(start, length);
+        return status;
+    }
+
+    /// <summary>Where the next complete line is in the buffer; empty unless <see cref="FrameStatus.Line"/>.</summary>
+    private FrameStatus NextLine(out int start, out int length)
+    {
+        start = length = 0;
         int nl = _buffer.AsSpan(_start + _scanned, _end - _start - _scanned).IndexOf((byte)'\n');
         if (nl < 0)
         {
@@ -54,12 +70,12 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
             if (_start == _end) { _start = _end = 0; }
             return FrameStatus.NeedMore;
         }
-        int length = _scanned + nl;
-        var found = _buffer.AsSpan(_start, length);
-        if (found.Length > 0 && found[^1] == (byte)'\r') found = found[..^1];
-        if (found.Length > maxLineBytes) return FrameStatus.TooLong;
-        line = found;
-        _start += length + 1;
+        int lineLength = _scanned + nl;
+        if (lineLength > 0 && _buffer[_start + lineLength - 1] == (byte)'\r') lineLength--;
+        if (lineLength > maxLineBytes) return FrameStatus.TooLong;
+        start = _start;
+        length = lineLength;
+        _start += _scanned + nl + 1;
         _scanned = 0;
         return FrameStatus.Line;
     }

@@ -9,7 +9,10 @@ public sealed record LogConfig
     /// <summary>Roll when the active segment holds this many messages (the seed used 10).</summary>
     public long SegmentMessages { get; init; } = long.MaxValue;
 
-    /// <summary>Roll when the active segment's first batch is older than this.</summary>
+    /// <summary>
+    /// Roll when the active segment took its first append of this process this long ago (<see cref="Segment.FirstAppendUtc"/>):
+    /// the age starts again after a restart, where Kafka measures it from the first batch's timestamp.
+    /// </summary>
     public TimeSpan SegmentAge { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>One sparse index entry per this many bytes of log.</summary>

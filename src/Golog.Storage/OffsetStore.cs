@@ -4,11 +4,6 @@ using Serilog;
 
 namespace Golog.Storage;
 
-public readonly record struct TopicPartition(string Topic, int Partition)
-{
-    public override string ToString() => $"{Topic}-{Partition}";
-}
-
 /// <summary>
 /// A consumer group's committed offsets, persisted as an append-only file of CRC-framed commit records:
 /// [int32 payload length][uint32 CRC-32C of payload][payload: uint16 topic length, topic UTF-8, int32 partition,

@@ -1,37 +1,41 @@
+using System.Buffers.Binary;
 using Serilog;
+using L = Golog.Storage.RecordBatchLayout;
 
 namespace Golog.Storage;
 
-/// <summary>A point in the log: everything before <see cref="NextOffset"/> lies before <see cref="Position"/> of <see cref="Segment"/>.</summary>
-public readonly record struct LogPosition(long NextOffset, Segment Segment, long Position);
-
-/// <summary>Bytes read from one segment: whole batches (the last one possibly cut short by the byte limit).</summary>
-public readonly record struct ReadResult(byte[] Buffer, int Length)
-{
-    public static readonly ReadResult Empty = new([], 0);
-    public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
-}
-
 /// <summary>
-/// The log of one topic-partition: an ordered list of segments, the last one active. Appends are encoded into the
-/// active segment's pending buffer, written by <see cref="WritePending"/>, and made durable by syncing the segments
-/// from <see cref="TakeUnsynced"/> (which may run on another thread). Readers see only up to the high watermark the
-/// owner sets with <see cref="Commit"/>, so unacknowledged bytes are never served. Not thread-safe otherwise.
+/// The log of one topic-partition: an ordered list of segments, the last one active. Appends are encoded (or copied,
+/// for an already-encoded batch) into the active segment's pending buffer, written by <see cref="WritePending"/>,
+/// and made durable by running the <see cref="SyncJob"/> from <see cref="TakeUnsynced"/> (on a sync thread).
+/// Three positions are kept apart: <see cref="LogEndOffset"/> (appended), <see cref="FlushedOffset"/> (durable as the
+/// owner's flush policy requires, set with <see cref="MarkFlushed"/>) and <see cref="HighWatermark"/> (acknowledged,
+/// set with <see cref="AdvanceHighWatermark"/>); readers see only whole batches below the high watermark, so
+/// unacknowledged bytes are never served. Not thread-safe otherwise: the owner serialises every call.
 /// </summary>
 public sealed class PartitionLog : IDisposable
 {
     private readonly List<Segment> _segments;
     private readonly List<Segment> _unsynced = [];
+    private readonly List<PendingSeal> _seals = [];
+    private readonly LeaderEpochCache _epochs;
     private readonly ILogger _log;
-    private LogPosition _committed;
+    private bool _directoryUnsynced;
+    private LogPosition _flushed;
+    private long _highWatermark;
+    // End of the last batch wholly below the high watermark: where reads stop (Kafka too serves whole batches only,
+    // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
+    private LogPosition _servableEnd;
 
-    private PartitionLog(string directory, LogConfig config, List<Segment> segments, ILogger log)
+    private PartitionLog(string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs, ILogger log)
     {
         Directory = directory;
         Config = config;
         _segments = segments;
+        _epochs = epochs;
         _log = log;
-        _committed = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
+        _flushed = _servableEnd = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
+        _highWatermark = Active.NextOffset;
     }
 
     public string Directory { get; }
@@ -41,44 +45,112 @@ public sealed class PartitionLog : IDisposable
     public long LogStartOffset => _segments[0].BaseOffset;
     /// <summary>Offset the next appended record will get.</summary>
     public long LogEndOffset => Active.NextOffset;
-    /// <summary>Offset after the last acknowledged record: readers see everything below it.</summary>
-    public long HighWatermark => _committed.NextOffset;
+    /// <summary>Offset after the last record the owner marked flushed (<see cref="MarkFlushed"/>).</summary>
+    public long FlushedOffset => _flushed.NextOffset;
+    /// <summary>Offset after the last acknowledged record: readers see the whole batches below it.</summary>
+    public long HighWatermark => _highWatermark;
+    /// <summary>The leader-epoch checkpoint: each epoch with the offset its first batch got.</summary>
+    public IReadOnlyList<EpochEntry> LeaderEpochs => _epochs.Entries;
     public long SizeInBytes => _segments.Sum(s => s.Size);
+    /// <summary>
+    /// Whether a rolled segment still waits for its seal in <see cref="TakeUnsynced"/>: due even where acks wait for
+    /// no fsync, or its index file is never written and every restart would CRC-scan the segment.
+    /// </summary>
+    public bool SealsDue => _seals.Count > 0;
 
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>. Sealed closed segments are trusted and read
+    /// lazily; a closed segment without an index (rolled, seal not done before a crash) is CRC-scanned, and if its
+    /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean.
+    /// </summary>
     public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var bases = StorageLayout.FindSegments(directory);
-        var segments = new List<Segment>(Math.Max(bases.Count, 1));
-        if (bases.Count == 0)
-        {
-            segments.Add(Segment.Create(directory, 0, config));
-            StorageLayout.SyncDirectory(directory);
-        }
-        for (int i = 0; i < bases.Count; i++)
-            segments.Add(i < bases.Count - 1
-                ? Segment.OpenClosed(directory, bases[i], bases[i + 1], config)
-                : Segment.OpenActive(directory, bases[i], config, cleanShutdown, log));
-        return new PartitionLog(directory, config, segments, log);
+        var segments = OpenSegments(directory, config, cleanShutdown, log);
+        // an .index file says "sealed": the active segment's (from a clean close) must go before it can be rolled
+        if (segments[^1].RemoveIndexFile()) StorageLayout.SyncDirectory(directory);
+        var epochs = LeaderEpochCache.Load(directory);
+        epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
+        return new PartitionLog(directory, config, segments, epochs, log);
     }
 
-    /// <summary>Encodes one batch at the log end (rolling first if due). Returns its first and last offsets.</summary>
-    public (long BaseOffset, long LastOffset) Append(in RecordsToAppend records, long timestampMs)
+    private static List<Segment> OpenSegments(string directory, LogConfig config, bool cleanShutdown, ILogger log)
+    {
+        var bases = StorageLayout.FindSegments(directory);
+        if (bases.Count == 0)
+        {
+            var first = Segment.Create(directory, 0, config);
+            StorageLayout.SyncDirectory(directory);
+            return [first];
+        }
+        var segments = new List<Segment>(bases.Count);
+        for (int i = 0; i < bases.Count - 1; i++)
+        {
+            if (Segment.IsSealed(directory, bases[i]))
+            {
+                segments.Add(Segment.OpenClosed(directory, bases[i], bases[i + 1], config));
+                continue;
+            }
+            segments.Add(Segment.OpenUnsealed(directory, bases[i], bases[i + 1], config, log, out bool torn));
+            if (!torn) continue;
+            log.Warning("Segment {Segment} lost its tail in a crash before its seal; dropping the {Count} later segments (never acknowledged)",
+                segments[^1].LogPath, bases.Count - 1 - i);
+            for (int j = bases.Count - 1; j > i; j--) Segment.OpenClosed(directory, bases[j], bases[j], config).Delete();
+            StorageLayout.SyncDirectory(directory);
+            return segments;
+        }
+        segments.Add(Segment.OpenActive(directory, bases[^1], config, cleanShutdown, log));
+        return segments;
+    }
+
+    /// <summary>
+    /// Encodes one batch at the log end (rolling first if due), stamped with <paramref name="leaderEpoch"/> (0 until
+    /// leaders are elected). Returns its first and last offsets.
+    /// </summary>
+    public (long BaseOffset, long LastOffset) Append(in RecordsToAppend records, long timestampMs, int leaderEpoch = 0)
     {
         // A zero-record batch is invalid RecordBatch v2: recovery would take it for corruption and cut every later batch.
         if (records.Count == 0) throw new ArgumentException("a batch needs at least one record");
-        int size = RecordBatchWriter.Measure(records);
+        int size = RecordBatchWriter.Measure(records, timestampMs);
         if (size > Config.MaxBatchBytes)
             throw new ArgumentException($"batch of {size} bytes exceeds the largest storable batch ({Config.MaxBatchBytes} bytes)");
-        if (ShouldRoll(size)) Roll();
-        var segment = Active;
-        long baseOffset = segment.NextOffset;
-        RecordBatchWriter.Write(segment.ReserveBatch(size), baseOffset, timestampMs, records);
-        segment.CompleteBatch(size, records.Count);
-        return (baseOffset, baseOffset + records.Count - 1);
+        var batch = ReserveAtEnd(size);
+        RecordBatchWriter.Write(batch, LogEndOffset, timestampMs, leaderEpoch, records);
+        return CompleteAtEnd(size, records.Count, leaderEpoch);
     }
 
-    /// <summary>Writes pending batches to the file; returns the position that a sync of <see cref="TakeUnsynced"/> makes durable.</summary>
+    /// <summary>
+    /// Appends an already-encoded RecordBatch v2 as it is, after the checks of <see cref="IncomingBatch.Check"/>
+    /// (which throws <see cref="InvalidBatchException"/>, and then nothing is appended). Only the base offset and the
+    /// partition leader epoch are stamped, both outside the CRC; producer id, epoch and sequence, attributes
+    /// (compression) and the records are kept byte for byte. Returns the batch's first and last offsets.
+    /// </summary>
+    public (long BaseOffset, long LastOffset) AppendRawBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
+    {
+        var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        var stored = ReserveAtEnd(batch.Length);
+        batch.CopyTo(stored);
+        BinaryPrimitives.WriteInt64BigEndian(stored[L.BaseOffset..], LogEndOffset);
+        BinaryPrimitives.WriteInt32BigEndian(stored[L.PartitionLeaderEpoch..], leaderEpoch);
+        return CompleteAtEnd(batch.Length, info.RecordCount, leaderEpoch);
+    }
+
+    private Span<byte> ReserveAtEnd(int size)
+    {
+        if (ShouldRoll(size)) Roll();
+        return Active.ReserveBatch(size);
+    }
+
+    // The epoch is checkpointed before the batch counts as appended: if that write fails, nothing was appended.
+    private (long BaseOffset, long LastOffset) CompleteAtEnd(int size, int recordCount, int leaderEpoch)
+    {
+        long baseOffset = LogEndOffset;
+        _epochs.Assign(leaderEpoch, baseOffset);
+        Active.CompleteBatch(size, recordCount);
+        return (baseOffset, baseOffset + recordCount - 1);
+    }
+
+    /// <summary>Writes pending batches to the file; returns the position that running <see cref="TakeUnsynced"/> makes durable.</summary>
     public LogPosition WritePending()
     {
         var segment = Active;
@@ -88,58 +160,108 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// After a failed write or sync: drops everything past the high watermark (pending, written and unsynced bytes,
-    /// and any segment rolled since), so nothing unacknowledged can surface later and the offsets are reused.
+    /// The fsyncs due since the last call: seals of segments rolled since, the segments written, the directory.
+    /// Running it (any thread) makes the last <see cref="WritePending"/> durable.
     /// </summary>
-    public void TruncateToHighWatermark()
+    public SyncJob TakeUnsynced()
     {
-        while (Active != _committed.Segment)
+        var job = new SyncJob([.. _seals], [.. _unsynced], _directoryUnsynced ? Directory : null);
+        _seals.Clear();
+        _unsynced.Clear();
+        _directoryUnsynced = false;
+        return job;
+    }
+
+    /// <summary>Records that everything before <paramref name="position"/> (from <see cref="WritePending"/>) is as durable as the owner requires.</summary>
+    public void MarkFlushed(LogPosition position)
+    {
+        if (position.NextOffset > LogEndOffset)
+            throw new ArgumentOutOfRangeException(nameof(position), $"flushed offset {position.NextOffset} is past the log end {LogEndOffset}");
+        if (position.NextOffset > _flushed.NextOffset) _flushed = position;
+    }
+
+    /// <summary>
+    /// Moves the high watermark to <paramref name="offset"/>: what is below it is acknowledged, and the whole batches
+    /// below it are readable. It may lie inside a batch (replication acknowledges by offset), never past the flushed
+    /// offset, and never moves back (only <see cref="TruncateTo"/> lowers it).
+    /// </summary>
+    public void AdvanceHighWatermark(long offset)
+    {
+        if (offset > _flushed.NextOffset)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"high watermark {offset} would pass the flushed offset {_flushed.NextOffset}");
+        if (offset <= _highWatermark) return;
+        _highWatermark = offset;
+        _servableEnd = offset == _flushed.NextOffset ? _flushed : StartOfBatchHolding(offset);
+    }
+
+    private LogPosition StartOfBatchHolding(long offset)
+    {
+        var segment = _segments[FindSegment(offset)];
+        long limit = segment == _flushed.Segment ? _flushed.Position : segment.WrittenSize;
+        long position = segment.FindBatchPosition(offset, limit);
+        if (position < 0) throw segment.Corrupt(limit); // below the flushed offset, every offset lies in a written batch
+        Span<byte> header = stackalloc byte[L.HeaderSize];
+        RecordBatchReader.TryReadHeader(header[..segment.Read(position, header)], Config.MaxBatchBytes, out var batch);
+        return new LogPosition(batch.BaseOffset, segment, position);
+    }
+
+    /// <summary>
+    /// Drops every batch from the first one whose last offset is at or past <paramref name="offset"/>, across
+    /// segments and including pending and unsynced bytes, and reuses the offsets. A batch is never split: at a batch
+    /// boundary the log then ends at <paramref name="offset"/>; inside a batch it ends at that batch's base offset,
+    /// and the flushed offset and high watermark move back with it. Refused below the high watermark (acknowledged
+    /// data). Later segments are deleted, the cut is fsync'd and so is the directory, on this thread: truncation is
+    /// rare (a failed write or sync, a follower's divergence) and must not come back after a crash.
+    /// </summary>
+    public void TruncateTo(long offset)
+    {
+        if (offset < _highWatermark)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"cannot truncate to offset {offset}: below the high watermark {_highWatermark}");
+        if (offset >= LogEndOffset) return;
+        int keep = FindSegment(offset);
+        while (_segments.Count - 1 > keep)
         {
             var dropped = Active;
             _segments.RemoveAt(_segments.Count - 1);
+            Forget(dropped);
             dropped.Delete();
         }
-        _unsynced.Clear();
-        Active.TruncateTo(_committed.Position, _committed.NextOffset);
-        _log.Warning("Discarded unacknowledged data in {Directory} after a storage failure; log end is back at offset {Offset}",
-            Directory, _committed.NextOffset);
-    }
-
-    /// <summary>Segments written since the last call; sync each (any thread) to make the last <see cref="WritePending"/> durable.</summary>
-    public Segment[] TakeUnsynced()
-    {
-        var taken = _unsynced.ToArray();
-        _unsynced.Clear();
-        return taken;
-    }
-
-    /// <summary>Moves the high watermark: what is below <paramref name="position"/> is now acknowledged and readable.</summary>
-    public void Commit(LogPosition position)
-    {
-        if (position.NextOffset > _committed.NextOffset) _committed = position;
+        var segment = Active;
+        // rolled, and now the active segment again: its bytes still need an fsync, but it must not be sealed
+        if (_seals.RemoveAll(s => s.Segment == segment) > 0 && !_unsynced.Contains(segment)) _unsynced.Add(segment);
+        segment.TruncateTo(offset);
+        StorageLayout.SyncDirectory(Directory);
+        long end = segment.NextOffset;
+        var endPosition = new LogPosition(end, segment, segment.WrittenSize);
+        if (_flushed.NextOffset > end) _flushed = endPosition;
+        if (_servableEnd.NextOffset > end) _servableEnd = endPosition;
+        _highWatermark = Math.Min(_highWatermark, end);
+        _epochs.TruncateFromEnd(end);
+        _log.Warning("Truncated {Directory} to offset {Offset}: log end is now {End}", Directory, offset, end);
     }
 
     /// <summary>
     /// Reads whole batches starting with the one holding <paramref name="offset"/>, about <paramref name="maxBytes"/>
-    /// (at least one batch, so a large batch never blocks a consumer), from one segment, never past the high watermark.
+    /// (at least one batch, so a large batch never blocks a consumer), from one segment, only batches wholly below the
+    /// high watermark. Every whole batch returned passed its CRC check here (see <see cref="ReadResult"/>).
     /// </summary>
     public ReadResult Read(long offset, int maxBytes)
     {
-        if (offset < LogStartOffset || offset >= HighWatermark) return ReadResult.Empty;
+        if (offset < LogStartOffset || offset >= _servableEnd.NextOffset) return ReadResult.Empty;
         int i = FindSegment(offset);
         for (; i < _segments.Count; i++)
         {
             var segment = _segments[i];
-            long limit = segment == _committed.Segment ? _committed.Position : segment.WrittenSize;
+            long limit = segment == _servableEnd.Segment ? _servableEnd.Position : segment.WrittenSize;
             limit = segment.ReadableEnd(limit);
             long position = segment.FindBatchPosition(offset, limit);
             if (position < 0)
             {
-                if (segment == _committed.Segment) return ReadResult.Empty;
+                if (segment == _servableEnd.Segment) return ReadResult.Empty;
                 if (limit < segment.WrittenSize) throw segment.Corrupt(limit);
                 continue; // offset lies in a later segment
             }
-            Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+            Span<byte> header = stackalloc byte[L.HeaderSize];
             segment.Read(position, header);
             RecordBatchReader.TryReadHeader(header, Config.MaxBatchBytes, out var first);
             int length = (int)Math.Min(limit - position, Math.Max(maxBytes, first.Size));
@@ -153,17 +275,20 @@ public sealed class PartitionLog : IDisposable
         return ReadResult.Empty;
     }
 
-    /// <summary>Deletes the oldest closed segments that <paramref name="expired"/> selects; never the active one.</summary>
+    /// <summary>
+    /// Deletes the oldest closed segments that <paramref name="expired"/> selects; never the active one, nor one
+    /// holding anything unacknowledged. A seal still due for a deleted segment is dropped (one already taken skips it).
+    /// </summary>
     public int DeleteOldSegments(Func<Segment, long, bool> expired)
     {
         int deleted = 0;
         long remainingBytes = SizeInBytes;
-        while (_segments.Count > 1 && !_unsynced.Contains(_segments[0]) && _committed.Segment != _segments[0]
-               && expired(_segments[0], remainingBytes))
+        while (_segments.Count > 1 && _servableEnd.Segment != _segments[0] && expired(_segments[0], remainingBytes))
         {
             var segment = _segments[0];
             remainingBytes -= segment.Size;
             _segments.RemoveAt(0);
+            Forget(segment);
             segment.Delete();
             deleted++;
             _log.Information("Retention deleted segment {Segment}; log start offset is now {LogStartOffset}", segment.LogPath, LogStartOffset);
@@ -185,20 +310,22 @@ public sealed class PartitionLog : IDisposable
         if (ActiveIsIdleAndExpired(retention, nowUtc))
         {
             Roll();
-            _committed = new LogPosition(Active.NextOffset, Active, 0); // everything was acknowledged: the new segment starts at the high watermark
+            // everything was acknowledged: the new segment starts at the flushed offset and the high watermark
+            _flushed = _servableEnd = new LogPosition(Active.NextOffset, Active, 0);
         }
         return DeleteOldSegments((segment, logBytes) => retention.Expired(segment, logBytes, nowUtc));
     }
 
-    // Everything appended is acknowledged (nothing pending, written-but-unsynced or awaiting an ack) and old enough.
+    // Everything appended is acknowledged (nothing pending, written-but-unflushed or awaiting an ack) and old enough.
     private bool ActiveIsIdleAndExpired(RetentionPolicy retention, DateTime nowUtc) =>
         retention.MaxAge is { } maxAge && Active.MessageCount > 0
-        && _committed.Segment == Active && _committed.Position == Active.Size
+        && _servableEnd.Segment == Active && _servableEnd.Position == Active.Size
         && nowUtc - Active.LastWriteUtc > maxAge;
 
-    /// <summary>Clean close: writes and syncs everything and persists the active index so the next start skips recovery.</summary>
+    /// <summary>Clean close: runs every due fsync and seal, then seals the active segment so the next start skips recovery.</summary>
     public void Close()
     {
+        TakeUnsynced().Run();
         Active.Seal();
         foreach (var s in _segments) s.Dispose();
     }
@@ -217,15 +344,28 @@ public sealed class PartitionLog : IDisposable
                || (active.FirstAppendUtc is { } first && DateTime.UtcNow - first >= Config.SegmentAge);
     }
 
+    /// <summary>
+    /// Starts a new segment, cheaply: the old one's pending bytes are written (to the page cache), and its seal
+    /// (fsync, then index file) and the directory fsync that makes the new file durable go into the next
+    /// <see cref="SyncJob"/>. Nothing past the roll is acknowledged before that job ran.
+    /// </summary>
     private void Roll()
     {
         var old = Active;
-        old.Seal(); // durable before the new segment exists: after a crash only the last segment needs a scan
-        _unsynced.Remove(old);
+        old.WritePending();
+        _unsynced.Remove(old); // the seal's fsync covers it
+        _seals.Add(old.PrepareSeal());
         var next = Segment.Create(Directory, old.NextOffset, Config);
         _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
-        StorageLayout.SyncDirectory(Directory);
+        _directoryUnsynced = true;
         _log.Information("Rolled segment {Segment} at offset {Offset}", next.LogPath, next.BaseOffset);
+    }
+
+    /// <summary>Drops a segment leaving the log from the fsyncs still due.</summary>
+    private void Forget(Segment segment)
+    {
+        _unsynced.Remove(segment);
+        _seals.RemoveAll(s => s.Segment == segment);
     }
 
     private int FindSegment(long offset)

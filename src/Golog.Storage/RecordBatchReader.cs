@@ -20,19 +20,33 @@ public static class RecordBatchReader
     {
         info = default;
         if (buffer.Length < L.HeaderSize) return BatchStatus.Incomplete;
-        int length = BinaryPrimitives.ReadInt32BigEndian(buffer[L.BatchLength..]);
-        int size = length + L.LogOverhead;
-        if (length < L.HeaderSize - L.LogOverhead || size > maxBatchSize || buffer[L.Magic] != L.CurrentMagic)
-            return BatchStatus.Corrupt;
-        int count = BinaryPrimitives.ReadInt32BigEndian(buffer[L.RecordCount..]);
-        int lastDelta = BinaryPrimitives.ReadInt32BigEndian(buffer[L.LastOffsetDelta..]);
-        if (count <= 0 || lastDelta != count - 1) return BatchStatus.Corrupt;
+        if (HeaderFault(buffer, maxBatchSize) is not null) return BatchStatus.Corrupt;
         info = new BatchInfo(
             BinaryPrimitives.ReadInt64BigEndian(buffer),
-            size,
-            count,
+            BinaryPrimitives.ReadInt32BigEndian(buffer[L.BatchLength..]) + L.LogOverhead,
+            BinaryPrimitives.ReadInt32BigEndian(buffer[L.RecordCount..]),
             BinaryPrimitives.ReadInt64BigEndian(buffer[L.BaseTimestamp..]));
-        return buffer.Length < size ? BatchStatus.Incomplete : BatchStatus.Ok;
+        return buffer.Length < info.Size ? BatchStatus.Incomplete : BatchStatus.Ok;
+    }
+
+    /// <summary>
+    /// What is wrong with a batch's fixed header (at least <see cref="L.HeaderSize"/> bytes), in words a user
+    /// understands; null when it is plausible. Shared by reads of stored batches and checks of incoming ones.
+    /// </summary>
+    internal static string? HeaderFault(ReadOnlySpan<byte> header, int maxBatchSize)
+    {
+        int length = BinaryPrimitives.ReadInt32BigEndian(header[L.BatchLength..]);
+        if (length < L.HeaderSize - L.LogOverhead)
+            return $"batch length field {length} is shorter than a batch header ({L.HeaderSize - L.LogOverhead} bytes)";
+        if ((long)length + L.LogOverhead > maxBatchSize)
+            return $"batch of {(long)length + L.LogOverhead} bytes exceeds the largest storable batch ({maxBatchSize} bytes)";
+        if (header[L.Magic] != L.CurrentMagic)
+            return $"batch magic {header[L.Magic]} is not 2 (only RecordBatch v2 is stored)";
+        int count = BinaryPrimitives.ReadInt32BigEndian(header[L.RecordCount..]);
+        int lastDelta = BinaryPrimitives.ReadInt32BigEndian(header[L.LastOffsetDelta..]);
+        if (count <= 0) return $"batch record count {count} is not positive";
+        if (lastDelta != count - 1) return $"record count {count} does not match last offset delta {lastDelta}";
+        return null;
     }
 
     public static bool CrcMatches(ReadOnlySpan<byte> batch) =>
@@ -85,13 +99,15 @@ public ref struct RecordEnumerator
 
     public StoredRecord Current { get; private set; }
     public RecordEnumerator GetEnumerator() => this;
+    /// <summary>Bytes of the batch walked so far: after the last record, the whole batch unless bytes trail it.</summary>
+    internal int Consumed => _pos;
 
     public bool MoveNext()
     {
         if (_index >= _count) return false;
-        int length = (int)ReadVarint();
-        int end = _pos + length;
-        if (length < 0 || end > _batch.Length) throw Malformed();
+        long length = ReadVarint();
+        if (length < 0 || _pos + length > _batch.Length) throw Malformed();
+        int end = _pos + (int)length;
         _pos++; // attributes
         long tsDelta = ReadVarint();
         long offsetDelta = ReadVarint();
@@ -127,6 +143,7 @@ public ref struct RecordEnumerator
     {
         long len = ReadVarint();
         present = len >= 0;
+        if (len < -1) throw Malformed(); // -1 is null; nothing else below 0 means anything
         if (len < 0) return default;
         if (_pos + len > _batch.Length) throw Malformed();
         var bytes = _batch.Slice(_pos, (int)len);
@@ -149,6 +166,8 @@ public ref struct HeaderEnumerator(ReadOnlySpan<byte> bytes, int count)
     private int _left = count;
     public StoredHeader Current { get; private set; }
     public HeaderEnumerator GetEnumerator() => this;
+    /// <summary>Bytes not yet walked: none after the last header of a well-formed record.</summary>
+    internal int Remaining => _rest.Length;
 
     public bool MoveNext()
     {

@@ -3,78 +3,81 @@ using L = Golog.Storage.RecordBatchLayout;
 
 namespace Golog.Storage;
 
-public readonly record struct RecordHeader(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value);
-
 /// <summary>
-/// What a produce asks to store: the values, plus a key and headers shared by every record of the batch.
-/// Values are slices of the caller's buffers; nothing is copied until the batch is encoded.
+/// Encodes records into one Kafka RecordBatch v2, as a Kafka producer would: the base timestamp is the first
+/// record's, every record stores its delta from it (possibly negative), and the max timestamp is the largest.
+/// No producer id (-1): Golog does not deduplicate. Allocation-free: the caller supplies the destination.
 /// </summary>
-public readonly record struct RecordsToAppend(
-    ReadOnlyMemory<ReadOnlyMemory<byte>> Values,
-    ReadOnlyMemory<byte>? Key = null,
-    ReadOnlyMemory<RecordHeader> Headers = default)
-{
-    public int Count => Values.Length;
-}
-
-/// <summary>Encodes records into one Kafka RecordBatch v2. Allocation-free: the caller supplies the destination.</summary>
 public static class RecordBatchWriter
 {
-    public static int Measure(in RecordsToAppend records)
+    /// <summary>Bytes the batch will take; <paramref name="timestampMs"/> stands in for records without their own.</summary>
+    public static int Measure(in RecordsToAppend records, long timestampMs)
     {
         int size = L.HeaderSize;
-        var values = records.Values.Span;
-        for (int i = 0; i < values.Length; i++)
+        long baseTimestamp = BaseTimestamp(records, timestampMs);
+        for (int i = 0; i < records.Count; i++)
         {
-            int body = RecordBodySize(i, values[i].Length, records);
+            var record = records[i];
+            int body = RecordBodySize(i, (record.TimestampMs ?? timestampMs) - baseTimestamp, record);
             size += Varint.Size(body) + body;
         }
         return size;
     }
 
     /// <summary>Writes the batch into <paramref name="dest"/> (at least <see cref="Measure"/> bytes) and returns its size.</summary>
-    public static int Write(Span<byte> dest, long baseOffset, long timestampMs, in RecordsToAppend records)
+    public static int Write(Span<byte> dest, long baseOffset, long timestampMs, int leaderEpoch, in RecordsToAppend records)
     {
-        var values = records.Values.Span;
+        long baseTimestamp = BaseTimestamp(records, timestampMs), maxTimestamp = baseTimestamp;
         int pos = L.HeaderSize;
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < records.Count; i++)
         {
-            int body = RecordBodySize(i, values[i].Length, records);
-            pos += Varint.Write(dest[pos..], body);
-            dest[pos++] = 0; // record attributes
-            pos += Varint.Write(dest[pos..], 0); // timestamp delta: one timestamp per batch
-            pos += Varint.Write(dest[pos..], i); // offset delta
-            pos += WriteBytes(dest[pos..], records.Key);
-            pos += WriteBytes(dest[pos..], values[i]);
-            var headers = records.Headers.Span;
-            pos += Varint.Write(dest[pos..], headers.Length);
-            foreach (var h in headers)
-            {
-                pos += WriteBytes(dest[pos..], h.Key);
-                pos += WriteBytes(dest[pos..], h.Value);
-            }
+            var record = records[i];
+            long timestamp = record.TimestampMs ?? timestampMs;
+            maxTimestamp = Math.Max(maxTimestamp, timestamp);
+            pos += WriteRecord(dest[pos..], i, timestamp - baseTimestamp, record);
         }
 
         BinaryPrimitives.WriteInt64BigEndian(dest[L.BaseOffset..], baseOffset);
         BinaryPrimitives.WriteInt32BigEndian(dest[L.BatchLength..], pos - L.LogOverhead);
-        BinaryPrimitives.WriteInt32BigEndian(dest[L.PartitionLeaderEpoch..], 0);
+        BinaryPrimitives.WriteInt32BigEndian(dest[L.PartitionLeaderEpoch..], leaderEpoch);
         dest[L.Magic] = L.CurrentMagic;
         BinaryPrimitives.WriteInt16BigEndian(dest[L.Attributes..], 0);
-        BinaryPrimitives.WriteInt32BigEndian(dest[L.LastOffsetDelta..], values.Length - 1);
-        BinaryPrimitives.WriteInt64BigEndian(dest[L.BaseTimestamp..], timestampMs);
-        BinaryPrimitives.WriteInt64BigEndian(dest[L.MaxTimestamp..], timestampMs);
+        BinaryPrimitives.WriteInt32BigEndian(dest[L.LastOffsetDelta..], records.Count - 1);
+        BinaryPrimitives.WriteInt64BigEndian(dest[L.BaseTimestamp..], baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(dest[L.MaxTimestamp..], maxTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(dest[L.ProducerId..], -1);
         BinaryPrimitives.WriteInt16BigEndian(dest[L.ProducerEpoch..], -1);
         BinaryPrimitives.WriteInt32BigEndian(dest[L.BaseSequence..], -1);
-        BinaryPrimitives.WriteInt32BigEndian(dest[L.RecordCount..], values.Length);
+        BinaryPrimitives.WriteInt32BigEndian(dest[L.RecordCount..], records.Count);
         BinaryPrimitives.WriteUInt32BigEndian(dest[L.Crc..], Crc32C.Compute(dest[L.Attributes..pos]));
         return pos;
     }
 
-    private static int RecordBodySize(int index, int valueLength, in RecordsToAppend records)
+    private static long BaseTimestamp(in RecordsToAppend records, long timestampMs) =>
+        records.Count == 0 ? timestampMs : records[0].TimestampMs ?? timestampMs;
+
+    private static int WriteRecord(Span<byte> dest, int offsetDelta, long timestampDelta, in RecordToAppend record)
     {
-        int size = 1 + Varint.Size(0) + Varint.Size(index) + BytesSize(records.Key) + Varint.Size(valueLength) + valueLength;
-        var headers = records.Headers.Span;
+        int pos = Varint.Write(dest, RecordBodySize(offsetDelta, timestampDelta, record));
+        dest[pos++] = 0; // record attributes
+        pos += Varint.Write(dest[pos..], timestampDelta);
+        pos += Varint.Write(dest[pos..], offsetDelta);
+        pos += WriteBytes(dest[pos..], record.Key);
+        pos += WriteBytes(dest[pos..], record.Value);
+        var headers = record.Headers.Span;
+        pos += Varint.Write(dest[pos..], headers.Length);
+        foreach (var h in headers)
+        {
+            pos += WriteBytes(dest[pos..], h.Key);
+            pos += WriteBytes(dest[pos..], h.Value);
+        }
+        return pos;
+    }
+
+    private static int RecordBodySize(int offsetDelta, long timestampDelta, in RecordToAppend record)
+    {
+        int size = 1 + Varint.Size(timestampDelta) + Varint.Size(offsetDelta) + BytesSize(record.Key) + BytesSize(record.Value);
+        var headers = record.Headers.Span;
         size += Varint.Size(headers.Length);
         foreach (var h in headers) size += BytesSize(h.Key) + BytesSize(h.Value);
         return size;

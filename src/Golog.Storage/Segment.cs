@@ -18,9 +18,14 @@ public sealed class Segment : IDisposable
     private long _bytesSinceIndexEntry;
     private byte[] _pending = [];
     private int _pendingLength;
+    private int _pendingRecords;
     private long _corruptFrom = long.MaxValue; // first byte of a damaged region found by an index rebuild or a read
     private bool _indexFromFile;               // _index was loaded from the .index file and not checked against the log
     private volatile bool _deleted;            // read by the sync thread, which may still hold this segment after retention
+    // The sync thread writes a rolled segment's .index file while the owner may truncate or delete the segment: the
+    // lock orders the two, and a truncation bumps the version so that an index of the old content is never written.
+    private readonly Lock _indexFileLock = new();
+    private int _indexVersion; // lock: _indexFileLock
 
     private Segment(string dir, long baseOffset, LogConfig config, FileMode mode)
     {
@@ -57,6 +62,51 @@ public sealed class Segment : IDisposable
         new(dir, baseOffset, config, FileMode.Open) { NextOffset = nextOffset };
 
     /// <summary>
+    /// Opens a closed segment that has no .index file: it was rolled, but its seal (log fsync, then index) may not
+    /// have run before a crash, so its tail may be lost. Every batch is CRC-checked. Whole up to
+    /// <paramref name="nextOffset"/>: sealed now. Torn (the file ends inside a batch or in zeros, or a clean end
+    /// short of <paramref name="nextOffset"/>): cut to its last whole batch, and <paramref name="torn"/> tells the
+    /// caller that it is the log's end now (no later record can have been acknowledged: acks wait for the seal).
+    /// Damaged anywhere else (a bad batch with data after it, or an index an operator removed): left as it is,
+    /// so reads serve what is before the damage and fail from it, as for any closed segment.
+    /// </summary>
+    internal static Segment OpenUnsealed(string dir, long baseOffset, long nextOffset, LogConfig config, ILogger log, out bool torn)
+    {
+        var segment = new Segment(dir, baseOffset, config, FileMode.Open);
+        var scan = segment.Scan();
+        torn = scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes);
+        if (torn)
+        {
+            segment.AdoptScan(scan);
+            if (scan.ValidBytes < segment.WrittenSize) segment.CutTo(scan, log);
+        }
+        else if (scan.ValidBytes == segment.WrittenSize && scan.NextOffset == nextOffset)
+        {
+            segment.AdoptScan(scan);
+            // sealing now only saves the next open this scan: a full disk must not keep the partition from opening
+            try { segment.Seal(); }
+            catch (IOException e) { log.Warning("Could not seal {Segment} ({Reason}); the next start scans it again", segment._logPath, e.Message); }
+        }
+        else
+        {
+            segment.NextOffset = nextOffset;
+            log.Error("Closed segment {Segment} has no index and is damaged from byte {Position} of {Size}; reads past it fail with storage_error",
+                segment._logPath, scan.ValidBytes, segment.WrittenSize);
+        }
+        return segment;
+    }
+
+    /// <summary>Whether the bytes from <paramref name="validEnd"/> look like a write cut short: a batch running past the end, or only zeros.</summary>
+    private bool EndsTorn(long validEnd)
+    {
+        var rest = new byte[WrittenSize - validEnd];
+        rest = rest[..Read(validEnd, rest)];
+        if (!rest.AsSpan().ContainsAnyExcept((byte)0)) return true;
+        var status = RecordBatchReader.TryReadHeader(rest, _config.MaxBatchBytes, out var info);
+        return status == BatchStatus.Incomplete && (rest.Length < RecordBatchLayout.HeaderSize || info.Size > rest.Length);
+    }
+
+    /// <summary>
     /// Opens the active (last) segment. After a clean shutdown its index is trusted and only the bytes after the
     /// last index entry are walked; otherwise every batch is CRC-checked and a torn or corrupt tail is cut off.
     /// </summary>
@@ -79,6 +129,7 @@ public sealed class Segment : IDisposable
     {
         AddToIndex(NextOffset, WrittenSize + _pendingLength, size);
         _pendingLength += size;
+        _pendingRecords += recordCount;
         NextOffset += recordCount;
         FirstAppendUtc ??= DateTime.UtcNow;
     }
@@ -90,17 +141,62 @@ public sealed class Segment : IDisposable
         RandomAccess.Write(_handle, _pending.AsSpan(0, _pendingLength), WrittenSize);
         WrittenSize += _pendingLength;
         _pendingLength = 0;
+        _pendingRecords = 0;
         if (_pending.Length > 4 * 1024 * 1024) _pending = []; // do not pin a burst's buffer forever
     }
 
-    /// <summary>Cuts the segment back to <paramref name="position"/>, where offset <paramref name="nextOffset"/> starts.</summary>
-    public void TruncateTo(long position, long nextOffset)
+    /// <summary>
+    /// Drops every batch from the first one whose last offset is at or past <paramref name="offset"/> (below
+    /// <see cref="NextOffset"/>), pending or written, so a batch is never split: the segment then ends at that
+    /// batch's base offset, which is <paramref name="offset"/> itself when it is a batch boundary. A cut into the file
+    /// is fsync'd and the .index file is removed (its presence says "sealed"): the caller fsyncs the directory.
+    /// </summary>
+    public void TruncateTo(long offset)
     {
+        long pendingBase = NextOffset - _pendingRecords;
+        if (offset >= pendingBase)
+        {
+            CutPending(offset, pendingBase);
+            return;
+        }
+        long position = FindBatchPosition(offset, WrittenSize);
+        if (position < 0) throw Corrupt(WrittenSize); // every offset below the written end lies in a written batch
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        RecordBatchReader.TryReadHeader(header[..Read(position, header)], _config.MaxBatchBytes, out var cut);
+        RemoveIndexFile();
         _pendingLength = 0;
-        NextOffset = nextOffset;
-        _index?.TruncateAfterPosition(position);
-        if (position < WrittenSize || RandomAccess.GetLength(_handle) > position) RandomAccess.SetLength(_handle, position);
+        _pendingRecords = 0;
+        RandomAccess.SetLength(_handle, position);
+        Sync();
         WrittenSize = position;
+        NextOffset = cut.BaseOffset;
+        TruncateIndex(position);
+    }
+
+    private void CutPending(long offset, long pendingBase)
+    {
+        int p = 0;
+        long next = pendingBase;
+        while (p < _pendingLength)
+        {
+            RecordBatchReader.TryReadHeader(_pending.AsSpan(p, _pendingLength - p), int.MaxValue, out var batch);
+            if (batch.LastOffset >= offset) break;
+            p += batch.Size;
+            next = batch.NextOffset;
+        }
+        _pendingRecords -= (int)(NextOffset - next);
+        _pendingLength = p;
+        NextOffset = next;
+        TruncateIndex(WrittenSize + p);
+        // a write that failed part way left some pending bytes in the file: later writes might not cover them all
+        if (RandomAccess.GetLength(_handle) > WrittenSize) RandomAccess.SetLength(_handle, WrittenSize);
+    }
+
+    private void TruncateIndex(long end)
+    {
+        var index = EnsureIndex();
+        index.TruncateAfterPosition(end);
+        _bytesSinceIndexEntry = index.Count == 0 ? 0 : end - index.LastPosition;
     }
 
     /// <summary>When the .log file was last written; a closed segment is never written after its roll.</summary>
@@ -117,15 +213,48 @@ public sealed class Segment : IDisposable
         catch (ObjectDisposedException) when (_deleted) { } // deleted between the check and the call
     }
 
-    /// <summary>Closes the segment for writing: flushes it and persists its index so a restart need not rebuild it.</summary>
+    /// <summary>Closes the segment for writing on this thread: writes and fsyncs it, then persists its index (see <see cref="PendingSeal"/>).</summary>
     public void Seal()
     {
         WritePending();
-        Sync();
-        if (_index is null) return;
-        using var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None);
-        file.Write(_index.Serialize());
-        file.Flush(flushToDisk: true);
+        PrepareSeal().Run();
+    }
+
+    /// <summary>The work that closes this (written) segment for good, to run on a sync thread; the index is copied now.</summary>
+    internal PendingSeal PrepareSeal()
+    {
+        lock (_indexFileLock) return new PendingSeal(this, EnsureIndex().Serialize(), _indexVersion);
+    }
+
+    /// <summary>Whether the segment was sealed: its .index file is written only after its log's fsync.</summary>
+    public static bool IsSealed(string dir, long baseOffset) =>
+        File.Exists(Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.IndexSuffix));
+
+    /// <summary>
+    /// Removes the .index file of a segment that becomes the active one (left by a clean shutdown, or a truncation
+    /// into a sealed segment): an active segment must not look sealed to a later open. Returns whether one existed.
+    /// </summary>
+    internal bool RemoveIndexFile()
+    {
+        lock (_indexFileLock)
+        {
+            _indexVersion++;
+            if (!File.Exists(IndexPath)) return false;
+            File.Delete(IndexPath);
+            return true;
+        }
+    }
+
+    /// <summary>Writes the .index file unless the segment was truncated or deleted since <paramref name="version"/>.</summary>
+    internal void WriteIndexFile(byte[] index, int version)
+    {
+        lock (_indexFileLock)
+        {
+            if (_deleted || version != _indexVersion) return;
+            using var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None);
+            file.Write(index);
+            file.Flush(flushToDisk: true);
+        }
     }
 
     public int Read(long position, Span<byte> destination) => RandomAccess.Read(_handle, destination, position);
@@ -204,11 +333,14 @@ public sealed class Segment : IDisposable
     /// </summary>
     public void Delete()
     {
-        _deleted = true;
-        _handle.Dispose();
-        // index first: a crash in between leaves a .log whose index is rebuilt, never an .index nothing ever removes
-        File.Delete(IndexPath);
-        File.Delete(_logPath);
+        lock (_indexFileLock) // a seal on the sync thread writes the index now or never
+        {
+            _deleted = true;
+            _handle.Dispose();
+            // index first: a crash in between leaves a .log whose index is rebuilt, never an .index nothing ever removes
+            File.Delete(IndexPath);
+            File.Delete(_logPath);
+        }
     }
 
     private void AddToIndex(long offset, long position, int size)
@@ -283,17 +415,24 @@ public sealed class Segment : IDisposable
     private void Recover(ILogger log)
     {
         var scan = Scan();
+        AdoptScan(scan);
+        if (scan.ValidBytes < WrittenSize) CutTo(scan, log);
+    }
+
+    private void AdoptScan(ScanResult scan)
+    {
         _index = scan.Index;
         _bytesSinceIndexEntry = scan.BytesSinceEntry;
         NextOffset = scan.NextOffset;
-        if (scan.ValidBytes < WrittenSize)
-        {
-            log.Warning("Recovery truncated {Segment}: dropped {Bytes} bytes after the last valid batch at byte {Position} (next offset {NextOffset})",
-                _logPath, WrittenSize - scan.ValidBytes, scan.ValidBytes, NextOffset);
-            RandomAccess.SetLength(_handle, scan.ValidBytes);
-            Sync();
-            WrittenSize = scan.ValidBytes;
-        }
+    }
+
+    private void CutTo(ScanResult scan, ILogger log)
+    {
+        log.Warning("Recovery truncated {Segment}: dropped {Bytes} bytes after the last valid batch at byte {Position} (next offset {NextOffset})",
+            _logPath, WrittenSize - scan.ValidBytes, scan.ValidBytes, NextOffset);
+        RandomAccess.SetLength(_handle, scan.ValidBytes);
+        Sync();
+        WrittenSize = scan.ValidBytes;
     }
 
     private readonly record struct ScanResult(long ValidBytes, long NextOffset, OffsetIndex Index, long BytesSinceEntry);

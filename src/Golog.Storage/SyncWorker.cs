@@ -1,14 +1,14 @@
 namespace Golog.Storage;
 
 /// <summary>
-/// Dedicated threads that fsync segments, so a partition's owner keeps appending (and readers keep reading) while a
+/// Dedicated threads that run <see cref="SyncJob"/>s (every fsync of a partition's log), so a partition's owner keeps appending (and readers keep reading) while a
 /// sync is in flight, and no shared thread-pool thread ever blocks on the disk. Idle threads sleep in Monitor.Wait
 /// rather than a spinning semaphore (BlockingCollection): on a small machine, spinning between fsyncs took CPU
 /// from the threads that serve clients.
 /// </summary>
 public sealed class SyncWorker : IDisposable
 {
-    private readonly Queue<(Segment[] Segments, TaskCompletionSource Done)> _queue = new(); // lock: itself
+    private readonly Queue<(SyncJob Job, TaskCompletionSource Done)> _queue = new(); // lock: itself
     private readonly Thread[] _threads;
     private bool _disposed; // lock: _queue
 
@@ -23,11 +23,11 @@ public sealed class SyncWorker : IDisposable
     }
 
     /// <summary>
-    /// Completes when every segment is synced; faults with the IOException if one sync fails. Continuations that ask
+    /// Completes when the job has run; faults with the IOException if one of its fsyncs fails. Continuations that ask
     /// to run synchronously run on the sync thread (a partition's "sync done" message is sent from there, without a
     /// hop through the thread pool), so they must be quick and never block.
     /// </summary>
-    public Task SyncAsync(Segment[] segments)
+    public Task SyncAsync(SyncJob job)
     {
         var done = new TaskCompletionSource();
         lock (_queue)
@@ -35,7 +35,7 @@ public sealed class SyncWorker : IDisposable
             if (_disposed) done.SetException(new ObjectDisposedException(nameof(SyncWorker)));
             else
             {
-                _queue.Enqueue((segments, done));
+                _queue.Enqueue((job, done));
                 Monitor.Pulse(_queue);
             }
         }
@@ -56,10 +56,10 @@ public sealed class SyncWorker : IDisposable
     {
         while (Next() is { } item)
         {
-            var (segments, done) = item;
+            var (job, done) = item;
             try
             {
-                foreach (var s in segments) s.Sync();
+                job.Run();
                 done.SetResult();
             }
             catch (Exception e)
@@ -70,7 +70,7 @@ public sealed class SyncWorker : IDisposable
     }
 
     /// <summary>The next queued sync; null once disposed and drained.</summary>
-    private (Segment[] Segments, TaskCompletionSource Done)? Next()
+    private (SyncJob Job, TaskCompletionSource Done)? Next()
     {
         lock (_queue)
         {

@@ -43,8 +43,8 @@ public class PartitionLogTests : TempDirectoryTest
         var position = log.WritePending();
         Assert.Null(log.ReadRecord(0)); // on disk but not yet acknowledged
 
-        foreach (var segment in log.TakeUnsynced()) segment.Sync();
-        log.Commit(position);
+        log.TakeUnsynced().Run();
+        log.Acknowledge(position);
         Assert.Equal(1, log.HighWatermark);
         Assert.Equal("a", log.ReadRecord(0)!.Value);
     }
@@ -243,7 +243,7 @@ public class PartitionLogTests : TempDirectoryTest
             log.Append(Records("lost-5", "lost-6", "lost-7"), Timestamp);
             log.WritePending(); // written, never synced nor acknowledged
 
-            log.TruncateToHighWatermark();
+            log.TruncateTo(log.HighWatermark);
 
             Assert.Equal(5, log.LogEndOffset);
             Assert.Equal((5L, 5L), log.AppendDurably(ValueFor(5)));
@@ -263,7 +263,7 @@ public class PartitionLogTests : TempDirectoryTest
         log.AppendUpTo(2);
         log.Append(Records("never-written"), Timestamp);
 
-        log.TruncateToHighWatermark();
+        log.TruncateTo(log.HighWatermark);
 
         Assert.Equal(2, log.LogEndOffset);
         log.AppendDurably(ValueFor(2));
@@ -280,7 +280,7 @@ public class PartitionLogTests : TempDirectoryTest
             log.WritePending();
             Assert.Equal(2, log.Segments.Count);
 
-            log.TruncateToHighWatermark();
+            log.TruncateTo(log.HighWatermark);
 
             Assert.Equal(8, log.LogEndOffset);
             Assert.Single(log.Segments);

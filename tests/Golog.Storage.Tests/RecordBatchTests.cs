@@ -9,8 +9,8 @@ public class RecordBatchTests
 
     private static byte[] Encode(in RecordsToAppend records, long baseOffset = 42, long timestamp = LogTestExtensions.Timestamp)
     {
-        var batch = new byte[RecordBatchWriter.Measure(records)];
-        int written = RecordBatchWriter.Write(batch, baseOffset, timestamp, records);
+        var batch = new byte[RecordBatchWriter.Measure(records, timestamp)];
+        int written = RecordBatchWriter.Write(batch, baseOffset, timestamp, leaderEpoch: 0, records);
         Assert.Equal(batch.Length, written);
         return batch;
     }
@@ -207,5 +207,81 @@ public class RecordBatchTests
         Assert.Equal(written, Varint.Read(buffer, out long read));
         Assert.Equal(value, read);
         Assert.Equal(0, Varint.Read(buffer.AsSpan(0, written - 1), out _)); // cut short: not a value
+    }
+}
+
+/// <summary>The per-record form of <see cref="RecordsToAppend"/>: what a Kafka-style producer sends through the encoder.</summary>
+public class PerRecordEncodingTests : TempDirectoryTest
+{
+    private static readonly byte[] K1 = "k1"u8.ToArray(), K2 = "k2"u8.ToArray();
+
+    private static byte[] Encode(in RecordsToAppend records, long timestamp = LogTestExtensions.Timestamp, int leaderEpoch = 0)
+    {
+        var batch = new byte[RecordBatchWriter.Measure(records, timestamp)];
+        Assert.Equal(batch.Length, RecordBatchWriter.Write(batch, 50, timestamp, leaderEpoch, records));
+        return batch;
+    }
+
+    private static long Int64At(byte[] batch, int field) => System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(batch.AsSpan(field));
+
+    [Fact]
+    public void Every_record_keeps_its_own_key_headers_and_timestamp()
+    {
+        RecordToAppend[] records =
+        [
+            new("a"u8.ToArray(), K1, new RecordHeader[] { new("h"u8.ToArray(), "1"u8.ToArray()) }, 1_000),
+            new("b"u8.ToArray(), null, default, 1_005),
+            new("c"u8.ToArray(), K2, new RecordHeader[] { new("h"u8.ToArray(), "3"u8.ToArray()), new("x"u8.ToArray(), ReadOnlyMemory<byte>.Empty) }, 990),
+        ];
+
+        var decoded = LogTestExtensions.Decode(Encode(new RecordsToAppend(records)));
+
+        Assert.Equal(
+            [new Rec(50, 1_000, "k1", "a", [("h", "1")]), new Rec(51, 1_005, null, "b", []), new Rec(52, 990, "k2", "c", [("h", "3"), ("x", "")])],
+            decoded, RecEquality.Instance);
+    }
+
+    [Fact]
+    public void The_base_timestamp_is_the_first_records_and_the_max_timestamp_the_largest()
+    {
+        RecordToAppend[] records = [new("a"u8.ToArray(), TimestampMs: 2_000), new("b"u8.ToArray(), TimestampMs: 9_000), new("c"u8.ToArray(), TimestampMs: 1_500)];
+
+        var batch = Encode(new RecordsToAppend(records));
+
+        Assert.Equal(2_000, Int64At(batch, RecordBatchLayout.BaseTimestamp));
+        Assert.Equal(9_000, Int64At(batch, RecordBatchLayout.MaxTimestamp));
+    }
+
+    [Fact]
+    public void Records_without_a_timestamp_get_the_appends_one()
+    {
+        RecordToAppend[] records = [new("a"u8.ToArray()), new("b"u8.ToArray(), TimestampMs: 7)];
+
+        var decoded = LogTestExtensions.Decode(Encode(new RecordsToAppend(records), timestamp: 5));
+
+        Assert.Equal([5L, 7], decoded.Select(r => r.Timestamp));
+    }
+
+    [Fact]
+    public void The_leader_epoch_is_written_and_producer_fields_say_no_producer()
+    {
+        var batch = Encode(LogTestExtensions.Records("a"), leaderEpoch: 9);
+
+        Assert.Equal(9, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(batch.AsSpan(RecordBatchLayout.PartitionLeaderEpoch)));
+        Assert.Equal(-1, Int64At(batch, RecordBatchLayout.ProducerId));
+        Assert.Equal(LogTestExtensions.Timestamp, Int64At(batch, RecordBatchLayout.MaxTimestamp));
+    }
+
+    [Fact]
+    public void A_per_record_batch_appended_to_a_log_reads_back_with_its_keys()
+    {
+        using var log = LogTestExtensions.OpenLog(PartitionDir, new LogConfig());
+        RecordToAppend[] records = [new("a"u8.ToArray(), K1), new("b"u8.ToArray(), K2)];
+
+        log.Append(new RecordsToAppend(records), LogTestExtensions.Timestamp, leaderEpoch: 2);
+        log.Flush();
+
+        Assert.Equal(["k1", "k2"], LogTestExtensions.Decode(log.Read(0, 1 << 20).Bytes).Select(r => r.Key));
+        Assert.Equal([new EpochEntry(2, 0)], log.LeaderEpochs);
     }
 }

@@ -123,13 +123,13 @@ public class RetentionTests : TempDirectoryTest
         log.Append(Records(ValueFor(9)), Timestamp);
         var position = log.WritePending();
         var queuedSync = log.TakeUnsynced(); // what the sync thread holds while the partition moves on
-        log.Commit(position);
+        log.Acknowledge(position);
         log.AppendUpTo(15);                  // rolls: segment 0 is now closed
 
         Assert.Equal(1, log.ApplyRetention(Now));
-        Assert.Equal(0, queuedSync.Single().BaseOffset);
-        Assert.DoesNotContain(queuedSync[0], log.Segments);
-        foreach (var segment in queuedSync) segment.Sync();
+        Assert.Equal(0, queuedSync.Segments.Single().BaseOffset);
+        Assert.DoesNotContain(queuedSync.Segments[0], log.Segments);
+        queuedSync.Run();
         log.AssertReadsEveryOffset(10, 15);
     }
 

@@ -30,8 +30,8 @@ public abstract class TempDirectoryTest : IDisposable
 public sealed record Rec(long Offset, long Timestamp, string? Key, string Value, (string Key, string Value)[] Headers);
 
 /// <summary>
-/// What the partition actor does around a <see cref="PartitionLog"/>: append, write, fsync, then commit the high
-/// watermark, so reads see the data. Plus helpers to read records back and to walk raw segment files.
+/// What the partition actor does around a <see cref="PartitionLog"/>: append, write, fsync, then mark it flushed and
+/// move the high watermark, so reads see the data. Plus helpers to read records back and to walk raw segment files.
 /// </summary>
 public static class LogTestExtensions
 {
@@ -67,11 +67,18 @@ public static class LogTestExtensions
         log.AppendDurably(Enumerable.Range(0, count).Select(i => ValueFor(start + i)).ToArray());
     }
 
+    /// <summary>What the partition actor does on one node: write, run the sync job, mark flushed, acknowledge all of it.</summary>
     public static void Flush(this PartitionLog log)
     {
         var position = log.WritePending();
-        foreach (var segment in log.TakeUnsynced()) segment.Sync();
-        log.Commit(position);
+        log.TakeUnsynced().Run();
+        log.Acknowledge(position);
+    }
+
+    public static void Acknowledge(this PartitionLog log, LogPosition position)
+    {
+        log.MarkFlushed(position);
+        log.AdvanceHighWatermark(position.NextOffset);
     }
 
     /// <summary>Every whole batch a read returned, CRC-checked, decoded. A trailing batch cut by the byte limit is skipped.</summary>

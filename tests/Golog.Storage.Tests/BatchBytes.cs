@@ -1,0 +1,50 @@
+using System.Buffers.Binary;
+using System.Text;
+using L = Golog.Storage.RecordBatchLayout;
+
+namespace Golog.Storage.Tests;
+
+/// <summary>Encoded batches as a Kafka producer would send them, and ways to damage them while keeping the CRC right.</summary>
+public static class BatchBytes
+{
+    public const long ProducerId = 4711;
+    public const short ProducerEpoch = 3;
+    public const int BaseSequence = 17;
+
+    /// <summary>An idempotent producer's batch: per-record keys, headers and timestamps, producer fields set, CRC correct.</summary>
+    public static byte[] Producer(params string[] values)
+    {
+        var records = values.Select((v, i) => new RecordToAppend(
+            Encoding.UTF8.GetBytes(v), Encoding.UTF8.GetBytes($"key-{i}"),
+            new RecordHeader[] { new(Encoding.UTF8.GetBytes("h"), Encoding.UTF8.GetBytes($"hv-{i}")) },
+            LogTestExtensions.Timestamp + 10 * i)).ToArray();
+        var appended = new RecordsToAppend(records);
+        var batch = new byte[RecordBatchWriter.Measure(appended, 0)];
+        RecordBatchWriter.Write(batch, baseOffset: 0, timestampMs: 0, leaderEpoch: -1, appended);
+        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.ProducerId), ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(L.ProducerEpoch), ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(L.BaseSequence), BaseSequence);
+        return Recrc(batch);
+    }
+
+    /// <summary>Recomputes the CRC after a change, so that a check other than the CRC is what must notice it.</summary>
+    public static byte[] Recrc(byte[] batch)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(L.Crc), Crc32C.Compute(batch.AsSpan(L.Attributes)));
+        return batch;
+    }
+
+    public static byte[] WithInt32(byte[] batch, int field, int value)
+    {
+        var copy = (byte[])batch.Clone();
+        BinaryPrimitives.WriteInt32BigEndian(copy.AsSpan(field), value);
+        return copy;
+    }
+
+    /// <summary>A batch claiming a different record count (and matching last offset delta) than the records it holds.</summary>
+    public static byte[] WithRecordCount(byte[] batch, int count) =>
+        Recrc(WithInt32(WithInt32(batch, L.RecordCount, count), L.LastOffsetDelta, count - 1));
+
+    /// <summary>Sets the batch length field to fit the array after records were added or removed.</summary>
+    public static byte[] FixLength(byte[] batch) => WithInt32(batch, L.BatchLength, batch.Length - L.LogOverhead);
+}
