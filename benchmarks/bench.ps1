@@ -24,17 +24,36 @@ function Get-FreePort {
     try { return $l.LocalEndpoint.Port } finally { $l.Stop() }
 }
 
-function Start-Server([string] $dll, [string[]] $arguments, [string] $name, [regex] $ready) {
+# Starts a server and waits (bounded: 60 s) until $findPort, given the path of the server's log, returns its port.
+function Start-Server([string] $dll, [string[]] $arguments, [string] $name, [scriptblock] $findPort) {
     $log = Join-Path $work "$name.log"
     $p = Start-Process dotnet -ArgumentList (@($dll) + $arguments) -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
     $started.Add($p)
-    for ($i = 0; $i -lt 600; $i++) {   # bounded: 60 s
-        $m = $ready.Match((Get-Content $log -Raw -ErrorAction SilentlyContinue) + '')
-        if ($m.Success) { return @{ Process = $p; Port = [int]$m.Groups[1].Value } }
+    for ($i = 0; $i -lt 600; $i++) {
+        $port = & $findPort $log
+        if ($port) { return @{ Process = $p; Port = [int]$port } }
         if ($p.HasExited) { throw "$name exited: $(Get-Content $log -Raw) $(Get-Content "$log.err" -Raw)" }
         Start-Sleep -Milliseconds 100
     }
     throw "$name did not start listening within 60 s"
+}
+
+# The broker writes {"json":{"host":...,"port":N}} to its --ports-file once it is listening, atomically: once the
+# file exists it is whole.
+function Start-Broker([string] $storage, [string] $name) {
+    $portsFile = Join-Path $work "$name.ports.json"
+    Start-Server $brokerDll @('--port', '0', '--storage', $storage, '--ports-file', $portsFile) $name {
+        if (Test-Path $portsFile) { (Get-Content $portsFile -Raw | ConvertFrom-Json).json.port }
+    }.GetNewClosure()
+}
+
+# The transport null servers (../shared, not ours) announce their port only in their log.
+function Start-NullServer([string] $name, [string[]] $arguments, [string] $label) {
+    Start-Server $nullDlls[$name] $arguments $label {
+        param($log)
+        $m = [regex]::Match((Get-Content $log -Raw -ErrorAction SilentlyContinue) + '', 'listening on \S+:(\d+)')
+        if ($m.Success) { $m.Groups[1].Value }
+    }
 }
 
 function Stop-Server($server) {
@@ -78,7 +97,7 @@ try {
     for ($r = 1; $r -le $Repeats; $r++) {
         Write-Host "=== round $r of $Repeats"
         $storage = Join-Path $work "storage-$r"
-        $broker = Start-Server $brokerDll @('--port', '0', '--storage', $storage) "broker-$r" 'listening on \S+:(\d+)'
+        $broker = Start-Broker $storage "broker-$r"
         $b = "localhost:$($broker.Port)"
         Invoke-Perf 'warm-up (not counted)' @('produce', '--broker', $b, '--topic', 'warmup', '--messages', '200000', '--batch', '1000', '--inflight', '4') | Out-Null
         Add-Run 'produce-batched' (Invoke-Perf 'batched produce' @('produce', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '1000', '--inflight', '4'))
@@ -91,7 +110,7 @@ try {
         foreach ($name in 'raw-null', 'akka-null') {
             $port = Get-FreePort
             $nullArgs = if ($name -eq 'akka-null') { @("$port", '65536') } else { @("$port") }
-            $server = Start-Server $nullDlls[$name] $nullArgs "$name-$r" 'listening on \S+:(\d+)'
+            $server = Start-NullServer $name $nullArgs "$name-$r"
             $a = "127.0.0.1:$($server.Port)"
             Add-Run "$name-50x1" (Invoke-Perf "$name 50 x 1" @('produce', '--broker', $a, '--topic', 'n', '--messages', $SmallMessages, '--connections', '50', '--seed'))
             Add-Run "$name-1x1" (Invoke-Perf "$name 1 x 1" @('produce', '--broker', $a, '--topic', 'n', '--messages', $LatencyMessages, '--seed'))

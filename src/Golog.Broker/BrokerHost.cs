@@ -19,6 +19,9 @@ public sealed class BrokerEndpoint
 {
     internal TaskCompletionSource<IPEndPoint> Bound { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public Task<IPEndPoint> WhenBound => Bound.Task;
+    /// <summary>Every door bound and the ports file (golog.ports-file) written: when the broker counts as started.</summary>
+    public Task WhenReady { get; internal set; }
+    public BrokerEndpoint() => WhenReady = WhenBound;
 }
 
 /// <summary>
@@ -34,8 +37,10 @@ public static class BrokerHost
         var (overrides, files) = CommandLine.Parse(args, env);
         var config = ConfigurationFactory.ParseString(overrides);
         foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
-        var defaults = Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon");
-        return config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(defaults)));
+        var defaults = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon")));
+        config = config.WithFallback(defaults);
+        KnownSettings.From(defaults).RefuseUnknown(config);
+        return config;
     }
 
     public static IHost Build(Config config)
@@ -93,6 +98,7 @@ public static class BrokerHost
         coreHandle.Started.TrySetResult(core);
         var door = JsonLinesDoor.Create(core, settings);
         var server = system.ActorOf(TcpListenerActor.Props(door, settings, routes.Loaded, endpoint.Bound), "door-" + door.Name);
+        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, new Dictionary<string, Task<IPEndPoint>> { [door.Name] = endpoint.WhenBound });
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(server);

@@ -16,12 +16,13 @@ public static class CommandLine
         ("--port", "GOLOG_PORT", "golog.port"),
         ("--storage", "GOLOG_STORAGE", "golog.storage"),
         ("--flush-policy", "GOLOG_FLUSH_POLICY", "golog.flush.policy"),
+        ("--ports-file", "GOLOG_PORTS_FILE", "golog.ports-file"),
     ];
 
     public const string Usage = """
         usage: golog-broker [--host H] [--port P] [--storage DIR] [--flush-policy always|interval|os]
-                            [--config FILE.hocon] [--set golog.KEY=VALUE ...]
-        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY (flags win)
+                            [--ports-file FILE.json] [--config FILE.hocon] [--set golog.KEY=VALUE ...]
+        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY, GOLOG_PORTS_FILE (flags win)
         """;
 
     /// <summary>HOCON overrides from args and environment, plus extra config files named with --config.</summary>

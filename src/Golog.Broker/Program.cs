@@ -9,7 +9,8 @@ Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
     .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+    // errors (a refused configuration, a port in use) on stderr, where scripts and service managers look for them
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Error)
     .CreateLogger();
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -24,7 +25,7 @@ try
     await host.StartAsync();
     try
     {
-        await host.Services.GetRequiredService<BrokerEndpoint>().WhenBound;
+        await host.Services.GetRequiredService<BrokerEndpoint>().WhenReady;
     }
     catch (IOException e)
     {

@@ -1,5 +1,6 @@
 using Golog.Client;
 using Golog.Flood;
+using Golog.Harness;
 
 // Measures what a flood costs a well-behaved client: produce latency p50/p99 before, during and after 1,000
 // producing connections plus one client pipelining 100,000 requests it never reads, and the broker's peak RSS.
@@ -19,7 +20,7 @@ while (cli.MoveNext())
     }
 }
 
-await using var broker = await BrokerUnderTest.StartAsync(brokerArgs);
+await using var broker = await BrokerProcess.StartOnTempStorageAsync(brokerArgs);
 await using (var admin = await GologClient.ConnectAsync("127.0.0.1", broker.Port)) await admin.CreateTopicAsync("flood", 8);
 await LatencyProbe.MeasureAsync(broker.Port, Math.Min(samples, 200)); // warm-up: JIT, topic creation
 
@@ -35,4 +36,4 @@ await using (var flood = await FloodLoad.StartAsync(broker.Port, connections, pi
 Console.WriteLine($"during flood:  {flooded} ({connections} connections producing, {acked} acked meanwhile; 1 connection pipelining {pipelined} unread)");
 var after = await LatencyProbe.MeasureAsync(broker.Port, samples);
 Console.WriteLine($"after flood:   {after}");
-Console.WriteLine($"p99 during / without flood: {flooded.P99Ms / quiet.P99Ms:F1}x; broker peak RSS {broker.PeakRssMiB()?.ToString() ?? "n/a"} MiB");
+Console.WriteLine($"p99 during / without flood: {flooded.P99Ms / quiet.P99Ms:F1}x; broker peak RSS {(broker.PeakRssBytes() / (1024 * 1024))?.ToString() ?? "n/a"} MiB");

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using Golog.Broker;
+using Golog.Client;
+
+namespace Golog.EndToEnd.Tests;
+
+/// <summary>The broker process at start: the ports file it writes once listening, and a configuration it refuses.</summary>
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task The_ports_file_names_the_address_and_port_the_broker_listens_on()
+    {
+        using var storage = new TempStorage();
+        await using var broker = await BrokerProcess.StartAsync(storage.Path);
+
+        var json = PortsFile.Read(broker.PortsFilePath)["json"];
+        Assert.Equal("127.0.0.1", json.Address.ToString());
+        Assert.Matches($@"listening on localhost:{json.Port} \(json\)", broker.Log);
+        await using var client = await GologClient.ConnectAsync(json.Address.ToString(), json.Port);
+        await client.CreateTopicAsync("reachable", 1);
+    }
+
+    [Fact]
+    public async Task A_typo_in_a_setting_stops_the_broker_naming_the_key_it_meant_without_a_stack_trace()
+    {
+        using var storage = new TempStorage();
+        var portsFile = Path.Combine(storage.Path, "ports.json");
+        var (exitCode, stdout, stderr) = await DotnetProgram.RunAsync("golog-broker",
+            ["--port", "0", "--storage", Path.Combine(storage.Path, "data"), "--ports-file", portsFile, "--set", "golog.segmnt.bytes=1MiB"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("unknown setting golog.segmnt.bytes (did you mean golog.segment.bytes?)", stderr);
+        Assert.DoesNotMatch(new Regex(@"^\s+at ", RegexOptions.Multiline), stdout + stderr);
+        Assert.False(File.Exists(portsFile));
+    }
+}
