@@ -11,15 +11,22 @@ namespace Golog.Core;
 /// table cannot place (auto-creation), goes to the topic manager. The answer is a <see cref="CoreReply"/> to
 /// <c>replyTo</c> carrying <c>correlation</c>. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Akka orders messages per sender and receiver only, so a produce held up in the topic manager (which creates the
+/// partition, then forwards it) can be overtaken by the same sender's next produce, sent straight to the partition
+/// once the route is published. <see cref="Send"/> therefore says when it took the slow path: a sender whose
+/// produces must be stored in the order it sent them sends nothing more until that one is answered.
+/// </remarks>
 public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
 {
     public RoutingTable Routes => routes;
 
-    public void Send(long correlation, ICoreCommand command, IActorRef replyTo)
+    /// <summary>Sends <paramref name="command"/>; false when a produce went through the topic manager (see remarks).</summary>
+    public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
     {
         switch (command)
         {
-            case ProduceCommand p: Produce(correlation, p, replyTo); break;
+            case ProduceCommand p: return Produce(correlation, p, replyTo);
             case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
@@ -29,17 +36,20 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
             default: topics.Tell(new CoreRequest(correlation, command), replyTo); break;
         }
+        return true;
     }
 
-    private void Produce(long correlation, ProduceCommand cmd, IActorRef replyTo)
+    private bool Produce(long correlation, ProduceCommand cmd, IActorRef replyTo)
     {
         if (routes.TryGet(cmd.Topic, out var route) && (cmd.Partition is null || (uint)cmd.Partition < (uint)route.Partitions.Count))
         {
             int partition = cmd.Partition ?? route.ChoosePartition(cmd.Records.Key);
             var routed = cmd.Partition is null ? cmd with { Partition = partition } : cmd;
             route.Partitions[partition].Actor.Tell(new CoreRequest(correlation, routed), replyTo);
+            return true;
         }
-        else topics.Tell(new CoreRequest(correlation, cmd), replyTo); // auto-create, grow, or refuse with the reason
+        topics.Tell(new CoreRequest(correlation, cmd), replyTo); // auto-create, grow, or refuse with the reason
+        return false;
     }
 
     private void ToPartition(long correlation, ICoreCommand cmd, string topic, int partition, IActorRef replyTo)

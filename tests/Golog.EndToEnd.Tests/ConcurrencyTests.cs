@@ -4,6 +4,26 @@ namespace Golog.EndToEnd.Tests;
 
 public sealed class ConcurrencyTests
 {
+    /// <summary>
+    /// The first produces to a new topic wait while the topic is created; later ones go straight to the partition.
+    /// Pipelined on one connection, they must still be stored in the order sent (a seed producer's offsets only grow).
+    /// </summary>
+    [Theory]
+    [InlineData("new-topic", 0)]   // auto-creation
+    [InlineData("grown", 3)]       // a new partition of an existing topic
+    public async Task Produces_pipelined_while_their_partition_is_created_are_stored_in_the_order_sent(string topic, int partition)
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await LineClient.ConnectAsync(broker.Port);
+        if (partition > 0) Assert.Equal("ack offset 0", await client.RequestAsync($$"""{"type":"produce","topic":"{{topic}}","partition":0,"message":"first"}"""));
+        const int Pipelined = 2000;
+        var lines = string.Concat(Enumerable.Range(0, Pipelined).Select(i =>
+            $$"""{"type":"produce","topic":"{{topic}}","partition":{{partition}},"message":"m{{i}}"}""" + "\n"));
+        await client.SendRawAsync(System.Text.Encoding.UTF8.GetBytes(lines));
+        for (int i = 0; i < Pipelined; i++)
+            Assert.Equal($"ack offset {i}", await client.ReadLineAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Fact]
     public async Task Eight_concurrent_producers_on_one_partition_get_unique_contiguous_offsets()
     {

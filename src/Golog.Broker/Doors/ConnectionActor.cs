@@ -41,6 +41,7 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
     private int _writingBytes;
     private bool _readingSuspended;
     private bool _closing;
+    private long? _orderingBarrier; // a produce the core routed the slow way: nothing after it is taken until it is answered
     private long _lastActivityMs = Environment.TickCount64; // last complete request or reply
     private long _writeStartedMs;
     private long _requestStartedMs; // when the oldest request not yet taken began to arrive, at the latest
@@ -125,7 +126,7 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
     /// <summary>Handles the whole requests already received, as far as the budget allows, then writes and adjusts reading.</summary>
     private void TakeRequests()
     {
-        while (!_closing && _input.Length > 0 && !_budget.IsSpent(_sequencer.Pending, Unsent))
+        while (!_closing && _orderingBarrier is null && _input.Length > 0 && !_budget.IsSpent(_sequencer.Pending, Unsent))
         {
             int consumed = _codec.Decode(_input.Span, out var request);
             if (consumed == 0) break;
@@ -149,12 +150,13 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         }
         if (request.Error is { } error) { Complete(seq, new Failed(error)); return; }
         if (request.ReplyBytes > 0) _budget.Reserve(seq, request.ReplyBytes);
-        _core.Send(seq, request.Command!, Self);
+        if (!_core.Send(seq, request.Command!, Self)) _orderingBarrier = seq; // see BrokerCore's remarks
     }
 
     private void Complete(long seq, ICoreResult result)
     {
         if (!_sequencer.TryGetContext(seq, out var context)) return;
+        if (_orderingBarrier == seq) _orderingBarrier = null;
         _budget.Release(seq);
         _sequencer.Complete(seq, _codec.Encode(context, result), _output);
         _lastActivityMs = Environment.TickCount64;
@@ -187,8 +189,9 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
             _connection.Tell(Tcp.Abort.Instance);
             Context.Stop(Self);
         }
-        // bytes buffered while the budget allows taking requests can only be an incomplete request
-        else if (_input.Length > 0 && !_budget.IsSpent(_sequencer.Pending, Unsent) && now - _requestStartedMs > _settings.PartialLineTimeout.TotalMilliseconds)
+        // bytes buffered while requests may be taken can only be an incomplete request
+        else if (_input.Length > 0 && _orderingBarrier is null && !_budget.IsSpent(_sequencer.Pending, Unsent)
+                 && now - _requestStartedMs > _settings.PartialLineTimeout.TotalMilliseconds)
         {
             _log.Info("Client {Remote} sent part of a request and stalled for {Timeout}; closing (golog.connections.partial-line-timeout)", _remote, _settings.PartialLineTimeout);
             _connection.Tell(Tcp.Close.Instance);
