@@ -8,6 +8,7 @@ using Golog.Core.Groups;
 using Golog.Broker.Doors;
 using Golog.Broker.Doors.JsonLines;
 using Golog.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -55,7 +56,12 @@ public static class BrokerHost
             settings = settings with { MaxConnections = affordable };
         }
         Directory.CreateDirectory(settings.StorageDirectory);
-        var builder = Host.CreateApplicationBuilder([]);
+        // No configuration reload: Golog reads HOCON, and the host's default reloadOnChange puts a recursive
+        // FileSystemWatcher on the working directory, which, with storage under it (the default "storage"), wakes a
+        // thread for every write to a segment.
+        var hostConfig = new ConfigurationManager();
+        hostConfig.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], Configuration = hostConfig });
         builder.Services.AddSerilog();
         var endpoint = new BrokerEndpoint();
         var coreHandle = new CoreHandle();
