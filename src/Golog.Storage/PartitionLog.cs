@@ -52,6 +52,9 @@ public sealed class PartitionLog : IDisposable
     /// <summary>The leader-epoch checkpoint: each epoch with the offset its first batch got.</summary>
     public IReadOnlyList<EpochEntry> LeaderEpochs => _epochs.Entries;
     public long SizeInBytes => _segments.Sum(s => s.Size);
+
+    /// <summary>Bytes appended but not yet written to the file (only the active segment has any: a roll writes the old one's).</summary>
+    public long PendingBytes => Active.Size - Active.WrittenSize;
     /// <summary>
     /// Whether a rolled segment still waits for its seal in <see cref="TakeUnsynced"/>: due even where acks wait for
     /// no fsync, or its index file is never written and every restart would CRC-scan the segment.
