@@ -75,8 +75,12 @@ public sealed class TcpListenerActor : ReceiveActor
         {
             var refusal = _door.Refusal(new BrokerError(BrokerErrorCode.TooManyConnections,
                 $"the broker already serves {_settings.MaxConnections} connections (golog.connections.max); try again later"));
-            var refused = Context.ActorOf(RefusedConnectionActor.Props(Sender, refusal), name);
+            var refused = Context.ActorOf(RefusedConnectionActor.Props(Sender), name);
             Sender.Tell(new Tcp.Register(refused, keepOpenOnPeerClosed: false, useResumeWriting: true));
+            // told from here, after the Register: Akka orders messages per sender, and a write or close that reached
+            // the connection before its registration would be lost (the client saw a reset instead of the line)
+            Sender.Tell(Tcp.Write.Create(ByteString.FromBytes(refusal)));
+            Sender.Tell(Tcp.Close.Instance); // Close flushes pending writes first
             _log.Warning("Refused client {Client} from {Remote}: {Live} connections open (golog.connections.max)", name, c.RemoteAddress, _live);
             return;
         }
