@@ -14,14 +14,15 @@ namespace Golog.Core;
 /// <remarks>
 /// Akka orders messages per sender and receiver only, so a produce held up in the topic manager (which creates the
 /// partition, then forwards it) can be overtaken by the same sender's next produce, sent straight to the partition
-/// once the route is published. <see cref="Send"/> therefore says when it took the slow path: a sender whose
-/// produces must be stored in the order it sent them sends nothing more until that one is answered.
+/// once the route is published; and a fetch sent straight after a create_topic could miss the topic. <see cref="Send"/>
+/// therefore says when a command that creates partitions took the slow path: a sender whose requests must take
+/// effect in the order it sent them sends nothing more until that one is answered.
 /// </remarks>
 public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
 {
     public RoutingTable Routes => routes;
 
-    /// <summary>Sends <paramref name="command"/>; false when a produce went through the topic manager (see remarks).</summary>
+    /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
     {
         switch (command)
@@ -34,7 +35,9 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
                 groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo);
                 break;
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
-            default: topics.Tell(new CoreRequest(correlation, command), replyTo); break;
+            default:
+                topics.Tell(new CoreRequest(correlation, command), replyTo);
+                return command is not CreateTopicCommand; // a fetch pipelined after it must find the topic
         }
         return true;
     }

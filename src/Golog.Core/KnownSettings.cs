@@ -14,6 +14,8 @@ public sealed class KnownSettings
     private const string Root = "golog";
     private static readonly string[] Overrides = ["golog", "topics", "overrides"];
     private static readonly string[] PerTopicSections = ["segment", "retention"];
+    // read once for the whole broker, so a topic override of it would be silently ignored
+    private static readonly string[] BrokerWideOnly = ["retention.check-interval"];
 
     private readonly HashSet<string> _keys;
     private readonly HashSet<string> _perTopicKeys;
@@ -21,7 +23,8 @@ public sealed class KnownSettings
     private KnownSettings(HashSet<string> keys)
     {
         _keys = keys;
-        _perTopicKeys = keys.Select(k => k[(Root.Length + 1)..]).Where(k => PerTopicSections.Contains(k.Split('.')[0])).ToHashSet();
+        _perTopicKeys = keys.Select(k => k[(Root.Length + 1)..])
+            .Where(k => PerTopicSections.Contains(k.Split('.')[0]) && !BrokerWideOnly.Contains(k)).ToHashSet();
     }
 
     /// <summary>The keys of <paramref name="shipped"/>, the broker's own golog.hocon.</summary>

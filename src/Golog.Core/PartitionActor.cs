@@ -8,7 +8,8 @@ namespace Golog.Core;
 /// Owns one partition's log. Every write goes through this mailbox, so writes are serialised without locks.
 /// Appends are encoded as they arrive; a self-addressed FlushNow queued behind them writes them all at once and
 /// starts one sync (on the <see cref="SyncWorker"/>) covering all of them: group commit. Acks leave when the sync
-/// is done; reads are positional reads of what is already acknowledged, never waiting for a sync.
+/// is done (flush.policy = always; interval and os acknowledge once written); reads are positional reads of what is
+/// already acknowledged, never waiting for a sync.
 /// </summary>
 public sealed class PartitionActor : CoreActor, IWithTimers
 {
@@ -32,6 +33,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private bool _flushQueued;
     private int _generation;
     private bool _closed;
+    private IActorRef? _closeRequestedBy; // a CloseForShutdown that waits for the sync in flight
 
     public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
     {
@@ -50,7 +52,12 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         });
         Receive<IntervalSync>(_ => SyncInBackground());
         Receive<RetentionCheck>(_ => ApplyRetention());
-        Receive<CloseForShutdown>(_ => Close());
+        Receive<CloseForShutdown>(_ =>
+        {
+            // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
+            if (_commit.SyncInFlight && !_closed) _closeRequestedBy = Sender;
+            else Close(Sender);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -62,7 +69,15 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     protected override void PreStart()
     {
         var dir = StorageLayout.PartitionDirectory(_settings.StorageDirectory, _tp.Topic, _tp.Partition);
-        _partitionLog = PartitionLog.Open(dir, _settings.LogFor(_tp.Topic), _cleanStart, Serilog.Log.ForContext("Partition", _tp.ToString()));
+        try { _partitionLog = PartitionLog.Open(dir, _settings.LogFor(_tp.Topic), _cleanStart, Serilog.Log.ForContext("Partition", _tp.ToString())); }
+        catch (IOException e)
+        {
+            _log.Error(e, "Partition {Topic}-{Partition} cannot be opened; its requests get storage_error until the broker is restarted with the damage repaired",
+                _tp.Topic, _tp.Partition);
+            Become(() => Unopenable(e));
+            _status.Abandon();
+            return;
+        }
         Publish();
         if (_settings.Flush.Mode == FlushMode.Interval)
             Timers.StartPeriodicTimer("interval-sync", IntervalSync.Instance, _settings.Flush.Interval);
@@ -72,9 +87,25 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             _tp.Topic, _tp.Partition, _partitionLog.LogStartOffset, _partitionLog.HighWatermark);
     }
 
+    /// <summary>The log could not be opened (damaged on disk, say): every request is answered, none is left hanging.</summary>
+    private void Unopenable(IOException cause)
+    {
+        var error = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} could not be opened: {cause.Message}");
+        Receive<CoreRequest>(r => Fail(Sender, r.Correlation, error));
+        Receive<CloseForShutdown>(_ => Sender.Tell(new Closed(false)));
+    }
+
+    /// <summary>
+    /// Stopped without a clean close (a failure): its waiting produces and parked fetches are answered, so no client
+    /// waits for a reply that will never come; the next start recovers the tail.
+    /// </summary>
     protected override void PostStop()
     {
-        if (!_closed) _partitionLog?.Dispose(); // not a clean close: the next start recovers the tail
+        if (_closed || _partitionLog is null) return;
+        var failure = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} stopped after a failure; see the broker log");
+        foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
+        foreach (var parked in _polls.TakeAll()) Fail(parked.ReplyTo, parked.Correlation, failure);
+        _partitionLog.Dispose();
     }
 
     private void Produce(long id, ProduceCommand cmd)
@@ -145,7 +176,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         if (done.Error is not null) { FailPending(done.Error); return; }
         var (durable, position) = _commit.SyncCompleted();
         Acknowledge(durable, position);
-        if (_commit.HasUnwritten) Flush(); // appends deferred during the sync: written now, and the next sync starts
+        if (_closeRequestedBy is { } closer) Close(closer);
+        else if (_commit.HasUnwritten) Flush(); // appends deferred during the sync: written now, and the next sync starts
         else StartSync(); // writes that arrived during the sync
     }
 
@@ -168,6 +200,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _commit.ForgetSync();
         try { _partitionLog.TruncateTo(_partitionLog.HighWatermark); }
         catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {Topic}-{Partition}", _tp.Topic, _tp.Partition); }
+        if (_closeRequestedBy is { } closer) Close(closer); // no sync is in flight any more
     }
 
     private void SyncInBackground()
@@ -238,9 +271,10 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     }
 
     /// <summary>Clean shutdown: write and sync everything appended, acknowledge it, close files so the next start skips recovery.</summary>
-    private void Close()
+    private void Close(IActorRef replyTo)
     {
-        if (_closed) { Sender.Tell(new Closed(true)); return; }
+        _closeRequestedBy = null;
+        if (_closed) { replyTo.Tell(new Closed(true)); return; }
         bool clean = true;
         try
         {
@@ -261,7 +295,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             _partitionLog.Dispose();
         }
         _closed = true;
-        Sender.Tell(new Closed(clean));
+        replyTo.Tell(new Closed(clean));
     }
 
     private void AnswerParkedFetchesEmpty()

@@ -37,11 +37,7 @@ public sealed class TopicManager : CoreActor
         ReceiveCommand<CreateTopicCommand>(CreateTopic);
         ReceiveCommand<MetadataQuery>(Metadata);
         Receive<AnswerMetadata>(m => Answer(m.ReplyTo, m.Correlation, Describe(m.Query)));
-        Receive<Terminated>(t =>
-        {
-            // a partition that stopped (its log could not be opened, say) will never publish: metadata must not wait for it
-            foreach (var p in _routes.Topics().SelectMany(r => r.Partitions).Where(p => p.Actor.Equals(t.ActorRef))) p.Status.Abandon();
-        });
+        Receive<Terminated>(t => ReplaceStopped(t.ActorRef));
         ReceiveAsync<CloseForShutdown>(_ => CloseAll());
     }
 
@@ -117,6 +113,30 @@ public sealed class TopicManager : CoreActor
         _groups.Tell(new TopicPartitionsChanged(topic, count)); // groups rebalance onto new partitions
         return route;
     }
+
+    /// <summary>
+    /// A partition actor failed and stopped (never restarted: a restart would keep its mailbox but lose its waiters
+    /// and its sync bookkeeping). Its route now answers storage_error, and metadata stops waiting for it to open.
+    /// </summary>
+    private void ReplaceStopped(IActorRef stopped)
+    {
+        if (_closed) return; // a partition that stopped after its clean close
+        foreach (var route in _routes.Topics())
+            for (int p = 0; p < route.Partitions.Count; p++)
+            {
+                if (!route.Partitions[p].Actor.Equals(stopped)) continue;
+                route.Partitions[p].Status.Abandon();
+                var standIn = Context.ActorOf(FailedPartitionActor.Props(new TopicPartition(route.Name, p)), $"failed-{route.Name}-{p}");
+                var partitions = route.Partitions.ToList();
+                partitions[p] = partitions[p] with { Actor = standIn };
+                _routes.Publish(new TopicRoute(route.Name, partitions));
+                _log.Error("Partition {Topic}-{Partition} stopped after a failure; its requests get storage_error until the broker restarts", route.Name, p);
+                return;
+            }
+    }
+
+    /// <summary>Partition actors are stopped on failure, never restarted (see <see cref="ReplaceStopped"/>).</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     private async Task CloseAll()
     {

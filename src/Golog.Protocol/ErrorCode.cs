@@ -1,6 +1,9 @@
 namespace Golog.Protocol;
 
-/// <summary>The error codes of docs/protocol.md, as they appear on the wire.</summary>
+/// <summary>
+/// The error codes of docs/protocol.md, as they appear on the wire, for clients and the parser. The broker's own
+/// vocabulary is Golog.Core's BrokerErrorCode, which carries these codes and Kafka's numbers; a test keeps both in step.
+/// </summary>
 public static class ErrorCode
 {
     public const string InvalidJson = "invalid_json";
@@ -17,11 +20,11 @@ public static class ErrorCode
     public const string BrokerShuttingDown = "broker_shutting_down";
     public const string TooManyTopics = "too_many_topics";
     public const string TooManyConnections = "too_many_connections";
-    // Consumer-group coordination; each maps onto a Kafka error code (in brackets) for a later Kafka listener.
-    public const string UnknownMemberId = "unknown_member_id";            // [25] UNKNOWN_MEMBER_ID
-    public const string IllegalGeneration = "illegal_generation";         // [22] ILLEGAL_GENERATION
-    public const string RebalanceInProgress = "rebalance_in_progress";    // [27] REBALANCE_IN_PROGRESS
-    public const string InvalidSessionTimeout = "invalid_session_timeout"; // [26] INVALID_SESSION_TIMEOUT
+    // Consumer-group coordination.
+    public const string UnknownMemberId = "unknown_member_id";
+    public const string IllegalGeneration = "illegal_generation";
+    public const string RebalanceInProgress = "rebalance_in_progress";
+    public const string InvalidSessionTimeout = "invalid_session_timeout";
     public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
     public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
 }

@@ -80,8 +80,6 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
         return FrameStatus.Line;
     }
 
-    /// <summary>The first bytes buffered (at most <paramref name="max"/>), e.g. to see what an oversized line was.</summary>
-    public ReadOnlySpan<byte> Peek(int max) => _buffer.AsSpan(_start, Math.Min(max, _end - _start));
 
     /// <summary>Drops buffered bytes (after the connection gave up on framing).</summary>
     public void Clear() => _start = _end = _scanned = 0;

@@ -43,7 +43,12 @@ public sealed class LeaderEpochCache
     {
         if (_entries.Count > 0 && epoch <= _entries[^1].Epoch) return;
         _entries.Add(new EpochEntry(epoch, startOffset));
-        Write();
+        try { Write(); }
+        catch (IOException)
+        {
+            _entries.RemoveAt(_entries.Count - 1); // not on disk, so not known: the next batch of this epoch tries again
+            throw;
+        }
     }
 
     /// <summary>After the log was cut at <paramref name="endOffset"/>: forgets the epochs that started at or after it.</summary>

@@ -164,13 +164,13 @@ public sealed class Segment : IDisposable
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
         RecordBatchReader.TryReadHeader(header[..Read(position, header)], _config.MaxBatchBytes, out var cut);
         RemoveIndexFile();
+        RandomAccess.SetLength(_handle, position); // first: if it fails, the segment's bookkeeping still matches the file
         _pendingLength = 0;
         _pendingRecords = 0;
-        RandomAccess.SetLength(_handle, position);
-        Sync();
         WrittenSize = position;
         NextOffset = cut.BaseOffset;
         TruncateIndex(position);
+        Sync();
     }
 
     private void CutPending(long offset, long pendingBase)

@@ -84,6 +84,8 @@ public sealed class KnownSettingsTests
         "unknown setting golog.topics.overrides.clicks.flush.policy (only segment.* and retention.* can be set per topic)")]
     [InlineData("golog.topics.overrides { \"audit.log\" { segmnt.bytes = 1MiB } }",
         "unknown setting golog.topics.overrides.\"audit.log\".segmnt.bytes (did you mean golog.topics.overrides.\"audit.log\".segment.bytes?)")]
+    [InlineData("golog.topics.overrides { clicks { retention.check-interval = 1m } }", // read broker-wide only
+        "unknown setting golog.topics.overrides.clicks.retention.check-interval (only segment.* and retention.* can be set per topic)")]
     [InlineData("golog.topics.overrides { clicks = 1h }",
         "unknown setting golog.topics.overrides.clicks (only segment.* and retention.* can be set per topic)")]
     public void A_topic_override_with_a_key_it_cannot_set_is_refused(string hocon, string expected)

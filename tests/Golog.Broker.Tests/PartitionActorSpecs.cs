@@ -202,6 +202,29 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         Assert.Equal(0, fetched.HighWatermark);
     }
 
+    [Fact]
+    public async Task A_partition_whose_log_cannot_be_opened_answers_every_request_with_storage_error_instead_of_hanging()
+    {
+        Directory.CreateDirectory(PartitionDir(Topic, 0));
+        File.WriteAllText(Path.Combine(PartitionDir(Topic, 0), LeaderEpochCache.FileName), "not a checkpoint\n");
+        var status = new PartitionStatus();
+        var partition = StartPartition(status: status);
+        var probe = CreateTestProbe();
+        partition.Tell(Records.Produce(1, Topic, 0, "m"), probe.Ref);
+        partition.Tell(FetchAt(2, 0, maxWait: TimeSpan.FromMinutes(5)), probe.Ref);
+        foreach (var expected in new long[] { 1, 2 })
+        {
+            var reply = await probe.ExpectReplyAsync(Patience);
+            Assert.Equal(expected, reply.Correlation);
+            var failed = Assert.IsType<Failed>(reply.Result);
+            Assert.Equal(BrokerErrorCode.StorageError, failed.Error.Code);
+            Assert.Contains("could not be opened", failed.Error.Message);
+        }
+        Assert.True(status.Opened.IsCompleted); // metadata does not wait for it
+        partition.Tell(CloseForShutdown.Instance, probe.Ref);
+        Assert.False((await probe.ExpectMsgAsync<Closed>(Patience)).Clean); // no clean-shutdown marker over a damaged partition
+    }
+
     [Theory]
     [InlineData(4)]
     [InlineData(100)]

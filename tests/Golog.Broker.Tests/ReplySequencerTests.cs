@@ -19,10 +19,13 @@ public sealed class ReplySequencerTests
         sequencer.Complete(s2, "2;"u8, output);
         sequencer.Complete(s1, "1;"u8, output);
         Assert.Equal(0, output.WrittenCount); // both wait for the first
-        Assert.Equal(1, sequencer.Pending); // answered, only waiting to be sent
+        // answered early still counts against the connection: their bytes are held until the first reply comes
+        Assert.Equal(3, sequencer.Pending);
+        Assert.Equal(4, sequencer.EarlyBytes);
         sequencer.Complete(s0, "0;"u8, output);
         Assert.Equal("0;1;2;", Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(0, sequencer.Pending);
+        Assert.Equal(0, sequencer.EarlyBytes);
 
         sequencer.Complete(s1, "again;"u8, output); // a second reply to the same request is dropped
         sequencer.Complete(99, "unknown;"u8, output);

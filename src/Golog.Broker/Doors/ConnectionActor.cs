@@ -162,8 +162,8 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         _lastActivityMs = Environment.TickCount64;
     }
 
-    /// <summary>Reply bytes the client has not taken yet: waiting to be written, or written and not acknowledged.</summary>
-    private long Unsent => _output.WrittenCount + _writingBytes;
+    /// <summary>Reply bytes the client has not taken yet: waiting for an earlier reply, to be written, or written and not acknowledged.</summary>
+    private long Unsent => _sequencer.EarlyBytes + _output.WrittenCount + _writingBytes;
 
     /// <summary>Stops reading while the budget is spent; resumes once half of it is free again.</summary>
     private void UpdateReading()
@@ -176,6 +176,7 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         else if (_readingSuspended && _budget.IsHalfFree(_sequencer.Pending, Unsent))
         {
             _readingSuspended = false;
+            _requestStartedMs = Environment.TickCount64; // a request cut short by the suspension starts its clock again
             _connection.Tell(Tcp.ResumeReading.Instance);
         }
     }
@@ -190,7 +191,7 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
             Context.Stop(Self);
         }
         // bytes buffered while requests may be taken can only be an incomplete request
-        else if (_input.Length > 0 && _orderingBarrier is null && !_budget.IsSpent(_sequencer.Pending, Unsent)
+        else if (_input.Length > 0 && _orderingBarrier is null && !_readingSuspended && !_budget.IsSpent(_sequencer.Pending, Unsent)
                  && now - _requestStartedMs > _settings.PartialLineTimeout.TotalMilliseconds)
         {
             _log.Info("Client {Remote} sent part of a request and stalled for {Timeout}; closing (golog.connections.partial-line-timeout)", _remote, _settings.PartialLineTimeout);

@@ -3,9 +3,10 @@ namespace Golog.Broker.Doors;
 /// <summary>
 /// What one connection may owe its client before the broker stops taking its requests: a number of unanswered
 /// requests, and a number of reply bytes, counting the bytes a fetch may still return (its max_bytes, reserved when
-/// it is sent on) and reply bytes written but not yet taken by the client. A client that pipelines fetches and never
-/// reads thus holds at most about one budget of broker memory, whatever max_bytes it asks for. Plain class; the
-/// connection actor owns it.
+/// it is sent on), replies that came early and wait for an earlier one, and reply bytes written but not yet taken by
+/// the client. A client that pipelines fetches and never reads thus holds about one budget of broker memory, whatever
+/// max_bytes it asks for: "about", because a reservation counts stored bytes (a JSON reply of them is larger) and a
+/// fetch returns at least one whole batch. Plain class; the connection actor owns it.
 /// </summary>
 public sealed class ConnectionBudget(int maxInFlight, int maxPendingReplyBytes)
 {

@@ -13,8 +13,11 @@ public sealed class ReplySequencer<TContext>
     private long _nextSeq;
     private long _nextToSend;
 
-    /// <summary>Requests registered and not yet answered.</summary>
-    public int Pending => _contexts.Count;
+    /// <summary>Requests registered whose reply has not been passed on yet: unanswered, or answered early and waiting.</summary>
+    public int Pending => _contexts.Count + _early.Count;
+
+    /// <summary>Bytes of replies that arrived early and wait for an earlier one: memory the connection holds.</summary>
+    public long EarlyBytes { get; private set; }
 
     public long Register(TContext context)
     {
@@ -32,12 +35,14 @@ public sealed class ReplySequencer<TContext>
         if (seq != _nextToSend)
         {
             _early[seq] = reply.ToArray();
+            EarlyBytes += reply.Length;
             return;
         }
         output.Write(reply);
         _nextToSend++;
         while (_early.Remove(_nextToSend, out var next))
         {
+            EarlyBytes -= next.Length;
             output.Write(next);
             _nextToSend++;
         }

@@ -68,6 +68,12 @@ public sealed class TcpListenerActor : ReceiveActor
         Context.System.Tcp().Tell(new Tcp.Bind(Self, new IPEndPoint(address, _door.Port), backlog: 1024));
     }
 
+    /// <summary>
+    /// A connection actor that fails is stopped, which closes its socket, never restarted: a restart would number
+    /// requests from 0 again while replies to the old numbers are still on their way.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     private void OnConnected(Tcp.Connected c)
     {
         var name = $"client-{++_connections}";

@@ -159,6 +159,14 @@ public sealed class JsonLinesCodecTests
     }
 
     [Fact]
+    public void The_clients_error_codes_and_the_cores_are_the_same_set()
+    {
+        var protocol = typeof(Golog.Protocol.ErrorCode).GetFields().Select(f => (string)f.GetValue(null)!).Order().ToList();
+        var core = Enum.GetValues<BrokerErrorCode>().Select(c => c.Wire().Json).Order().ToList();
+        Assert.Equal(core, protocol); // so every code the parser answers with maps back (FromWire)
+    }
+
+    [Fact]
     public void Every_core_error_has_a_json_code_and_the_parser_codes_map_back()
     {
         foreach (var code in Enum.GetValues<BrokerErrorCode>())

@@ -12,7 +12,7 @@ public static class JsonWireMapping
 
     public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark);
 
-    /// <summary>A parser error, in the core's terms (every code the parser uses is a <see cref="BrokerErrorCode"/>).</summary>
+    /// <summary>A parser error, in the core's terms (every code the parser uses is a <see cref="BrokerErrorCode"/>, a test checks it).</summary>
     public static BrokerError FromWire(ProtocolError e) => new(ByJsonCode[e.Code], e.Message, e.LogStartOffset, e.HighWatermark);
 
     public static string StateName(Domain.GroupState state) => state switch
