@@ -12,7 +12,7 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
     private byte[] _buffer = new byte[Math.Min(initialCapacity, maxLineBytes + 1)];
     private int _start;
     private int _end;
-    private int _scanned; // bytes from _start already known to hold no '\n'
+    private LineScanner _scanner = new(maxLineBytes);
 
     public int Buffered => _end - _start;
 
@@ -58,29 +58,18 @@ public sealed class LineFramer(int maxLineBytes, int initialCapacity = 64 * 1024
     /// <summary>Where the next complete line is in the buffer; empty unless <see cref="FrameStatus.Line"/>.</summary>
     private FrameStatus NextLine(out int start, out int length)
     {
-        start = length = 0;
-        int nl = _buffer.AsSpan(_start + _scanned, _end - _start - _scanned).IndexOf((byte)'\n');
-        if (nl < 0)
-        {
-            _scanned = _end - _start;
-            // The limit applies to the line without its ending, so a trailing "\r" (maybe the first half of "\r\n")
-            // does not count yet: a CRLF client may send the same requests as an LF client.
-            int pending = _scanned > 0 && _buffer[_end - 1] == (byte)'\r' ? _scanned - 1 : _scanned;
-            if (pending > maxLineBytes) return FrameStatus.TooLong;
-            if (_start == _end) { _start = _end = 0; }
-            return FrameStatus.NeedMore;
-        }
-        int lineLength = _scanned + nl;
-        if (lineLength > 0 && _buffer[_start + lineLength - 1] == (byte)'\r') lineLength--;
-        if (lineLength > maxLineBytes) return FrameStatus.TooLong;
         start = _start;
-        length = lineLength;
-        _start += _scanned + nl + 1;
-        _scanned = 0;
-        return FrameStatus.Line;
+        var status = _scanner.Next(_buffer.AsSpan(_start, _end - _start), out length, out int consumed);
+        if (status == FrameStatus.Line) _start += consumed;
+        else if (status == FrameStatus.NeedMore && _start == _end) _start = _end = 0;
+        if (status != FrameStatus.Line) length = 0;
+        return status;
     }
 
-
     /// <summary>Drops buffered bytes (after the connection gave up on framing).</summary>
-    public void Clear() => _start = _end = _scanned = 0;
+    public void Clear()
+    {
+        _start = _end = 0;
+        _scanner.Reset();
+    }
 }

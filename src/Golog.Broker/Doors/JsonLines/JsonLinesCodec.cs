@@ -15,29 +15,22 @@ namespace Golog.Broker.Doors.JsonLines;
 public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonRequestContext>
 {
     private readonly JsonReplyEncoder _encoder = new();
-    private int _scanned; // bytes at the start of the input already known to hold no '\n'
+    private LineScanner _lines = new(settings.MaxLineBytes);
 
     public int Decode(ReadOnlySpan<byte> input, out DecodedRequest<JsonRequestContext> request)
     {
-        int newline = input[_scanned..].IndexOf((byte)'\n');
-        if (newline < 0)
+        request = default;
+        switch (_lines.Next(input, out int lineLength, out int consumed))
         {
-            _scanned = input.Length;
-            // The limit applies to the line without its ending, so a trailing "\r" (maybe the first half of "\r\n")
-            // does not count yet: a CRLF client may send the same requests as an LF client.
-            int pending = input.Length > 0 && input[^1] == (byte)'\r' ? input.Length - 1 : input.Length;
-            request = default;
-            if (pending <= settings.MaxLineBytes) return 0;
-            request = Oversized(input);
-            _scanned = 0;
-            return input.Length;
+            case FrameStatus.NeedMore: return 0;
+            case FrameStatus.TooLong:
+                request = Oversized(input); // the connection closes and drops the rest: nothing after it can be framed
+                _lines.Reset();
+                return input.Length;
+            default:
+                request = FromLine(input[..lineLength]);
+                return consumed;
         }
-        int length = _scanned + newline;
-        _scanned = 0;
-        var line = input[..length];
-        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-        request = line.Length > settings.MaxLineBytes ? Oversized(line) : FromLine(line);
-        return length + 1;
     }
 
     public ReadOnlySpan<byte> Encode(in JsonRequestContext context, ICoreResult result) => _encoder.Encode(context, result);
