@@ -39,13 +39,7 @@ public static class PortsFile
         Explained(path, () =>
         {
             Directory.CreateDirectory(dir);
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-            {
-                file.Write(json);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            StorageLayout.SyncDirectory(dir); // the rename itself survives a crash
+            StorageLayout.ReplaceAtomically(path, temp, file => file.Write(json));
         });
     }
 

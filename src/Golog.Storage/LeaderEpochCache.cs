@@ -60,17 +60,12 @@ public sealed class LeaderEpochCache
 
     private void Write()
     {
-        var tmp = TempPath(_path);
-        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var text = new StreamWriter(file))
+        StorageLayout.ReplaceAtomically(_path, TempPath(_path), file =>
         {
+            using var text = new StreamWriter(file, leaveOpen: true);
             text.Write($"{FormatVersion}\n{_entries.Count}\n");
             foreach (var e in _entries) text.Write(string.Create(CultureInfo.InvariantCulture, $"{e.Epoch} {e.StartOffset}\n"));
-            text.Flush();
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, _path, overwrite: true);
-        StorageLayout.SyncDirectory(Path.GetDirectoryName(_path)!);
+        });
     }
 
     private static List<EpochEntry> Parse(string path, string[] lines)

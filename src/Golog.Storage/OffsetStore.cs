@@ -112,15 +112,10 @@ public sealed class OffsetStore : IDisposable
     {
         var latest = new Dictionary<TopicPartition, long>(_offsets);
         foreach (var (tp, offset) in _pendingCommits) latest[tp] = offset;
-        var tmp = _path + ".tmp";
-        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        StorageLayout.ReplaceAtomically(_path, _path + ".tmp", file =>
         {
             foreach (var (tp, offset) in latest) WriteRecord(file, tp, offset);
-            file.Flush(flushToDisk: true);
-        }
-        _file.Dispose();
-        File.Move(tmp, _path, overwrite: true);
-        StorageLayout.SyncDirectory(Path.GetDirectoryName(_path)!);
+        }, beforeRename: _file.Dispose);
         _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
         _file.Position = _durableLength = _file.Length;
         _recordsInFile = latest.Count;

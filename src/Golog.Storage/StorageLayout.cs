@@ -58,6 +58,24 @@ public static class StorageLayout
         return bases;
     }
 
+    /// <summary>
+    /// Replaces <paramref name="path"/> so that a crash leaves either the old file or the whole new one: the content
+    /// goes to <paramref name="tempPath"/> (same directory), is fsync'd, renamed over the file, and the rename made
+    /// durable by a directory fsync. <paramref name="beforeRename"/> runs once the new content is durable (to close
+    /// a handle on the old file, which Windows would not rename over).
+    /// </summary>
+    public static void ReplaceAtomically(string path, string tempPath, Action<Stream> write, Action? beforeRename = null)
+    {
+        using (var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            write(file);
+            file.Flush(flushToDisk: true);
+        }
+        beforeRename?.Invoke();
+        File.Move(tempPath, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
     /// <summary>Makes a just-created or renamed directory entry durable (no-op where directories cannot be opened).</summary>
     public static void SyncDirectory(string dir)
     {

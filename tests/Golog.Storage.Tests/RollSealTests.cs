@@ -46,26 +46,6 @@ public class RollSealTests : TempDirectoryTest
     }
 
     [Fact]
-    public async Task The_sync_worker_runs_the_seal_on_its_own_thread()
-    {
-        using var worker = new SyncWorker(1);
-        using var log = OpenLog(PartitionDir, TenPerSegment);
-        log.AppendUpTo(10);
-        log.Append(Records(ValueFor(10)), Timestamp);
-        var position = log.WritePending();
-        int caller = Environment.CurrentManagedThreadId, ranOn = caller;
-
-        await worker.SyncAsync(log.TakeUnsynced())
-            .ContinueWith(_ => ranOn = Environment.CurrentManagedThreadId, TaskContinuationOptions.ExecuteSynchronously)
-            .WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.NotEqual(caller, ranOn);
-        Assert.True(File.Exists(IndexFile(PartitionDir, 0)));
-        log.Acknowledge(position);
-        log.AssertReadsEveryOffset(0, 11);
-    }
-
-    [Fact]
     public void A_closed_segment_whose_seal_never_ran_but_lost_nothing_is_scanned_sealed_and_kept_whole()
     {
         AcknowledgeTenThenRollAndCrash();
