@@ -33,4 +33,16 @@ public sealed class StartupTests
         Assert.DoesNotMatch(new Regex(@"^\s+at ", RegexOptions.Multiline), stdout + stderr);
         Assert.False(File.Exists(portsFile));
     }
+
+    [Fact]
+    public async Task A_host_name_that_does_not_resolve_stops_the_broker_with_the_reason_instead_of_hanging()
+    {
+        using var storage = new TempStorage();
+        var (exitCode, stdout, stderr) = await DotnetProgram.RunAsync("golog-broker",
+            ["--host", "no-such-host.invalid", "--port", "0", "--storage", Path.Combine(storage.Path, "data")], timeout: TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("cannot listen on no-such-host.invalid:0", stdout + stderr);
+        Assert.DoesNotMatch(new Regex(@"^\s+at ", RegexOptions.Multiline), stdout + stderr);
+    }
 }

@@ -62,9 +62,20 @@ public sealed class TcpListenerActor : ReceiveActor
 
     private void Bind()
     {
-        var address = _door.Host == "localhost" ? IPAddress.Loopback
-            : IPAddress.TryParse(_door.Host, out var ip) ? ip
-            : System.Net.Dns.GetHostAddresses(_door.Host).First();
+        IPAddress address;
+        try
+        {
+            address = _door.Host == "localhost" ? IPAddress.Loopback
+                : IPAddress.TryParse(_door.Host, out var ip) ? ip
+                : System.Net.Dns.GetHostAddresses(_door.Host).First();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // the start fails with the reason instead of waiting forever for a bind that is never asked for
+            _bound.TrySetException(new IOException($"cannot listen on {_door.Host}:{_door.Port} ({_door.Name}): the host name does not resolve ({e.Message})"));
+            Context.Stop(Self);
+            return;
+        }
         Context.System.Tcp().Tell(new Tcp.Bind(Self, new IPEndPoint(address, _door.Port), backlog: 1024));
     }
 
