@@ -20,8 +20,6 @@ namespace Golog.Core;
 /// </remarks>
 public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
 {
-    public RoutingTable Routes => routes;
-
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
     {

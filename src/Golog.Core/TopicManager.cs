@@ -85,7 +85,7 @@ public sealed class TopicManager : CoreActor
     }
 
     private IEnumerable<TopicRoute> Selected(MetadataQuery query) =>
-        _routes.Topics().Where(r => query.Topic is null || r.Name == query.Topic);
+        query.Topic is null ? _routes.Topics() : _routes.TryGet(query.Topic, out var one) ? [one] : [];
 
     private MetadataResult Describe(MetadataQuery query) => new(Selected(query)
         .Select(r => new TopicBounds(r.Name, r.Partitions

@@ -153,16 +153,17 @@ public sealed class CoreGateway : ReceiveActor
         var routes = new RoutingTable();
         groups ??= Context.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
         var topics = Context.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart: false), "topics");
-        Forward(new BrokerCore(routes, topics, groups));
+        Forward(new BrokerCore(routes, topics, groups), routes.Loaded);
         Receive<CloseForShutdown>(c => topics.Forward(c));
     }
 
-    public CoreGateway(BrokerCore core) => Forward(core);
+    /// <summary>Over a running broker's core, whose doors are bound, so its topics are loaded.</summary>
+    public CoreGateway(BrokerCore core) => Forward(core, Task.CompletedTask);
 
     // as a door does, nothing is sent before the core knows the topics on disk
-    private void Forward(BrokerCore core) => ReceiveAsync<CoreRequest>(async r =>
+    private void Forward(BrokerCore core, Task loaded) => ReceiveAsync<CoreRequest>(async r =>
     {
-        await core.Routes.Loaded;
+        await loaded;
         core.Send(r.Correlation, r.Command, Sender);
     });
 

@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Golog.Core;
+using Golog.Protocol;
 
 namespace Golog.Broker.Doors;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Golog.Broker.Doors;
 using Golog.Broker.Doors.JsonLines;
 using Golog.Core;
+using Golog.Protocol;
 using Golog.Core.Groups;
 using Golog.Storage;
 

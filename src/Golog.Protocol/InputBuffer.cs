@@ -1,9 +1,10 @@
-namespace Golog.Broker.Doors;
+namespace Golog.Protocol;
 
 /// <summary>
-/// The bytes a connection received and its codec has not consumed yet. Starts small and grows on demand (thousands of
-/// mostly idle connections must not cost 64 KiB each); consumed bytes are dropped from the front by compacting, so a
-/// codec sees its unconsumed input as one span. Not thread-safe.
+/// The bytes a connection received and has not consumed yet (the broker's connection actors, the clients'
+/// <see cref="LineFramer"/>). Starts small and grows on demand (thousands of mostly idle connections must not cost
+/// 64 KiB each); consumed bytes are dropped from the front by compacting, so the unconsumed input is one span.
+/// Not thread-safe.
 /// </summary>
 public sealed class InputBuffer(int initialCapacity)
 {
@@ -13,6 +14,8 @@ public sealed class InputBuffer(int initialCapacity)
 
     public int Length => _end - _start;
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(_start, _end - _start);
+    /// <summary>The unconsumed bytes; valid until the next <see cref="Append"/>.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(_start, _end - _start);
 
     public void Append(ReadOnlySpan<byte> data)
     {
