@@ -15,8 +15,6 @@ namespace Golog.Client;
 public sealed partial class GologClient : IAsyncDisposable
 {
     private const int ReadChunkBytes = 128 * 1024;
-    // Fetch replies carry up to max_bytes of messages, which JSON escaping can inflate several times.
-    private const int DefaultMaxReplyLineBytes = 256 * 1024 * 1024;
     private const int InitialRequestBufferBytes = 16 * 1024;
 
     private readonly Socket _socket;
@@ -54,7 +52,7 @@ public sealed partial class GologClient : IAsyncDisposable
 
     /// <exception cref="BrokerUnavailableException">The broker cannot be reached (the message says why).</exception>
     public static Task<GologClient> ConnectAsync(BrokerAddress broker, CancellationToken cancellationToken = default) =>
-        ConnectAsync(broker, DefaultMaxReplyLineBytes, cancellationToken);
+        ConnectAsync(broker, LineReader.MaxBrokerReplyBytes, cancellationToken);
 
     /// <summary>With a reply line limit of its own: tests use a small one to see an over-long reply refused.</summary>
     internal static async Task<GologClient> ConnectAsync(BrokerAddress broker, int maxReplyLineBytes, CancellationToken cancellationToken)

@@ -12,4 +12,25 @@ public abstract class CoreActor : ReceiveActor
     protected static void Answer(IActorRef to, long correlation, ICoreResult result) => to.Tell(new CoreReply(correlation, result));
 
     protected static void Fail(IActorRef to, long correlation, BrokerError error) => to.Tell(new CoreReply(correlation, new Failed(error)));
+
+    /// <summary>How long a partition or group may take to flush and close at shutdown.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Asks every one of <paramref name="actors"/> to close for shutdown: clean only if all closed cleanly in time. One
+    /// that did not answer in time may not have flushed, so the next start must recover: not clean.
+    /// </summary>
+    protected static async Task<Closed> CloseEachAsync(IEnumerable<IActorRef> actors)
+    {
+        try
+        {
+            var results = await Task.WhenAll(actors.Select(a => a.Ask<Closed>(CloseForShutdown.Instance, CloseTimeout)));
+            return new Closed(results.All(r => r.Clean));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            Serilog.Log.Error(e, "A partition or group did not close within {Timeout}", CloseTimeout);
+            return new Closed(false);
+        }
+    }
 }

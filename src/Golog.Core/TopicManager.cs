@@ -142,17 +142,6 @@ public sealed class TopicManager : CoreActor
     {
         _closed = true;
         var replyTo = Sender;
-        var closes = _routes.Topics().SelectMany(r => r.Partitions).Select(p => p.Actor.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30)));
-        try
-        {
-            var results = await Task.WhenAll(closes.Append(_groups.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
-            replyTo.Tell(new Closed(results.All(r => r.Clean)));
-        }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-        {
-            // one that did not answer in time may not have flushed: the next start must recover, so no clean marker
-            _log.Error(e, "A partition or group did not close within 30 s");
-            replyTo.Tell(new Closed(false));
-        }
+        replyTo.Tell(await CloseEachAsync(_routes.Topics().SelectMany(r => r.Partitions).Select(p => p.Actor).Append(_groups)));
     }
 }

@@ -15,7 +15,6 @@ internal sealed class SeedSession : IAsyncDisposable
 {
     /// <summary>A seed fetch has no end marker; like the Go consumer, treat this much silence as its end.</summary>
     private static readonly TimeSpan FetchQuietPeriod = TimeSpan.FromMilliseconds(500);
-    private const int MaxReplyLineBytes = 256 * 1024 * 1024;
     private const int ReadChunkBytes = 128 * 1024;
 
     private readonly BrokerAddress _broker;
@@ -95,7 +94,7 @@ internal sealed class SeedSession : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
-        var replyLines = new LineReader(_stream, MaxReplyLineBytes, ReadChunkBytes);
+        var replyLines = new LineReader(_stream, LineReader.MaxBrokerReplyBytes, ReadChunkBytes);
         try
         {
             while (await replyLines.ReadLineAsync().ConfigureAwait(false) is { } line)

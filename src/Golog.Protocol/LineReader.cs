@@ -8,6 +8,12 @@ namespace Golog.Protocol;
 /// </summary>
 public sealed class LineReader(Stream stream, int maxLineBytes, int readChunkBytes = 64 * 1024)
 {
+    /// <summary>
+    /// The longest reply line a client takes from a broker: fetch replies carry up to max_bytes of messages, which
+    /// JSON escaping can inflate several times.
+    /// </summary>
+    public const int MaxBrokerReplyBytes = 256 * 1024 * 1024;
+
     private readonly LineFramer _framer = new(maxLineBytes);
     private readonly byte[] _chunk = new byte[readChunkBytes];
 

@@ -31,8 +31,7 @@ public sealed class GroupManager : CoreActor
         {
             _closed = true;
             var replyTo = Sender;
-            var results = await Task.WhenAll(Context.GetChildren().Select(c => c.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(30))));
-            replyTo.Tell(new Closed(results.All(r => r.Clean)));
+            replyTo.Tell(await CloseEachAsync(Context.GetChildren()));
         });
     }
 
