@@ -22,10 +22,12 @@ public sealed class RoutingTableSpecs(ITestOutputHelper output) : BrokerSpec(out
         using var stop = new CancellationTokenSource();
         var violations = new List<string>();
         long lookups = 0;
+        using var running = new CountdownEvent(2); // each reader signals after its first pass over the topics
         var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(() =>
         {
             var seen = new Dictionary<string, int>();
-            while (!stop.IsCancellationRequested)
+            for (bool first = true; !stop.IsCancellationRequested; first = false)
+            {
                 for (int t = 0; t < Topics; t++)
                 {
                     string name = $"t{t}";
@@ -37,7 +39,10 @@ public sealed class RoutingTableSpecs(ITestOutputHelper output) : BrokerSpec(out
                     if (!routes.TryGetPartition(name, count - 1, out _)) lock (violations) violations.Add($"{name}-{count - 1} listed but not routable");
                     seen[name] = count;
                 }
+                if (first) running.Signal();
+            }
         })).ToArray();
+        Assert.True(running.Wait(Patience), "the readers did not start"); // so they read while the topics change
 
         var probe = CreateTestProbe();
         long id = 0;
