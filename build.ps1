@@ -18,7 +18,7 @@ function Invoke-Dotnet {
 
 switch ($Target) {
     'build' { Invoke-Dotnet build Golog.sln -c Release }
-    'test'  { Invoke-Dotnet test Golog.sln }
+    'test'  { & bash tests/run.sh @Rest; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE } }
     'run'   { Invoke-Dotnet run --project src/Golog.Broker -- @Rest }
     'soak'  {
         # The kill -9 chaos test with many rounds (default 500); see README "Guarantees".

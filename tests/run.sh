@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command. Installs what the tests need that the .NET SDK does not bring
+# (as root, from Debian's and npm's registries; skipped with a note otherwise), then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+apt_updated=0
+# need_apt COMMAND PACKAGE: installs PACKAGE when COMMAND is missing (apt-get update at most once).
+need_apt() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "tests/run.sh: $1 is missing and this is not root; the tests that need it will say they were skipped" >&2
+        return 0
+    fi
+    if [ "$apt_updated" -eq 0 ]; then apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+# npm_ci DIR: installs the pinned node packages of a test folder (package-lock.json) when node is there.
+npm_ci() {
+    if command -v npm >/dev/null 2>&1; then (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); fi
+}
+
+# What each test suite needs (one line per need, next to the suite that needs it):
+
+dotnet test Golog.sln "$@"
