@@ -29,6 +29,8 @@ public enum BrokerErrorCode
     [WireCodes("invalid_session_timeout", 26)] InvalidSessionTimeout,
     [WireCodes("not_assigned", 22)] NotAssigned,
     [WireCodes("unknown_group", 69)] UnknownGroup,
+    [WireCodes("inconsistent_group_protocol", 23)] InconsistentGroupProtocol,
+    [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>
