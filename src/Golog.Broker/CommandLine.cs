@@ -17,12 +17,16 @@ public static class CommandLine
         ("--storage", "GOLOG_STORAGE", "golog.storage"),
         ("--flush-policy", "GOLOG_FLUSH_POLICY", "golog.flush.policy"),
         ("--ports-file", "GOLOG_PORTS_FILE", "golog.ports-file"),
+        ("--kafka-host", "GOLOG_KAFKA_HOST", "golog.kafka.host"),
+        ("--kafka-port", "GOLOG_KAFKA_PORT", "golog.kafka.port"),
     ];
 
     public const string Usage = """
-        usage: golog-broker [--host H] [--port P] [--storage DIR] [--flush-policy always|interval|os]
-                            [--ports-file FILE.json] [--config FILE.hocon] [--set golog.KEY=VALUE ...]
-        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY, GOLOG_PORTS_FILE (flags win)
+        usage: golog-broker [--host H] [--port P] [--kafka-host H] [--kafka-port P] [--storage DIR]
+                            [--flush-policy always|interval|os] [--ports-file FILE.json] [--config FILE.hocon]
+                            [--set golog.KEY=VALUE ...]
+        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_KAFKA_HOST, GOLOG_KAFKA_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY,
+                     GOLOG_PORTS_FILE (flags win)
         """;
 
     /// <summary>HOCON overrides from args and environment, plus extra config files named with --config.</summary>
