@@ -29,6 +29,16 @@ public enum BrokerErrorCode
     [WireCodes("invalid_session_timeout", 26)] InvalidSessionTimeout,
     [WireCodes("not_assigned", 22)] NotAssigned,
     [WireCodes("unknown_group", 69)] UnknownGroup,
+    [WireCodes("corrupt_message", 2)] CorruptMessage,
+    [WireCodes("invalid_record", 87)] InvalidRecord,
+    [WireCodes("invalid_required_acks", 21)] InvalidRequiredAcks,
+    [WireCodes("unsupported_compression_type", 76)] UnsupportedCompressionType,
+    [WireCodes("transactions_not_supported", 53)] TransactionsNotSupported,
+    [WireCodes("invalid_partitions", 37)] InvalidPartitions,
+    [WireCodes("invalid_replication_factor", 38)] InvalidReplicationFactor,
+    [WireCodes("invalid_replica_assignment", 39)] InvalidReplicaAssignment,
+    [WireCodes("invalid_config", 40)] InvalidConfig,
+    [WireCodes("timestamp_lookup_unsupported", 42)] TimestampLookupUnsupported,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>

@@ -6,8 +6,12 @@ public sealed class ApiVersionsTests : IAsyncLifetime
     /// <summary>Key, min, max: exactly what the door serves (docs/protocol.md, "Kafka door"). An API added to the door is added here.</summary>
     private static readonly (short Key, short Min, short Max)[] Advertised =
     [
+        (0, 0, 3),   // Produce (v3 served; 0-2 advertised for librdkafka 2.0.2's probes)
+        (1, 4, 4),   // Fetch
+        (2, 1, 1),   // ListOffsets
         (3, 4, 4),   // Metadata
         (18, 0, 3),  // ApiVersions
+        (19, 2, 2),  // CreateTopics
     ];
 
     private KafkaTestBroker _broker = null!;

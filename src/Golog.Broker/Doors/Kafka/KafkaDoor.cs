@@ -23,7 +23,11 @@ public static class KafkaDoor
         var cluster = new KafkaCluster(new KafkaNode(kafka.NodeId, kafka.AdvertisedHost, port), kafka.ClusterId);
         var apis = new List<IKafkaApi>
         {
+            new ProduceApi(),
+            new FetchApi(settings),
+            new ListOffsetsApi(),
             new MetadataApi(cluster),
+            new CreateTopicsApi(settings, cluster),
         };
         apis.Add(new ApiVersionsApi(apis));
         return new KafkaApiTable(apis);
