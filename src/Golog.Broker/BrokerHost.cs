@@ -33,9 +33,12 @@ public sealed class BrokerEndpoint
 /// </summary>
 public static class BrokerHost
 {
-    public static Config LoadConfig(string[] args, Func<string, string?> env)
+    public static Config LoadConfig(string[] args, Func<string, string?> env) => LoadConfig(CommandLine.Parse(args, env));
+
+    /// <summary>The configuration the command line's overrides (<see cref="CommandLine.Overrides"/>) make of the defaults. Throws <see cref="ArgumentException"/>.</summary>
+    public static Config LoadConfig((string Hocon, List<string> ConfigFiles) commandLine)
     {
-        var (overrides, files) = CommandLine.Parse(args, env);
+        var (overrides, files) = commandLine;
         var config = ConfigurationFactory.ParseString(overrides);
         foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
         var defaults = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon")));
