@@ -19,6 +19,7 @@ public sealed class PartitionLog : IDisposable
     private readonly List<Segment> _unsynced = [];
     private readonly List<PendingSeal> _seals = [];
     private readonly LeaderEpochCache _epochs;
+    private ProducerStateTable _producers = new();
     private readonly ILogger _log;
     private bool _directoryUnsynced;
     private LogPosition _flushed;
@@ -126,11 +127,48 @@ public sealed class PartitionLog : IDisposable
     /// Appends an already-encoded RecordBatch v2 as it is, after the checks of <see cref="IncomingBatch.Check"/>
     /// (which throws <see cref="InvalidBatchException"/>, and then nothing is appended). Only the base offset and the
     /// partition leader epoch are stamped, both outside the CRC; producer id, epoch and sequence, attributes
-    /// (compression) and the records are kept byte for byte. Returns the batch's first and last offsets.
+    /// (compression) and the records are kept byte for byte. For a leader's or a follower's copy: its producer
+    /// fields are remembered (<see cref="Producers"/>) but not checked. Returns the batch's first and last offsets.
     /// </summary>
     public (long BaseOffset, long LastOffset) AppendRawBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
     {
         var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        var producer = ProducerBatch.Read(batch, LogEndOffset);
+        var offsets = StoreRawBatch(batch, info, leaderEpoch);
+        if (producer.HasProducerId) _producers.Record(producer);
+        return offsets;
+    }
+
+    /// <summary>
+    /// Appends a batch as a Kafka producer sent it: <see cref="AppendRawBatch"/>'s checks (throwing
+    /// <see cref="InvalidBatchException"/>), then, for a batch with a producer id (idempotent producer), Kafka's
+    /// producer-state rules (<see cref="ProducerStateTable"/>). Only an <see cref="ProducerAppendOutcome.Appended"/>
+    /// batch is stored; a duplicate returns the original batch's offsets; the refusals store nothing.
+    /// </summary>
+    public ProducerAppendResult AppendClientBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
+    {
+        var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        var producer = ProducerBatch.Read(batch, LogEndOffset);
+        if (!producer.HasProducerId)
+        {
+            var (first, last) = StoreRawBatch(batch, info, leaderEpoch);
+            return new ProducerAppendResult(ProducerAppendOutcome.Appended, first, last);
+        }
+        if (producer.FirstSequence < 0)
+            throw new InvalidBatchException(InvalidBatchReason.Corrupt,
+                $"batch of producer {producer.ProducerId} has sequence {producer.FirstSequence}; an idempotent producer's sequences start at 0");
+        var verdict = _producers.Check(producer);
+        if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
+        StoreRawBatch(batch, info, leaderEpoch);
+        _producers.Record(producer);
+        return verdict;
+    }
+
+    /// <summary>The idempotent producers this partition remembers (rebuilt from the log at open).</summary>
+    public ProducerStateTable Producers => _producers;
+
+    private (long BaseOffset, long LastOffset) StoreRawBatch(ReadOnlySpan<byte> batch, BatchInfo info, int leaderEpoch)
+    {
         var stored = ReserveAtEnd(batch.Length);
         batch.CopyTo(stored);
         BinaryPrimitives.WriteInt64BigEndian(stored[L.BaseOffset..], LogEndOffset);
