@@ -96,13 +96,7 @@ public static class BrokerHost
         BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
-        var marker = Path.Combine(settings.StorageDirectory, StorageLayout.CleanShutdownFile);
-        bool cleanStart = File.Exists(marker);
-        if (cleanStart)
-        {
-            File.Delete(marker); // from now on, a crash must lead to recovery
-            StorageLayout.SyncDirectory(settings.StorageDirectory);
-        }
+        bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
@@ -128,11 +122,7 @@ public static class BrokerHost
         {
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
-            if (closed.Clean)
-            {
-                File.WriteAllText(marker, DateTimeOffset.UtcNow.ToString("O"));
-                StorageLayout.SyncDirectory(settings.StorageDirectory);
-            }
+            if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory);
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });
