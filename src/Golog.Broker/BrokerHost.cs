@@ -37,9 +37,12 @@ public sealed class BrokerEndpoint
 /// </summary>
 public static class BrokerHost
 {
-    public static Config LoadConfig(string[] args, Func<string, string?> env)
+    public static Config LoadConfig(string[] args, Func<string, string?> env) => LoadConfig(CommandLine.Parse(args, env));
+
+    /// <summary>The configuration the command line's overrides (<see cref="CommandLine.Overrides"/>) make of the defaults. Throws <see cref="ArgumentException"/>.</summary>
+    public static Config LoadConfig((string Hocon, List<string> ConfigFiles) commandLine)
     {
-        var (overrides, files) = CommandLine.Parse(args, env);
+        var (overrides, files) = commandLine;
         var config = ConfigurationFactory.ParseString(overrides);
         foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
         var defaults = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon")));
@@ -93,13 +96,7 @@ public static class BrokerHost
         BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
-        var marker = Path.Combine(settings.StorageDirectory, StorageLayout.CleanShutdownFile);
-        bool cleanStart = File.Exists(marker);
-        if (cleanStart)
-        {
-            File.Delete(marker); // from now on, a crash must lead to recovery
-            StorageLayout.SyncDirectory(settings.StorageDirectory);
-        }
+        bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
@@ -125,11 +122,7 @@ public static class BrokerHost
         {
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
-            if (closed.Clean)
-            {
-                File.WriteAllText(marker, DateTimeOffset.UtcNow.ToString("O"));
-                StorageLayout.SyncDirectory(settings.StorageDirectory);
-            }
+            if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory);
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });
