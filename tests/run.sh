@@ -23,5 +23,6 @@ npm_ci() {
 }
 
 # What each test suite needs (one line per need, next to the suite that needs it):
+need_apt kcat kcat                      # tests/Golog.Kafka.Tests: kcat 1.7.1 (librdkafka 2.0.2) against the Kafka door
 
 dotnet test Golog.sln "$@"

@@ -27,6 +27,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         {
             case ProduceCommand p: return Produce(correlation, p, replyTo);
             case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
+            case AppendBatchCommand a: ToPartition(correlation, a, a.Topic, a.Partition, replyTo); break;
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
             case DescribeGroupQuery d:

@@ -43,6 +43,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _status = status;
         _cleanStart = cleanStart;
         ReceiveCommand<ProduceCommand>(Produce);
+        ReceiveCommand<AppendBatchCommand>(AppendBatch);
         Receive<FlushNow>(_ => Flush());
         Receive<SyncDone>(OnSyncDone);
         ReceiveCommand<FetchCommand>((id, cmd) => Fetch(new ParkedFetch(Sender, id, cmd)));
@@ -108,13 +109,25 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _partitionLog.Dispose();
     }
 
-    private void Produce(long id, ProduceCommand cmd)
+    private void Produce(long id, ProduceCommand cmd) =>
+        AppendWith(id, () => _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+
+    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendRawBatch(cmd.Batch, leaderEpoch: 0));
+
+    /// <summary>Runs one append and has it acknowledged with the next flush; a refused batch is answered at once, nothing stored.</summary>
+    private void AppendWith(long id, Func<(long BaseOffset, long LastOffset)> append)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         try
         {
-            var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var (baseOffset, lastOffset) = append();
             _commit.Appended(new Waiter(Sender, id, baseOffset, lastOffset));
+        }
+        catch (InvalidBatchException e)
+        {
+            Fail(Sender, id, new BrokerError(e.Reason == InvalidBatchReason.TooLarge ? BrokerErrorCode.MessageTooLarge : BrokerErrorCode.CorruptMessage,
+                $"{_tp}: {e.Message}"));
+            return;
         }
         catch (ArgumentException e)
         {
