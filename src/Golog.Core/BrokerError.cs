@@ -39,6 +39,8 @@ public enum BrokerErrorCode
     [WireCodes("invalid_replica_assignment", 39)] InvalidReplicaAssignment,
     [WireCodes("invalid_config", 40)] InvalidConfig,
     [WireCodes("timestamp_lookup_unsupported", 42)] TimestampLookupUnsupported,
+    [WireCodes("out_of_order_sequence_number", 45)] OutOfOrderSequenceNumber,
+    [WireCodes("invalid_producer_epoch", 47)] InvalidProducerEpoch,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>

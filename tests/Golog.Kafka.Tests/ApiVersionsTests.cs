@@ -12,6 +12,7 @@ public sealed class ApiVersionsTests : IAsyncLifetime
         (3, 4, 4),   // Metadata
         (18, 0, 3),  // ApiVersions
         (19, 2, 2),  // CreateTopics
+        (22, 0, 1),  // InitProducerId
     ];
 
     private KafkaTestBroker _broker = null!;
