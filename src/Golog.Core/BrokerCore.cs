@@ -18,7 +18,7 @@ namespace Golog.Core;
 /// therefore says when a command that creates partitions took the slow path: a sender whose requests must take
 /// effect in the order it sent them sends nothing more until that one is answered.
 /// </remarks>
-public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
+public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef producerIds)
 {
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
@@ -34,6 +34,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
                 groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo);
                 break;
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
+            case InitProducerIdCommand: producerIds.Tell(new CoreRequest(correlation, command), replyTo); break;
             default:
                 topics.Tell(new CoreRequest(correlation, command), replyTo);
                 return command is not CreateTopicCommand; // a fetch pipelined after it must find the topic

@@ -39,6 +39,8 @@ public enum BrokerErrorCode
     [WireCodes("invalid_replica_assignment", 39)] InvalidReplicaAssignment,
     [WireCodes("invalid_config", 40)] InvalidConfig,
     [WireCodes("timestamp_lookup_unsupported", 42)] TimestampLookupUnsupported,
+    [WireCodes("out_of_order_sequence_number", 45)] OutOfOrderSequenceNumber,
+    [WireCodes("invalid_producer_epoch", 47)] InvalidProducerEpoch,
     [WireCodes("inconsistent_group_protocol", 23)] InconsistentGroupProtocol,
     [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
     [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,

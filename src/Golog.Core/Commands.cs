@@ -22,6 +22,12 @@ public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppen
 /// </summary>
 public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch) : ICoreCommand;
 
+/// <summary>A new id for a Kafka idempotent producer, never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
+public sealed record InitProducerIdCommand : ICoreCommand
+{
+    public static readonly InitProducerIdCommand Instance = new();
+}
+
 public sealed record FetchCommand(string Topic, int Partition, long Offset, int MaxMessages, int MaxBytes, TimeSpan MaxWait) : ICoreCommand;
 
 /// <summary>A commit; with a <see cref="Member"/> it is fenced by the group's generation and assignment.</summary>

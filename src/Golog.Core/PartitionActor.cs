@@ -109,19 +109,40 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _partitionLog.Dispose();
     }
 
-    private void Produce(long id, ProduceCommand cmd) =>
-        AppendWith(id, () => _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    private void Produce(long id, ProduceCommand cmd) => AppendWith(id, () =>
+    {
+        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return new ProducerAppendResult(ProducerAppendOutcome.Appended, baseOffset, lastOffset);
+    });
 
-    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendRawBatch(cmd.Batch, leaderEpoch: 0));
+    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendClientBatch(cmd.Batch, leaderEpoch: 0));
 
-    /// <summary>Runs one append and has it acknowledged with the next flush; a refused batch is answered at once, nothing stored.</summary>
-    private void AppendWith(long id, Func<(long BaseOffset, long LastOffset)> append)
+    /// <summary>
+    /// Runs one append and has it acknowledged with the next flush. A duplicate of an idempotent producer's batch is
+    /// answered with the original's offsets once those are acknowledged (at once, or with the next flush if the
+    /// original still waits for it). A refused batch is answered at once, nothing stored.
+    /// </summary>
+    private void AppendWith(long id, Func<ProducerAppendResult> append)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         try
         {
-            var (baseOffset, lastOffset) = append();
-            _commit.Appended(new Waiter(Sender, id, baseOffset, lastOffset));
+            var result = append();
+            switch (result.Outcome)
+            {
+                case ProducerAppendOutcome.Duplicate when result.LastOffset < _partitionLog.HighWatermark:
+                    Answer(Sender, id, new Produced(_tp.Topic, _tp.Partition, result.BaseOffset, result.LastOffset));
+                    return;
+                case ProducerAppendOutcome.Appended or ProducerAppendOutcome.Duplicate:
+                    _commit.Appended(new Waiter(Sender, id, result.BaseOffset, result.LastOffset));
+                    break;
+                default:
+                    var code = result.Outcome == ProducerAppendOutcome.InvalidProducerEpoch
+                        ? BrokerErrorCode.InvalidProducerEpoch
+                        : BrokerErrorCode.OutOfOrderSequenceNumber;
+                    Fail(Sender, id, new BrokerError(code, $"{_tp}: {result.Error}"));
+                    return;
+            }
         }
         catch (InvalidBatchException e)
         {

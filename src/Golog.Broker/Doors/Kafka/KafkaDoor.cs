@@ -28,6 +28,7 @@ public static class KafkaDoor
             new ListOffsetsApi(),
             new MetadataApi(cluster),
             new CreateTopicsApi(settings, cluster),
+            new InitProducerIdApi(),
             new FindCoordinatorApi(cluster),
             new JoinGroupApi(),
             new SyncGroupApi(),
