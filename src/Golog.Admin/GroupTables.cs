@@ -8,12 +8,13 @@ internal static class GroupTables
     public static void WriteList(TextWriter output, IReadOnlyList<GroupListing> groups)
     {
         if (groups.Count == 0) { output.WriteLine("no consumer groups"); return; }
-        WriteTable(output, ["GROUP", "STATE", "MEMBERS"], groups.Select(g => new[] { g.Group, g.State, g.Members.ToString() }));
+        WriteTable(output, ["GROUP", "STATE", "MEMBERS", "KIND"], groups.Select(g => new[] { g.Group, g.State, g.Members.ToString(), g.Kind }));
     }
 
     public static void WriteDescription(TextWriter output, GroupDescription d)
     {
-        output.WriteLine($"group {d.Group}: {d.State}, generation {d.GenerationId}, strategy {d.Protocol}, {d.Members.Count} members");
+        string assigner = d.Kind == GroupKinds.ClientAssigned ? "assigned by its Kafka clients, protocol" : "strategy";
+        output.WriteLine($"group {d.Group}: {d.State}, generation {d.GenerationId}, {assigner} {d.Protocol}, {d.Members.Count} members");
         if (d.Members.Count > 0)
         {
             output.WriteLine();

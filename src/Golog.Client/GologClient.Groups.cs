@@ -33,7 +33,7 @@ public sealed partial class GologClient
     {
         var reply = await SendAsync((w, id) => w.DescribeGroup(id, group), cancellationToken).ConfigureAwait(false);
         return new GroupDescription(reply.Group ?? group, reply.State ?? "", reply.GenerationId ?? 0, reply.Protocol ?? "",
-            reply.Members ?? [], reply.Offsets ?? []);
+            reply.Members ?? [], reply.Offsets ?? [], reply.Kind ?? GroupKinds.BrokerAssigned);
     }
 
     public async Task<List<GroupListing>> ListGroupsAsync(CancellationToken cancellationToken = default)

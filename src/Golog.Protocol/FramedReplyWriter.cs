@@ -96,6 +96,7 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         Json.WriteString("state"u8, d.State);
         Json.WriteNumber("generation_id"u8, d.GenerationId);
         Json.WriteString("protocol"u8, d.Protocol);
+        Json.WriteString("kind"u8, d.Kind);
         Json.WriteStartArray("members"u8);
         foreach (var m in d.Members)
         {
@@ -135,6 +136,7 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
             Json.WriteString("group"u8, g.Group);
             Json.WriteString("state"u8, g.State);
             Json.WriteNumber("members"u8, g.Members);
+            Json.WriteString("kind"u8, g.Kind);
             Json.WriteEndObject();
         }
         Json.WriteEndArray();

@@ -80,16 +80,17 @@ internal static class GroupReplyReader
         var groups = new List<GroupListing>();
         while (r.Read() && r.TokenType == JsonTokenType.StartObject)
         {
-            string group = "", state = "";
+            string group = "", state = "", kind = GroupKinds.BrokerAssigned;
             int members = 0;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 if (r.ValueTextEquals("group"u8)) { r.Read(); group = r.GetString()!; }
                 else if (r.ValueTextEquals("state"u8)) { r.Read(); state = r.GetString()!; }
                 else if (r.ValueTextEquals("members"u8)) { r.Read(); members = r.GetInt32(); }
+                else if (r.ValueTextEquals("kind"u8)) { r.Read(); kind = r.GetString()!; }
                 else { r.Read(); r.Skip(); }
             }
-            groups.Add(new GroupListing(group, state, members));
+            groups.Add(new GroupListing(group, state, members, kind));
         }
         return groups;
     }

@@ -22,7 +22,15 @@ public sealed record GroupPartitionOffset(string Topic, int Partition, long? Com
     public long? Lag => Committed is { } c && HighWatermark is { } hw ? Math.Max(0, hw - c) : null;
 }
 
+/// <summary>A group as describe_group shows it; <see cref="Kind"/> is "broker_assigned" (JSON-door members) or "client_assigned" (Kafka consumers).</summary>
 public sealed record GroupDescription(string Group, string State, int GenerationId, string Protocol,
-    IReadOnlyList<GroupMemberInfo> Members, IReadOnlyList<GroupPartitionOffset> Offsets);
+    IReadOnlyList<GroupMemberInfo> Members, IReadOnlyList<GroupPartitionOffset> Offsets, string Kind = GroupKinds.BrokerAssigned);
 
-public sealed record GroupListing(string Group, string State, int Members);
+public sealed record GroupListing(string Group, string State, int Members, string Kind = GroupKinds.BrokerAssigned);
+
+/// <summary>The "kind" of a group on the wire: who assigns its partitions.</summary>
+public static class GroupKinds
+{
+    public const string BrokerAssigned = "broker_assigned";
+    public const string ClientAssigned = "client_assigned";
+}

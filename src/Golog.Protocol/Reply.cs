@@ -25,6 +25,7 @@ public sealed class Reply
     public int? GenerationId { get; set; }
     public string? MemberId { get; set; }
     public string? Protocol { get; set; }
+    public string? Kind { get; set; }
     public int? HeartbeatIntervalMs { get; set; }
     public int? SessionTimeoutMs { get; set; }
     public List<TopicAssignment>? Assignment { get; set; }

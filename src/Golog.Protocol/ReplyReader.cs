@@ -35,6 +35,7 @@ public static class ReplyReader
                     case "generation_id": reply.GenerationId = r.GetInt32(); break;
                     case "member_id": reply.MemberId = r.GetString(); break;
                     case "protocol": reply.Protocol = r.GetString(); break;
+                    case "kind": reply.Kind = r.GetString(); break;
                     case "heartbeat_interval_ms": reply.HeartbeatIntervalMs = r.GetInt32(); break;
                     case "session_timeout_ms": reply.SessionTimeoutMs = r.GetInt32(); break;
                     case "assignment": reply.Assignment = GroupReplyReader.ReadAssignment(ref r); break;

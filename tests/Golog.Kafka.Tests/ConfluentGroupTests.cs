@@ -45,6 +45,14 @@ public sealed class ConfluentGroupTests : IAsyncLifetime
         long jsonSum = 0;
         for (int p = 0; p < Partitions; p++) jsonSum += await json.CommittedAsync(Group, Topic, p) ?? 0;
         Assert.Equal(Count, jsonSum);
+        var described = await json.OkAsync(new() { ["type"] = "describe_group", ["group"] = Group });
+        Assert.Equal(("client_assigned", "stable"), (described.GetProperty("kind").GetString(), described.GetProperty("state").GetString()));
+        var jsonMember = described.GetProperty("members").EnumerateArray().Single();
+        Assert.Equal([Topic], jsonMember.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
+        var owned = jsonMember.GetProperty("assignment").EnumerateArray().Single();
+        Assert.Equal(Enumerable.Range(0, Partitions), owned.GetProperty("partitions").EnumerateArray().Select(p => p.GetInt32()).Order());
+        Assert.All(described.GetProperty("offsets").EnumerateArray(), o =>
+            Assert.Equal(jsonMember.GetProperty("member_id").GetString(), o.GetProperty("member_id").GetString()));
         var refused = await json.RequestAsync(new() { ["type"] = "join_group", ["group"] = Group, ["topics"] = new[] { Topic } });
         Assert.Equal("group_kind_conflict", refused.GetProperty("error").GetProperty("code").GetString());
 

@@ -1,3 +1,4 @@
+using Golog.Broker.Doors.Kafka;
 using Golog.Core;
 using Golog.Protocol;
 using Domain = Golog.Core.Groups;
@@ -30,12 +31,29 @@ public static class JsonWireMapping
     public static JoinedGroup ToWire(Domain.JoinedGroup j) => new(j.Group, j.GenerationId, j.MemberId, j.Protocol,
         (int)j.HeartbeatInterval.TotalMilliseconds, (int)j.SessionTimeout.TotalMilliseconds, ToWire(j.Assignment));
 
-    public static GroupDescription ToWire(Domain.GroupDescription d) => new(d.Group, StateName(d.State), d.GenerationId, d.Protocol,
-        d.Members.Select(m => new GroupMemberInfo(m.MemberId, m.ClientId, m.Topics, ToWire(m.Assignment))).ToList(),
-        d.Offsets.Select(o => new GroupPartitionOffset(o.Partition.Topic, o.Partition.Partition, o.Committed, o.HighWatermark, o.MemberId)).ToList());
+    /// <summary>
+    /// describe_group. A Kafka consumer group's members are shown like a JSON-door group's: their subscriptions and
+    /// assignments read from the consumer-protocol bytes the coordinator keeps (<see cref="ConsumerProtocol"/>), and
+    /// each partition's owner from those assignments.
+    /// </summary>
+    public static GroupDescription ToWire(Domain.GroupDescription d)
+    {
+        var members = d.Members.Select(m => m.Client is { } c && d.ProtocolType == ConsumerProtocol.Type
+            ? new GroupMemberInfo(m.MemberId, m.ClientId, ConsumerProtocol.SubscribedTopics(c.Metadata) ?? [],
+                (ConsumerProtocol.AssignedPartitions(c.Assignment) ?? []).Select(a => new TopicAssignment(a.Topic, a.Partitions)).ToList())
+            : new GroupMemberInfo(m.MemberId, m.ClientId, m.Topics, ToWire(m.Assignment))).ToList();
+        var owners = members.SelectMany(m => m.Assignment.SelectMany(a => a.Partitions.Select(p => ((a.Topic, p), m.MemberId))))
+            .DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.MemberId);
+        return new GroupDescription(d.Group, StateName(d.State), d.GenerationId, d.Protocol, members,
+            d.Offsets.Select(o => new GroupPartitionOffset(o.Partition.Topic, o.Partition.Partition, o.Committed, o.HighWatermark,
+                o.MemberId ?? owners.GetValueOrDefault((o.Partition.Topic, o.Partition.Partition)))).ToList(), KindName(d.Kind));
+    }
 
     public static IReadOnlyList<GroupListing> ToWire(IReadOnlyList<Domain.GroupListing> groups) =>
-        groups.Select(g => new GroupListing(g.Group, StateName(g.State), g.Members)).ToList();
+        groups.Select(g => new GroupListing(g.Group, StateName(g.State), g.Members, KindName(g.Kind))).ToList();
+
+    private static string KindName(Domain.GroupKind kind) =>
+        kind == Domain.GroupKind.ClientAssigned ? GroupKinds.ClientAssigned : GroupKinds.BrokerAssigned;
 
     private static IReadOnlyList<TopicAssignment> ToWire(IReadOnlyList<Domain.TopicAssignment> assignment) =>
         assignment.Select(a => new TopicAssignment(a.Topic, a.Partitions)).ToList();
