@@ -27,6 +27,19 @@ public static class ErrorCode
     public const string InvalidSessionTimeout = "invalid_session_timeout";
     public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
     public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
+    // Met on the Kafka door (its clients see the Kafka numbers); listed so every core error has its JSON spelling.
+    public const string CorruptMessage = "corrupt_message";
+    public const string InvalidRecord = "invalid_record";
+    public const string InvalidRequiredAcks = "invalid_required_acks";
+    public const string UnsupportedCompressionType = "unsupported_compression_type";
+    public const string TransactionsNotSupported = "transactions_not_supported";
+    public const string InvalidPartitions = "invalid_partitions";
+    public const string InvalidReplicationFactor = "invalid_replication_factor";
+    public const string InvalidReplicaAssignment = "invalid_replica_assignment";
+    public const string InvalidConfig = "invalid_config";
+    public const string TimestampLookupUnsupported = "timestamp_lookup_unsupported";
+    public const string OutOfOrderSequenceNumber = "out_of_order_sequence_number";
+    public const string InvalidProducerEpoch = "invalid_producer_epoch";
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>
