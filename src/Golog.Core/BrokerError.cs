@@ -41,6 +41,9 @@ public enum BrokerErrorCode
     [WireCodes("timestamp_lookup_unsupported", 42)] TimestampLookupUnsupported,
     [WireCodes("out_of_order_sequence_number", 45)] OutOfOrderSequenceNumber,
     [WireCodes("invalid_producer_epoch", 47)] InvalidProducerEpoch,
+    [WireCodes("inconsistent_group_protocol", 23)] InconsistentGroupProtocol,
+    [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
+    [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>

@@ -27,6 +27,9 @@ public static class ErrorCode
     public const string InvalidSessionTimeout = "invalid_session_timeout";
     public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
     public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
+    public const string InconsistentGroupProtocol = "inconsistent_group_protocol"; // Kafka members with no protocol in common
+    public const string GroupKindConflict = "group_kind_conflict";       // join_group to a group of Kafka consumers (they assign themselves)
+    public const string OffsetMetadataTooLarge = "offset_metadata_too_large"; // Kafka door only: OffsetCommit metadata over 4096
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>

@@ -54,7 +54,7 @@ public sealed class GroupManager : CoreActor
         var child = Context.Child(name);
         if (child.IsNobody())
         {
-            // Only a join or a plain (manual) commit brings a group into being; the rest speak to one that exists.
+            // Only a join (of either kind) or a plain (manual) commit brings a group into being; the rest speak to one that exists.
             if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
             child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts), _time), name);
         }
@@ -66,6 +66,7 @@ public sealed class GroupManager : CoreActor
     {
         HeartbeatCommand h => BrokerError.UnknownMember(cmd.Group, h.Member.MemberId),
         LeaveGroupCommand l => BrokerError.UnknownMember(cmd.Group, l.MemberId),
+        SyncGroupCommand y => BrokerError.UnknownMember(cmd.Group, y.Member.MemberId),
         CommitCommand { Member: { } m } => BrokerError.UnknownMember(cmd.Group, m.MemberId),
         DescribeGroupQuery when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
             new BrokerError(BrokerErrorCode.UnknownGroup, $"group {cmd.Group} has no members and no committed offsets"),
