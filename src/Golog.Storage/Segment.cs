@@ -220,10 +220,13 @@ public sealed class Segment : IDisposable
         PrepareSeal().Run();
     }
 
-    /// <summary>The work that closes this (written) segment for good, to run on a sync thread; the index is copied now.</summary>
-    internal PendingSeal PrepareSeal()
+    /// <summary>
+    /// The work that closes this (written) segment for good, to run on a sync thread; the index is copied now, and
+    /// <paramref name="snapshot"/> (the producer state at the segment's end) is written after it.
+    /// </summary>
+    internal PendingSeal PrepareSeal(PendingSnapshot? snapshot = null)
     {
-        lock (_indexFileLock) return new PendingSeal(this, EnsureIndex().Serialize(), _indexVersion);
+        lock (_indexFileLock) return new PendingSeal(this, EnsureIndex().Serialize(), _indexVersion, snapshot);
     }
 
     /// <summary>Whether the segment was sealed: its .index file is written only after its log's fsync.</summary>
@@ -245,19 +248,49 @@ public sealed class Segment : IDisposable
         }
     }
 
-    /// <summary>Writes the .index file unless the segment was truncated or deleted since <paramref name="version"/>.</summary>
-    internal void WriteIndexFile(byte[] index, int version)
+    /// <summary>
+    /// Writes the .index file, then runs <paramref name="andThen"/>, unless the segment was truncated or deleted since
+    /// <paramref name="version"/>: what describes the segment's old content must not appear after it changed.
+    /// </summary>
+    internal void WriteIndexFile(byte[] index, int version, Action? andThen = null)
     {
         lock (_indexFileLock)
         {
             if (_deleted || version != _indexVersion) return;
-            using var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None);
-            file.Write(index);
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(index);
+                file.Flush(flushToDisk: true);
+            }
+            andThen?.Invoke();
         }
     }
 
     public int Read(long position, Span<byte> destination) => RandomAccess.Read(_handle, destination, position);
+
+    /// <summary>
+    /// Hands <paramref name="visit"/> the header of every batch from the one holding <paramref name="fromOffset"/>
+    /// (the first, when that lies before the segment), written or pending, reading only headers. Stops at a damaged
+    /// header: reads fail from there on anyway.
+    /// </summary>
+    internal void WalkBatchHeaders(long fromOffset, Action<ReadOnlySpan<byte>> visit)
+    {
+        long position = fromOffset <= BaseOffset ? 0 : FindBatchPosition(fromOffset, WrittenSize);
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        while (position >= 0 && position < WrittenSize)
+        {
+            int n = Read(position, header);
+            if (n < header.Length || RecordBatchReader.TryReadHeader(header, _config.MaxBatchBytes, out var info) == BatchStatus.Corrupt) return;
+            visit(header);
+            position += info.Size;
+        }
+        for (int p = 0; p < _pendingLength;)
+        {
+            RecordBatchReader.TryReadHeader(_pending.AsSpan(p, _pendingLength - p), int.MaxValue, out var info);
+            if (info.NextOffset > fromOffset) visit(_pending.AsSpan(p, RecordBatchLayout.HeaderSize));
+            p += info.Size;
+        }
+    }
 
     /// <summary>
     /// Byte position of the batch holding <paramref name="offset"/>, reading at most up to <paramref name="limit"/>;
