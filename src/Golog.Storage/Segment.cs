@@ -270,24 +270,34 @@ public sealed class Segment : IDisposable
 
     /// <summary>
     /// Hands <paramref name="visit"/> the header of every batch from the one holding <paramref name="fromOffset"/>
-    /// (the first, when that lies before the segment), written or pending, reading only headers. Stops at a damaged
-    /// header: reads fail from there on anyway.
+    /// (the first, when that lies before the segment), written or pending. Reads the file in large chunks and skips
+    /// what lies between headers, so a segment of small batches costs a few reads, not one per batch. Stops at a
+    /// damaged header: reads fail from there on anyway.
     /// </summary>
     internal void WalkBatchHeaders(long fromOffset, Action<ReadOnlySpan<byte>> visit)
     {
+        const int H = RecordBatchLayout.HeaderSize;
         long position = fromOffset <= BaseOffset ? 0 : FindBatchPosition(fromOffset, WrittenSize);
-        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        var buffer = new byte[Math.Min(1024 * 1024, Math.Max(H, WrittenSize))];
+        long bufferStart = 0;
+        int buffered = 0;
         while (position >= 0 && position < WrittenSize)
         {
-            int n = Read(position, header);
-            if (n < header.Length || RecordBatchReader.TryReadHeader(header, _config.MaxBatchBytes, out var info) == BatchStatus.Corrupt) return;
+            if (position < bufferStart || position + H > bufferStart + buffered)
+            {
+                bufferStart = position;
+                buffered = Read(position, buffer);
+                if (buffered < H) return; // a header cut short: the end of what was written whole
+            }
+            var header = buffer.AsSpan((int)(position - bufferStart), H);
+            if (RecordBatchReader.TryReadHeader(header, _config.MaxBatchBytes, out var info) == BatchStatus.Corrupt) return;
             visit(header);
             position += info.Size;
         }
         for (int p = 0; p < _pendingLength;)
         {
             RecordBatchReader.TryReadHeader(_pending.AsSpan(p, _pendingLength - p), int.MaxValue, out var info);
-            if (info.NextOffset > fromOffset) visit(_pending.AsSpan(p, RecordBatchLayout.HeaderSize));
+            if (info.NextOffset > fromOffset) visit(_pending.AsSpan(p, H));
             p += info.Size;
         }
     }

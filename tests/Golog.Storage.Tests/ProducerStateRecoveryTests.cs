@@ -105,6 +105,25 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
     }
 
     [Fact]
+    public void An_open_that_had_to_read_closed_segments_snapshots_the_active_base_so_the_next_crash_reads_only_that_segment()
+    {
+        var config = new LogConfig { SegmentMessages = 2 };
+        using (var log = Open(config))
+        {
+            Send(log, 0, records: 2);
+            Send(log, 2, records: 2); // rolled at 2
+            Send(log, 4); // rolled at 4
+        }
+        foreach (var snapshot in Directory.GetFiles(PartitionDir, "*" + StorageLayout.SnapshotSuffix)) File.Delete(snapshot); // a log from before snapshots
+
+        using (var log = Open(config)) Assert.Equal(Outcome.Duplicate, Send(log, 2, records: 2).Outcome);
+
+        Assert.Equal([SnapshotName(4)], Snapshots());
+        using var reopened = Open(config);
+        Assert.Equal(new ProducerAppendResult(Outcome.Duplicate, 0, 1), Send(reopened, 0, records: 2));
+    }
+
+    [Fact]
     public void Truncation_forgets_the_batches_it_cuts_and_the_snapshots_past_the_new_end()
     {
         using var log = Open(new LogConfig { SegmentMessages = 2 });

@@ -29,6 +29,7 @@ internal static class ProducerStateLoader
         foreach (var segment in segments)
         {
             if (segment.NextOffset <= from) continue;
+            if (segment == segments[^1] && segment.BaseOffset > from) SnapshotActiveBase(directory, segment.BaseOffset, table, log);
             segment.WalkBatchHeaders(from, header =>
             {
                 var batch = ProducerBatch.Read(header, BinaryPrimitives.ReadInt64BigEndian(header));
@@ -36,5 +37,15 @@ internal static class ProducerStateLoader
             });
         }
         return table;
+    }
+
+    /// <summary>
+    /// The headers of closed segments were read (no roll wrote a snapshot for the active one, a log older than
+    /// snapshots): snapshot the state at the active segment's base, so that the next crash reads only its headers.
+    /// </summary>
+    private static void SnapshotActiveBase(string directory, long baseOffset, ProducerStateTable table, ILogger log)
+    {
+        try { ProducerSnapshot.Write(directory, baseOffset, ProducerSnapshot.Serialize(table)); }
+        catch (IOException e) { log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers again", directory, e.Message); }
     }
 }
