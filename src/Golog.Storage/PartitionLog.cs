@@ -302,6 +302,22 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
+    /// After a failed write or fsync: drops everything unacknowledged (<see cref="TruncateTo"/> the high watermark,
+    /// fsync'd), closes the files and opens the log again from what the disk holds, as a restart after a crash would.
+    /// A failed fsync may have dropped written pages without saying which (Linux marks them clean), so nothing the
+    /// process remembers about the tail is trusted, and nothing written before the failure can be acknowledged later
+    /// by a sync that merely succeeds. Throws IOException if the cut or the reopen fails: the caller must then stop
+    /// serving the partition. Returns the reopened log; this one is disposed.
+    /// </summary>
+    public PartitionLog ReopenAfterFailure()
+    {
+        try { TruncateTo(_highWatermark); }
+        finally { Dispose(); }
+        _log.Warning("Reopening {Directory} after a storage failure: re-reading its durable state", Directory);
+        return Open(Directory, Config, cleanShutdown: false, _log, _files);
+    }
+
+    /// <summary>
     /// Reads whole batches starting with the one holding <paramref name="offset"/>, about <paramref name="maxBytes"/>
     /// (at least one batch, so a large batch never blocks a consumer), from one segment, only batches wholly below the
     /// high watermark. Every whole batch returned passed its CRC check here (see <see cref="ReadResult"/>).
@@ -351,15 +367,16 @@ public sealed class PartitionLog : IDisposable
             _segments.RemoveAt(0);
             Forget(segment);
             segment.Delete();
+            // one directory fsync per segment, so the deletions survive in order: a file system that reorders
+            // directory changes could otherwise keep an older segment and lose a later one's file, and recovery
+            // would take the gap for a torn tail and drop every acknowledged segment after it (found by the
+            // power-loss simulation). It also makes the new log start survive a machine crash.
+            _files.SyncDirectory(Directory);
             deleted++;
             _log.Information("Retention deleted segment {Segment}; log start offset is now {LogStartOffset}", segment.LogPath, LogStartOffset);
         }
-        if (deleted > 0)
-        {
-            // producers stay in memory (as in Kafka: a retry is still recognised); their older snapshots go with the segments
-            ProducerSnapshot.Delete(_files, Directory, offset => offset < LogStartOffset);
-            _files.SyncDirectory(Directory); // the new log start survives a machine crash too
-        }
+        // producers stay in memory (as in Kafka: a retry is still recognised); their older snapshots go with the segments
+        if (deleted > 0 && ProducerSnapshot.Delete(_files, Directory, offset => offset < LogStartOffset)) _files.SyncDirectory(Directory);
         return deleted;
     }
 
