@@ -126,7 +126,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         foreach (var record in batch.Records)
         {
             if (record.Offset < _offset) continue;
-            await output.WriteLineAsync($"offset {record.Offset}: {record.Message}");
+            await output.WriteLineAsync($"offset {record.Offset}: {options.Printable(record.Message)}");
             _offset = record.Offset + 1;
             if (options.MaxMessages is { } max && ++_printed >= max)
             {

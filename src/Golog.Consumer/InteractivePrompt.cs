@@ -1,4 +1,4 @@
-using Golog.Client;
+using Golog.Cli;
 
 namespace Golog.Consumer;
 
@@ -19,7 +19,7 @@ internal static class InteractivePrompt
         {
             string text = Ask("Enter partition (default 0): ", input, output);
             if (text.Trim().Length == 0) break;
-            try { partition = CommandLineArgs.ParsePartition(text); break; }
+            try { partition = ValueParsers.Partition(text); break; }
             catch (FormatException e) { output.WriteLine(e.Message); }
         }
 
