@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Golog.Cli;
 
 namespace Golog.Consumer;
@@ -34,6 +35,9 @@ internal static class InteractivePrompt
     {
         output.Write(prompt);
         output.Flush();
+        // Ctrl-C here quits at once (nothing to commit yet), but on a line of its own: the shell's prompt must not
+        // follow "Enter topic: " on the same line.
+        using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Out.WriteLine());
         return input.ReadLine() ?? throw new EndOfStreamException("input ended before the consumer was set up");
     }
 }
