@@ -28,6 +28,8 @@ public static class CommandLine
             "always: fsync before every ack; interval: fsync every golog.flush.interval; os: leave it to the OS"),
         new("ports-file", "GOLOG_PORTS_FILE", "golog.ports-file", "none",
             "JSON file written once listening, naming every door's bound address and port"),
+        new("kafka-host", "GOLOG_KAFKA_HOST", "golog.kafka.host", "localhost", "host name or address the Kafka door listens on"),
+        new("kafka-port", "GOLOG_KAFKA_PORT", "golog.kafka.port", "9093", "port of the Kafka door; 0 picks a free one (see --ports-file)"),
     ];
 
     private static readonly Option<string[]> ConfigFiles = new("--config")
