@@ -24,6 +24,19 @@ public sealed record CommittedQuery(string Group, TopicPartition Partition) : IG
 
 public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
 
+/// <summary>
+/// Grows an existing topic to <see cref="Partitions"/> in all (Kafka's CreatePartitions): the only way a topic gains
+/// partitions once it exists, since a produce to a partition it lacks is refused. Partitions are never removed.
+/// </summary>
+public sealed record CreatePartitionsCommand(string Topic, int Partitions) : ICoreCommand;
+
+/// <summary>
+/// Removes a topic (Kafka's DeleteTopics): its partitions stop taking requests, their files go, and every group's
+/// committed offsets for it are dropped. Requests in flight to it are answered; a produce afterwards may create the
+/// topic anew, as for any unknown topic.
+/// </summary>
+public sealed record DeleteTopicCommand(string Topic) : ICoreCommand;
+
 /// <summary>The topics' partitions and bounds; one topic, or all with a null <see cref="Topic"/>.</summary>
 public sealed record MetadataQuery(string? Topic) : ICoreCommand;
 

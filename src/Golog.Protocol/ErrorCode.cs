@@ -27,6 +27,8 @@ public static class ErrorCode
     public const string InvalidSessionTimeout = "invalid_session_timeout";
     public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
     public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
+    public const string GroupNotEmpty = "group_not_empty";                // reset_offsets while the group has members
+    public const string InvalidPartitions = "invalid_partitions";         // create_partitions to no more than the topic has
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>
