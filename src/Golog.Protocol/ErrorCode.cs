@@ -30,6 +30,8 @@ public static class ErrorCode
     public const string InconsistentGroupProtocol = "inconsistent_group_protocol"; // Kafka members with no protocol in common
     public const string GroupKindConflict = "group_kind_conflict";       // join_group to a group of Kafka consumers (they assign themselves)
     public const string OffsetMetadataTooLarge = "offset_metadata_too_large"; // Kafka door only: OffsetCommit metadata over 4096
+    public const string GroupNotEmpty = "group_not_empty";                // reset_offsets while the group has members
+    public const string InvalidPartitions = "invalid_partitions";         // create_partitions to no more than the topic has
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>
