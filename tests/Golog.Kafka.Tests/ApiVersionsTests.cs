@@ -10,6 +10,15 @@ public sealed class ApiVersionsTests : IAsyncLifetime
         (1, 4, 4),   // Fetch
         (2, 1, 1),   // ListOffsets
         (3, 4, 4),   // Metadata
+        (8, 2, 2),   // OffsetCommit
+        (9, 1, 1),   // OffsetFetch
+        (10, 0, 0),  // FindCoordinator
+        (11, 1, 1),  // JoinGroup
+        (12, 0, 0),  // Heartbeat
+        (13, 0, 0),  // LeaveGroup
+        (14, 0, 0),  // SyncGroup
+        (15, 0, 0),  // DescribeGroups
+        (16, 0, 0),  // ListGroups
         (18, 0, 3),  // ApiVersions
         (19, 2, 2),  // CreateTopics
         (22, 0, 1),  // InitProducerId

@@ -33,6 +33,15 @@ public static class KafkaDoor
             new MetadataApi(cluster),
             new CreateTopicsApi(settings, cluster),
             new InitProducerIdApi(),
+            new FindCoordinatorApi(cluster),
+            new JoinGroupApi(),
+            new SyncGroupApi(),
+            new HeartbeatApi(),
+            new LeaveGroupApi(),
+            new OffsetCommitApi(),
+            new OffsetFetchApi(),
+            new DescribeGroupsApi(),
+            new ListGroupsApi(),
         };
         apis.Add(new ApiVersionsApi(apis));
         return new KafkaApiTable(apis);
