@@ -32,6 +32,7 @@ public static class KafkaDoor
             new ListOffsetsApi(),
             new MetadataApi(cluster),
             new CreateTopicsApi(settings, cluster),
+            new DeleteTopicsApi(),
             new InitProducerIdApi(),
             new FindCoordinatorApi(cluster),
             new JoinGroupApi(),
