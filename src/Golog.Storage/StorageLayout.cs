@@ -57,7 +57,7 @@ public static class StorageLayout
             Directory.Move(dir, target);
             renamed.Add(target);
         }
-        DiskFileSystem.Instance.SyncDirectory(root);
+        DiskFileSystem.Instance.SyncDirectory(root); // topic deletion is outside the power-loss simulation (the seam moves no directories)
         foreach (var dir in renamed) Directory.Delete(dir, recursive: true);
     }
 
