@@ -24,5 +24,6 @@ npm_ci() {
 
 # What each test suite needs (one line per need, next to the suite that needs it):
 need_apt kcat kcat                      # tests/Golog.Kafka.Tests: kcat 1.7.1 (librdkafka 2.0.2) against the Kafka door
+npm_ci tests/Golog.Kafka.Tests/kafkajs  # tests/Golog.Kafka.Tests: KafkaJS 2.2.4 (pinned) against the Kafka door
 
 dotnet test Golog.sln "$@"

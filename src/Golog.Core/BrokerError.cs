@@ -44,6 +44,7 @@ public enum BrokerErrorCode
     [WireCodes("inconsistent_group_protocol", 23)] InconsistentGroupProtocol,
     [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
     [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,
+    [WireCodes("group_not_empty", 68)] GroupNotEmpty,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>
@@ -80,6 +81,11 @@ public sealed record BrokerError(BrokerErrorCode Code, string Message, long? Log
 
     public static BrokerError UnknownPartition(string topic, int? partition) => new(BrokerErrorCode.UnknownTopicOrPartition,
         partition is { } p ? $"unknown topic or partition {topic}-{p}" : $"unknown topic \"{topic}\"");
+
+    /// <summary>A partition past the end of an existing topic: topics never grow implicitly (Kafka's rule), so the message says how to grow it.</summary>
+    public static BrokerError NoSuchPartition(string topic, int partition, int partitions) => new(BrokerErrorCode.UnknownTopicOrPartition,
+        $"unknown topic or partition {topic}-{partition}: topic \"{topic}\" has {partitions} partitions (0 to {partitions - 1}); " +
+        "add partitions explicitly (create_partitions, or golog topics alter --partitions N)");
 
     public static BrokerError UnknownMember(string group, string memberId) => new(BrokerErrorCode.UnknownMemberId,
         $"member \"{memberId}\" is not in group {group} (it left, or its session expired): join again without a member_id");

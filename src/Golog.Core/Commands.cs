@@ -38,6 +38,19 @@ public sealed record CommittedQuery(string Group, TopicPartition Partition) : IG
 public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
 
 /// <summary>
+/// Grows an existing topic to <see cref="Partitions"/> in all (Kafka's CreatePartitions): the only way a topic gains
+/// partitions once it exists, since a produce to a partition it lacks is refused. Partitions are never removed.
+/// </summary>
+public sealed record CreatePartitionsCommand(string Topic, int Partitions) : ICoreCommand;
+
+/// <summary>
+/// Removes a topic (Kafka's DeleteTopics): its partitions stop taking requests, their files go, and every group's
+/// committed offsets for it are dropped. Requests in flight to it are answered; a produce afterwards may create the
+/// topic anew, as for any unknown topic.
+/// </summary>
+public sealed record DeleteTopicCommand(string Topic) : ICoreCommand;
+
+/// <summary>
 /// The topics' partitions and bounds; one topic, or all with a null <see cref="Topic"/>. With
 /// <see cref="CreateIfMissing"/> a missing topic is created as a first produce would create it (Kafka producers ask
 /// for metadata before they produce), within golog.topics.auto-create and the topic limits.

@@ -33,6 +33,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private bool _flushQueued;
     private int _generation;
     private bool _closed;
+    private BrokerError _closedError = BrokerError.ShuttingDown; // what requests reaching a closed partition hear
     private IActorRef? _closeRequestedBy; // a CloseForShutdown that waits for the sync in flight
 
     public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
@@ -53,11 +54,11 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         });
         Receive<IntervalSync>(_ => SyncInBackground());
         Receive<RetentionCheck>(_ => ApplyRetention());
-        Receive<CloseForShutdown>(_ =>
+        Receive<CloseForShutdown>(_ => CloseAfterSync(Sender));
+        Receive<CloseForDeletion>(_ =>
         {
-            // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
-            if (_commit.SyncInFlight && !_closed) _closeRequestedBy = Sender;
-            else Close(Sender);
+            _closedError = new BrokerError(BrokerErrorCode.UnknownTopicOrPartition, $"topic \"{_tp.Topic}\" was deleted");
+            CloseAfterSync(Sender);
         });
     }
 
@@ -94,6 +95,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         var error = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} could not be opened: {cause.Message}");
         Receive<CoreRequest>(r => Fail(Sender, r.Correlation, error));
         Receive<CloseForShutdown>(_ => Sender.Tell(new Closed(false)));
+        Receive<CloseForDeletion>(_ => Sender.Tell(new Closed(false)));
     }
 
     /// <summary>
@@ -124,7 +126,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     /// </summary>
     private void AppendWith(long id, Func<ProducerAppendResult> append)
     {
-        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        if (_closed) { Fail(Sender, id, _closedError); return; }
         try
         {
             var result = append();
@@ -269,7 +271,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private void Fetch(ParkedFetch request)
     {
         var cmd = request.Fetch;
-        if (_closed) { Fail(request.ReplyTo, request.Correlation, BrokerError.ShuttingDown); return; }
+        if (_closed) { Fail(request.ReplyTo, request.Correlation, _closedError); return; }
         long start = _partitionLog.LogStartOffset, hw = _partitionLog.HighWatermark;
         if (cmd.Offset < start || cmd.Offset > hw)
         {
@@ -302,6 +304,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             _log.Error(e, "Read failed in partition {Topic}-{Partition} at offset {Offset}", _tp.Topic, _tp.Partition, cmd.Offset);
             Fail(request.ReplyTo, request.Correlation, BrokerError.Storage(e));
         }
+    }
+
+    // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
+    private void CloseAfterSync(IActorRef replyTo)
+    {
+        if (_commit.SyncInFlight && !_closed) _closeRequestedBy = replyTo;
+        else Close(replyTo);
     }
 
     /// <summary>Clean shutdown: write and sync everything appended, acknowledge it, close files so the next start skips recovery.</summary>
@@ -340,4 +349,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     }
 
     private void Publish() => _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+}
+
+/// <summary>
+/// From the topic manager when the partition's topic is deleted: close as for shutdown (what was appended is synced and
+/// acknowledged, parked fetches answered), then answer later requests that the topic was deleted until stopped.
+/// </summary>
+internal sealed record CloseForDeletion
+{
+    public static readonly CloseForDeletion Instance = new();
 }

@@ -34,3 +34,6 @@ public static class GroupKinds
     public const string BrokerAssigned = "broker_assigned";
     public const string ClientAssigned = "client_assigned";
 }
+
+/// <summary>One partition of a reset_offsets answer: the offset committed before (null: none) and the one committed now (dry run: that would be).</summary>
+public sealed record OffsetResetEntry(string Topic, int Partition, long? Previous, long Offset);

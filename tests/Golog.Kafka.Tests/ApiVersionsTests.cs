@@ -21,6 +21,7 @@ public sealed class ApiVersionsTests : IAsyncLifetime
         (16, 0, 0),  // ListGroups
         (18, 0, 3),  // ApiVersions
         (19, 2, 2),  // CreateTopics
+        (20, 1, 1),  // DeleteTopics
         (22, 0, 1),  // InitProducerId
     ];
 

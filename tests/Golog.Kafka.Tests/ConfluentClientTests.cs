@@ -68,6 +68,22 @@ public sealed class ConfluentClientTests : IAsyncLifetime
         Assert.Equal(ErrorCode.InvalidReplicationFactor, replicated.Results.Single().Error.Code);
     }
 
+    [Fact]
+    public async Task The_admin_client_deletes_a_topic_its_data_goes_and_an_unknown_one_is_reported()
+    {
+        await CreateTopicAsync("doomed", 2);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _broker.Bootstrap }).Build())
+            await producer.ProduceAsync(new TopicPartition("doomed", 1), new Message<Null, string> { Value = "gone soon" });
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.Bootstrap }).Build();
+
+        await admin.DeleteTopicsAsync(["doomed"]);
+
+        Assert.DoesNotContain(admin.GetMetadata(Patience).Topics, t => t.Topic == "doomed");
+        Assert.False(Directory.Exists(Path.Combine(_broker.StorageDirectory, "doomed-1")));
+        var unknown = await Assert.ThrowsAsync<DeleteTopicsException>(() => admin.DeleteTopicsAsync(["doomed"]));
+        Assert.Equal(ErrorCode.UnknownTopicOrPart, unknown.Results.Single().Error.Code);
+    }
+
     private async Task CreateTopicAsync(string topic, int partitions)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.Bootstrap }).Build();

@@ -33,6 +33,7 @@ public sealed partial class KcatTests : IAsyncLifetime
     [SkippableTheory]
     [InlineData("gzip", 1)]
     [InlineData("snappy", 2)]
+    [InlineData("lz4", 3)] // librdkafka 2.0.2 compresses lz4 only when FindCoordinator v0 is advertised
     public async Task A_compressed_batch_is_stored_compressed_as_sent_and_consumed_back(string codec, int stored)
     {
         Kcat.SkipUnlessInstalled();
@@ -41,7 +42,8 @@ public sealed partial class KcatTests : IAsyncLifetime
 
         var consumed = await Kcat.OkAsync(_broker.Bootstrap, null, "-C", "-t", "zipped", "-o", "beginning", "-e", "-f", "%o %s\n");
         Assert.Equal($"0 {big}\n1 second\n", consumed);
-        Assert.All(StoredBatches.Read(_broker.StorageDirectory, "zipped", 0), b => Assert.Equal(stored, b.Compression));
+        // the large message's batch (the small one may travel alone, uncompressed)
+        Assert.Equal(stored, StoredBatches.Read(_broker.StorageDirectory, "zipped", 0)[0].Compression);
     }
 
     [SkippableFact]

@@ -22,7 +22,8 @@ public sealed class GroupActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation);
+    /// <summary>Who waits for a flush, and with what answer (a plain commit: <see cref="OffsetCommitted"/>).</summary>
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, ICoreResult? Answer = null);
 
     private readonly string _group;
     private readonly BrokerSettings _settings;
@@ -56,6 +57,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
         ReceiveCommand<JoinGroupCommand>(Join);
         ReceiveCommand<ClientJoinGroupCommand>(ClientJoin);
         ReceiveCommand<SyncGroupCommand>(Sync);
+        ReceiveCommand<ResetOffsetsCommand>(ResetOffsets);
         ReceiveCommand<HeartbeatCommand>((id, h) =>
         {
             var error = _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now);
@@ -76,6 +78,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
                 _log.Info("Group {Group}: topic {Topic} now has {Partitions} partitions; rebalancing", _group, t.Topic, t.Partitions);
             ScheduleDeadline();
         });
+        Receive<ForgetTopic>(Forget);
         ReceiveCommand<DescribeGroupQuery>((id, q) =>
         {
             Flush();
@@ -111,6 +114,27 @@ public sealed class GroupActor : CoreActor, IWithTimers
         if (!_closed) _store?.Dispose();
     }
 
+    /// <summary>The topic was deleted: its offsets go from the file (durably) and members subscribed to it rebalance without it.</summary>
+    private void Forget(ForgetTopic forget)
+    {
+        if (_closed) { Sender.Tell(TopicForgotten.Instance); return; }
+        Flush(); // the rewrite needs every commit durable
+        try
+        {
+            if (_store.Forget(forget.Topic)) _log.Info("Group {Group}: committed offsets of deleted topic {Topic} dropped", _group, forget.Topic);
+        }
+        catch (IOException e)
+        {
+            _log.Error(e, "Group {Group}: could not drop the offsets of deleted topic {Topic}", _group, forget.Topic);
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
+        if (_membership.TopicResized(forget.Topic, 0, Now))
+            _log.Info("Group {Group}: topic {Topic} was deleted; rebalancing", _group, forget.Topic);
+        ScheduleDeadline();
+        Sender.Tell(TopicForgotten.Instance);
+    }
+
     private void Commit(long id, CommitCommand cmd)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
@@ -118,6 +142,27 @@ public sealed class GroupActor : CoreActor, IWithTimers
         if (!_commits.HasUnwritten) Self.Tell(FlushNow.Instance); // runs after every commit already in the mailbox
         _store.Append(cmd.Partition, cmd.Offset);
         _commits.Appended(new Waiter(Sender, id));
+    }
+
+    /// <summary>reset_offsets: the new offsets are commits like any other (one fsync, acknowledged after it), unless a dry run.</summary>
+    private void ResetOffsets(long id, ResetOffsetsCommand cmd)
+    {
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        if (_membership.MemberCount > 0)
+        {
+            Fail(Sender, id, new BrokerError(BrokerErrorCode.GroupNotEmpty,
+                $"group {_group} has {_membership.MemberCount} active members; offsets can only be reset while it has none (stop its consumers first)"));
+            return;
+        }
+        Flush(); // the previous offsets reported are the durable ones, commits still waiting included
+        var plan = OffsetResetPlan.For(cmd, _store.Offsets);
+        if (plan.Error is { } error) { Fail(Sender, id, error); return; }
+        var result = new OffsetsReset(_group, cmd.DryRun, plan.Partitions);
+        if (cmd.DryRun) { Answer(Sender, id, result); return; }
+        foreach (var p in plan.Partitions) _store.Append(p.Partition, p.Offset);
+        _commits.Appended(new Waiter(Sender, id, result));
+        Flush();
+        _log.Info("Group {Group}: offsets of {Partitions} partitions reset to {Target}", _group, plan.Partitions.Count, cmd.To.Kind);
     }
 
     private void Join(long id, JoinGroupCommand cmd)
@@ -242,7 +287,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
             _store.Sync();
             var (durable, length) = _commits.SyncCompleted();
             _store.MarkDurable(length);
-            foreach (var waiter in durable) Reply(waiter, OffsetCommitted.Instance);
+            foreach (var waiter in durable) Reply(waiter, waiter.Answer ?? OffsetCommitted.Instance);
         }
         catch (IOException e)
         {

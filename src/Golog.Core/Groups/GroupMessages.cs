@@ -32,6 +32,24 @@ public sealed record LeaveGroupCommand(string Group, string MemberId) : IGroupCo
 /// <summary>describe_group; the core fills in the high watermarks of the partitions whose logs are open.</summary>
 public sealed record DescribeGroupQuery(string Group, IReadOnlyDictionary<TopicPartition, long>? HighWatermarks = null) : IGroupCommand;
 
+/// <summary>Where reset_offsets moves a group's offsets: the log start, the high watermark, or an offset (kept within the two).</summary>
+public enum OffsetResetKind { Earliest, Latest, Offset }
+
+public sealed record OffsetReset(OffsetResetKind Kind, long Offset = 0);
+
+/// <summary>
+/// Moves a group's committed offsets, only while it has no members (Kafka's rule: a live consumer would commit over
+/// them). With a <see cref="Topic"/>, every partition of it; without, every partition the group has committed.
+/// <see cref="DryRun"/> answers what would be done and writes nothing. The core fills in <see cref="Bounds"/>.
+/// </summary>
+public sealed record ResetOffsetsCommand(string Group, string? Topic, OffsetReset To, bool DryRun,
+    IReadOnlyDictionary<TopicPartition, PartitionBounds>? Bounds = null) : IGroupCommand;
+
+/// <summary>One partition of a reset: the offset committed before (null: none) and the one committed now (or, dry run, that would be).</summary>
+public sealed record ResetPartition(TopicPartition Partition, long? Previous, long Offset);
+
+public sealed record OffsetsReset(string Group, bool DryRun, IReadOnlyList<ResetPartition> Partitions) : ICoreResult;
+
 public sealed record ListGroupsQuery : ICoreCommand
 {
     public static readonly ListGroupsQuery Instance = new();
@@ -39,6 +57,14 @@ public sealed record ListGroupsQuery : ICoreCommand
 
 /// <summary>From topic lifecycle: a topic was created or gained partitions.</summary>
 public sealed record TopicPartitionsChanged(string Topic, int Partitions);
+
+/// <summary>From topic lifecycle: a topic was deleted, so every group drops its offsets for it (answered <see cref="TopicForgotten"/>).</summary>
+public sealed record ForgetTopic(string Topic);
+
+public sealed record TopicForgotten
+{
+    public static readonly TopicForgotten Instance = new();
+}
 
 /// <summary>From the group manager to a group's actor, for list_groups.</summary>
 public sealed record GroupSummaryQuery

@@ -55,6 +55,17 @@ public static class JsonWireMapping
     private static string KindName(Domain.GroupKind kind) =>
         kind == Domain.GroupKind.ClientAssigned ? GroupKinds.ClientAssigned : GroupKinds.BrokerAssigned;
 
+    public static IReadOnlyList<OffsetResetEntry> ToWire(IReadOnlyList<Domain.ResetPartition> reset) =>
+        reset.Select(r => new OffsetResetEntry(r.Partition.Topic, r.Partition.Partition, r.Previous, r.Offset)).ToList();
+
+    /// <summary>reset_offsets' "to" (the parser has checked it is one of these).</summary>
+    public static Domain.OffsetReset ResetTarget(string to, long? offset) => to switch
+    {
+        "earliest" => new(Domain.OffsetResetKind.Earliest),
+        "latest" => new(Domain.OffsetResetKind.Latest),
+        _ => new(Domain.OffsetResetKind.Offset, offset!.Value),
+    };
+
     private static IReadOnlyList<TopicAssignment> ToWire(IReadOnlyList<Domain.TopicAssignment> assignment) =>
         assignment.Select(a => new TopicAssignment(a.Topic, a.Partitions)).ToList();
 }
