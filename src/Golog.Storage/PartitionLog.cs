@@ -20,6 +20,7 @@ public sealed class PartitionLog : IDisposable
     private readonly List<PendingSeal> _seals = [];
     private readonly LeaderEpochCache _epochs;
     private ProducerStateTable _producers;
+    private readonly IFileSystem _files;
     private readonly ILogger _log;
     private bool _directoryUnsynced;
     private LogPosition _flushed;
@@ -28,9 +29,10 @@ public sealed class PartitionLog : IDisposable
     // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
     private LogPosition _servableEnd;
 
-    private PartitionLog(string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs,
+    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs,
         ProducerStateTable producers, ILogger log)
     {
+        _files = files;
         Directory = directory;
         Config = config;
         _segments = segments;
@@ -70,48 +72,49 @@ public sealed class PartitionLog : IDisposable
     /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean. The producer
     /// state is the newest producer snapshot's plus the batch headers after it (<see cref="ProducerStateLoader"/>).
     /// </summary>
-    public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log)
+    public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log, IFileSystem? files = null)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        var segments = OpenSegments(directory, config, cleanShutdown, log);
+        files ??= DiskFileSystem.Instance;
+        files.CreateDirectory(directory);
+        var segments = OpenSegments(files, directory, config, cleanShutdown, log);
         // an .index file says "sealed": the active segment's (from a clean close) must go before it can be rolled
-        if (segments[^1].RemoveIndexFile()) StorageLayout.SyncDirectory(directory);
-        var epochs = LeaderEpochCache.Load(directory);
+        if (segments[^1].RemoveIndexFile()) files.SyncDirectory(directory);
+        var epochs = LeaderEpochCache.Load(files, directory);
         epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
-        var producers = ProducerStateLoader.Load(directory, segments, log);
+        var producers = ProducerStateLoader.Load(files, directory, segments, log);
         // state that is in memory now: rolls write the next snapshots, one per segment base
-        ProducerSnapshot.Delete(directory, offset => !segments.Exists(s => s.BaseOffset == offset));
-        var partitionLog = new PartitionLog(directory, config, segments, epochs, producers, log);
+        ProducerSnapshot.Delete(files, directory, offset => !segments.Exists(s => s.BaseOffset == offset));
+        var partitionLog = new PartitionLog(files, directory, config, segments, epochs, producers, log);
         partitionLog.RemoveExpiredProducers(DateTime.UtcNow);
         return partitionLog;
     }
 
-    private static List<Segment> OpenSegments(string directory, LogConfig config, bool cleanShutdown, ILogger log)
+    private static List<Segment> OpenSegments(IFileSystem files, string directory, LogConfig config, bool cleanShutdown, ILogger log)
     {
-        var bases = StorageLayout.FindSegments(directory);
+        var bases = StorageLayout.FindSegments(files, directory);
         if (bases.Count == 0)
         {
-            var first = Segment.Create(directory, 0, config);
-            StorageLayout.SyncDirectory(directory);
+            var first = Segment.Create(files, directory, 0, config);
+            files.SyncDirectory(directory);
             return [first];
         }
         var segments = new List<Segment>(bases.Count);
         for (int i = 0; i < bases.Count - 1; i++)
         {
-            if (Segment.IsSealed(directory, bases[i]))
+            if (Segment.IsSealed(files, directory, bases[i]))
             {
-                segments.Add(Segment.OpenClosed(directory, bases[i], bases[i + 1], config));
+                segments.Add(Segment.OpenClosed(files, directory, bases[i], bases[i + 1], config));
                 continue;
             }
-            segments.Add(Segment.OpenUnsealed(directory, bases[i], bases[i + 1], config, log, out bool torn));
+            segments.Add(Segment.OpenUnsealed(files, directory, bases[i], bases[i + 1], config, log, out bool torn));
             if (!torn) continue;
             log.Warning("Segment {Segment} lost its tail in a crash before its seal; dropping the {Count} later segments (never acknowledged)",
                 segments[^1].LogPath, bases.Count - 1 - i);
-            for (int j = bases.Count - 1; j > i; j--) Segment.OpenClosed(directory, bases[j], bases[j], config).Delete();
-            StorageLayout.SyncDirectory(directory);
+            for (int j = bases.Count - 1; j > i; j--) Segment.OpenClosed(files, directory, bases[j], bases[j], config).Delete();
+            files.SyncDirectory(directory);
             return segments;
         }
-        segments.Add(Segment.OpenActive(directory, bases[^1], config, cleanShutdown, log));
+        segments.Add(Segment.OpenActive(files, directory, bases[^1], config, cleanShutdown, log));
         return segments;
     }
 
@@ -222,7 +225,7 @@ public sealed class PartitionLog : IDisposable
     /// </summary>
     public SyncJob TakeUnsynced()
     {
-        var job = new SyncJob([.. _seals], [.. _unsynced], _directoryUnsynced ? Directory : null);
+        var job = new SyncJob([.. _seals], [.. _unsynced], _directoryUnsynced ? Directory : null, _files);
         _seals.Clear();
         _unsynced.Clear();
         _directoryUnsynced = false;
@@ -287,14 +290,14 @@ public sealed class PartitionLog : IDisposable
         // rolled, and now the active segment again: its bytes still need an fsync, but it must not be sealed
         if (_seals.RemoveAll(s => s.Segment == segment) > 0 && !_unsynced.Contains(segment)) _unsynced.Add(segment);
         segment.TruncateTo(offset);
-        StorageLayout.SyncDirectory(Directory);
+        _files.SyncDirectory(Directory);
         long end = segment.NextOffset;
         var endPosition = new LogPosition(end, segment, segment.WrittenSize);
         if (_flushed.NextOffset > end) _flushed = endPosition;
         if (_servableEnd.NextOffset > end) _servableEnd = endPosition;
         _highWatermark = Math.Min(_highWatermark, end);
         _epochs.TruncateFromEnd(end);
-        _producers = ProducerStateLoader.Load(Directory, _segments, _log); // forgets the batches cut, and their snapshots
+        _producers = ProducerStateLoader.Load(_files, Directory, _segments, _log); // forgets the batches cut, and their snapshots
         _log.Warning("Truncated {Directory} to offset {Offset}: log end is now {End}", Directory, offset, end);
     }
 
@@ -354,8 +357,8 @@ public sealed class PartitionLog : IDisposable
         if (deleted > 0)
         {
             // producers stay in memory (as in Kafka: a retry is still recognised); their older snapshots go with the segments
-            ProducerSnapshot.Delete(Directory, offset => offset < LogStartOffset);
-            StorageLayout.SyncDirectory(Directory); // the new log start survives a machine crash too
+            ProducerSnapshot.Delete(_files, Directory, offset => offset < LogStartOffset);
+            _files.SyncDirectory(Directory); // the new log start survives a machine crash too
         }
         return deleted;
     }
@@ -393,7 +396,7 @@ public sealed class PartitionLog : IDisposable
     {
         TakeUnsynced().Run();
         Active.Seal();
-        try { ProducerSnapshot.Write(Directory, LogEndOffset, ProducerSnapshot.Serialize(_producers)); }
+        try { ProducerSnapshot.Write(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(_producers)); }
         catch (IOException e) { _log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers instead", Directory, e.Message); }
         foreach (var s in _segments) s.Dispose();
     }
@@ -423,8 +426,8 @@ public sealed class PartitionLog : IDisposable
         old.WritePending();
         _unsynced.Remove(old); // the seal's fsync covers it
         RemoveExpiredProducers(DateTime.UtcNow);
-        _seals.Add(old.PrepareSeal(new PendingSnapshot(Directory, old.NextOffset, ProducerSnapshot.Serialize(_producers))));
-        var next = Segment.Create(Directory, old.NextOffset, Config);
+        _seals.Add(old.PrepareSeal(new PendingSnapshot(_files, Directory, old.NextOffset, ProducerSnapshot.Serialize(_producers))));
+        var next = Segment.Create(_files, Directory, old.NextOffset, Config);
         _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
         _directoryUnsynced = true;
         _log.Information("Rolled segment {Segment} at offset {Offset}", next.LogPath, next.BaseOffset);

@@ -16,6 +16,7 @@ internal static class ProducerSnapshot
     private const int PreambleSize = 6; // version + CRC
     private const int ProducerSize = 8 + 2 + 8 + 1;
     private const int BatchSize = 4 + 4 + 8 + 8;
+    private const string TempSuffix = ".tmp";
 
     public static string PathFor(string directory, long offset) =>
         Path.Combine(directory, StorageLayout.SegmentFileName(offset) + StorageLayout.SnapshotSuffix);
@@ -74,18 +75,18 @@ internal static class ProducerSnapshot
     }
 
     /// <summary>Writes the snapshot of <paramref name="offset"/> so that a crash leaves the old file or the whole new one.</summary>
-    public static void Write(string directory, long offset, byte[] snapshot)
+    public static void Write(IFileSystem files, string directory, long offset, byte[] snapshot)
     {
         var path = PathFor(directory, offset);
-        StorageLayout.ReplaceAtomically(path, path + ".tmp", file => file.Write(snapshot));
+        StorageLayout.ReplaceAtomically(files, path, path + TempSuffix, snapshot);
     }
 
     /// <summary>The offsets of the snapshots in <paramref name="directory"/>, ascending; a rewrite a crash cut short is removed.</summary>
-    public static List<long> Find(string directory)
+    public static List<long> Find(IFileSystem files, string directory)
     {
-        foreach (var temp in Directory.EnumerateFiles(directory, "*" + StorageLayout.SnapshotSuffix + ".tmp")) File.Delete(temp);
+        foreach (var temp in files.ListFiles(directory, StorageLayout.SnapshotSuffix + TempSuffix)) files.Delete(temp);
         var offsets = new List<long>();
-        foreach (var file in Directory.EnumerateFiles(directory, "*" + StorageLayout.SnapshotSuffix))
+        foreach (var file in files.ListFiles(directory, StorageLayout.SnapshotSuffix))
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, null, out long offset))
                 offsets.Add(offset);
         offsets.Sort();
@@ -93,12 +94,12 @@ internal static class ProducerSnapshot
     }
 
     /// <summary>Deletes the snapshots whose offset <paramref name="doomed"/> selects; returns whether any went.</summary>
-    public static bool Delete(string directory, Func<long, bool> doomed)
+    public static bool Delete(IFileSystem files, string directory, Func<long, bool> doomed)
     {
         bool any = false;
-        foreach (var offset in Find(directory).Where(doomed))
+        foreach (var offset in Find(files, directory).Where(doomed))
         {
-            File.Delete(PathFor(directory, offset));
+            files.Delete(PathFor(directory, offset));
             any = true;
         }
         return any;
