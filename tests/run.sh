@@ -23,5 +23,7 @@ npm_ci() {
 }
 
 # What each test suite needs (one line per need, next to the suite that needs it):
+need_apt chromium chromium                 # Golog.Http.Tests: the web console in a real headless browser
+npm_ci tests/Golog.Http.Tests/browser      # Golog.Http.Tests: playwright-core (pinned) drives that browser
 
 dotnet test Golog.sln "$@"

@@ -7,6 +7,7 @@ using Akka.Logger.Serilog;
 using Golog.Core.Groups;
 using Golog.Broker.Doors;
 using Golog.Broker.Doors.JsonLines;
+using Golog.Broker.Doors.Http;
 using Golog.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,8 @@ public sealed class BrokerEndpoint
     /// <summary>Every door bound and the ports file (golog.ports-file) written: when the broker counts as started.</summary>
     public Task WhenReady { get; internal set; }
     public BrokerEndpoint() => WhenReady = WhenBound;
+    /// <summary>Every door's bind, by its name in the ports file ("json", "http").</summary>
+    public IReadOnlyDictionary<string, Task<IPEndPoint>> Doors { get; internal set; } = new Dictionary<string, Task<IPEndPoint>>();
 }
 
 /// <summary>
@@ -79,13 +82,13 @@ public static class BrokerHost
                     l.ClearLoggers();
                     l.AddLogger<SerilogLogger>();
                 })
-                .WithActors((system, registry) => StartActors(system, registry, settings, syncWorker, endpoint, coreHandle));
+                .WithActors((system, registry) => StartActors(system, registry, settings, config, syncWorker, endpoint, coreHandle));
         });
         return builder.Build();
     }
 
-    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, SyncWorker syncWorker, BrokerEndpoint endpoint,
-        CoreHandle coreHandle)
+    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, Config config, SyncWorker syncWorker,
+        BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
         var marker = Path.Combine(settings.StorageDirectory, StorageLayout.CleanShutdownFile);
@@ -98,13 +101,19 @@ public static class BrokerHost
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
-        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
+        var board = new GroupBoard();
+        var gauges = new BrokerGauges(routes, board);
+        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
         var core = new BrokerCore(routes, topics, groups);
         coreHandle.Started.TrySetResult(core);
         var door = JsonLinesDoor.Create(core, settings);
         var server = system.ActorOf(TcpListenerActor.Props(door, settings, routes.Loaded, endpoint.Bound), "door-" + door.Name);
-        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, new Dictionary<string, Task<IPEndPoint>> { [door.Name] = endpoint.WhenBound });
+        var doors = new Dictionary<string, Task<IPEndPoint>> { [door.Name] = endpoint.WhenBound };
+        var http = settings.Http.Enabled ? new HttpDoor(core, routes, board, settings, config, system) : null;
+        if (http is not null) doors[HttpDoor.Name] = http.StartAsync(routes.Loaded, doors);
+        endpoint.Doors = doors;
+        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, doors);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(server);
@@ -113,12 +122,14 @@ public static class BrokerHost
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "golog-unbind", async () =>
         {
             await server.Ask<object>(TcpListenerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            if (http is not null) await http.StopAsync();
             return Akka.Done.Instance;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "golog-close-storage", async () =>
         {
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
+            gauges.Dispose();
             if (closed.Clean)
             {
                 File.WriteAllText(marker, DateTimeOffset.UtcNow.ToString("O"));

@@ -14,15 +14,16 @@ public static class CommandLine
     [
         ("--host", "GOLOG_HOST", "golog.host"),
         ("--port", "GOLOG_PORT", "golog.port"),
+        ("--http-port", "GOLOG_HTTP_PORT", "golog.http.port"),
         ("--storage", "GOLOG_STORAGE", "golog.storage"),
         ("--flush-policy", "GOLOG_FLUSH_POLICY", "golog.flush.policy"),
         ("--ports-file", "GOLOG_PORTS_FILE", "golog.ports-file"),
     ];
 
     public const string Usage = """
-        usage: golog-broker [--host H] [--port P] [--storage DIR] [--flush-policy always|interval|os]
+        usage: golog-broker [--host H] [--port P] [--http-port P] [--storage DIR] [--flush-policy always|interval|os]
                             [--ports-file FILE.json] [--config FILE.hocon] [--set golog.KEY=VALUE ...]
-        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY, GOLOG_PORTS_FILE (flags win)
+        environment: GOLOG_HOST, GOLOG_PORT, GOLOG_HTTP_PORT, GOLOG_STORAGE, GOLOG_FLUSH_POLICY, GOLOG_PORTS_FILE (flags win)
         """;
 
     /// <summary>HOCON overrides from args and environment, plus extra config files named with --config.</summary>

@@ -3,15 +3,8 @@ using Golog.Broker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
-using Serilog.Events;
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    // errors (a refused configuration, a port in use) on stderr, where scripts and service managers look for them
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Error)
-    .CreateLogger();
+Log.Logger = LogFormat.Create(json: false);
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -21,7 +14,9 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 try
 {
-    var host = BrokerHost.Build(BrokerHost.LoadConfig(args, Environment.GetEnvironmentVariable));
+    var config = BrokerHost.LoadConfig(args, Environment.GetEnvironmentVariable);
+    if (LogFormat.IsJson(config)) Log.Logger = LogFormat.Create(json: true);
+    var host = BrokerHost.Build(config);
     await host.StartAsync();
     try
     {

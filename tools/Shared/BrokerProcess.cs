@@ -25,7 +25,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), "--port", "0", "--storage", storage, "--ports-file", PortsFilePath, .. extraArgs];
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), "--port", "0", "--http-port", "0", "--storage", storage, "--ports-file", PortsFilePath, .. extraArgs];
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0"; // as the end-to-end tests have always run every program they start
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;

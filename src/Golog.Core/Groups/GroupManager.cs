@@ -13,13 +13,15 @@ public sealed class GroupManager : CoreActor
 {
     private readonly BrokerSettings _settings;
     private readonly TimeProvider _time;
+    private readonly GroupBoard _board;
     private readonly Dictionary<string, int> _partitionCounts = [];
     private bool _closed;
 
-    public GroupManager(BrokerSettings settings, TimeProvider time)
+    public GroupManager(BrokerSettings settings, TimeProvider time, GroupBoard board)
     {
         _settings = settings;
         _time = time;
+        _board = board;
         ReceiveCommand<IGroupCommand>(Route);
         Receive<TopicPartitionsChanged>(t =>
         {
@@ -35,7 +37,9 @@ public sealed class GroupManager : CoreActor
         });
     }
 
-    public static Props Props(BrokerSettings settings, TimeProvider time) => Akka.Actor.Props.Create(() => new GroupManager(settings, time));
+    /// <summary>The group coordinator; its groups publish their members and commits to <paramref name="board"/> (the broker's gauges read it).</summary>
+    public static Props Props(BrokerSettings settings, TimeProvider time, GroupBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new GroupManager(settings, time, board ?? new GroupBoard()));
 
     private void Route(long id, IGroupCommand cmd)
     {
@@ -56,7 +60,7 @@ public sealed class GroupManager : CoreActor
         {
             // Only a join or a plain (manual) commit brings a group into being; the rest speak to one that exists.
             if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
-            child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts), _time), name);
+            child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board), name);
         }
         child.Forward(new CoreRequest(id, cmd));
     }
