@@ -299,6 +299,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     /// </summary>
     private void CountFetched(ReadResult data, FetchCommand cmd)
     {
+        if (!CoreMetrics.FetchedMessages.Enabled) return; // nothing listens: skip the header walk
         long messages = 0, bytes = 0;
         var rest = data.Bytes;
         while (messages < cmd.MaxMessages && RecordBatchReader.TryReadHeader(rest, rest.Length, out var batch) == BatchStatus.Ok)

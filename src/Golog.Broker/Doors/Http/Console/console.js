@@ -52,12 +52,14 @@ function card(label, value, testid) {
   return el("div", { class: "card" }, el("div", { class: "label" }, label), el("div", { class: "value", "data-testid": testid }, value));
 }
 
+// Fixed layout (long names ellipsize instead of widening the page); a column may ask for a width, the rest share.
 function table(headers, rows, testid) {
-  return el("table", { "data-testid": testid },
+  const cols = headers.map(h => { const c = el("col"); if (h.width) c.style.width = h.width; return c; });
+  return el("table", { "data-testid": testid }, el("colgroup", {}, cols),
     el("thead", {}, el("tr", {}, headers.map(h => el("th", { class: h.num ? "num" : null }, h.label)))),
     el("tbody", {}, rows));
 }
-const col = (label, num) => ({ label, num });
+const col = (label, num, width) => ({ label, num, width });
 
 // A line chart on a canvas: series = [{points: [[t, v]...], color}]; drawn for the device's pixel ratio.
 function chart(series, unit) {
@@ -117,7 +119,7 @@ async function overview() {
 }
 
 function topicTable(topics, testid) {
-  return table([col("Topic"), col("Partitions", 1), col("Messages", 1), col("Size", 1), col("Msgs/s", 1)],
+  return table([col("Topic", 0, "40%"), col("Partitions", 1), col("Messages", 1), col("Size", 1), col("Msgs/s", 1)],
     topics.map(t => el("tr", {},
       el("td", { class: "name", title: t.name }, link(topicHref(t.name), t.name, { "data-testid": "topic-link" })),
       el("td", { class: "num" }, num(t.partitions)), el("td", { class: "num" }, num(t.messages)),
@@ -126,7 +128,7 @@ function topicTable(topics, testid) {
 
 function groupTable(groups, testid) {
   if (!groups.length) return el("p", { class: "muted" }, "No consumer groups yet.");
-  return table([col("Group"), col("State"), col("Members", 1), col("Lag", 1)],
+  return table([col("Group", 0, "40%"), col("State"), col("Members", 1), col("Lag", 1)],
     groups.map(g => el("tr", {},
       el("td", { class: "name", title: g.name }, link(groupHref(g.name), g.name, { "data-testid": "group-link" })),
       el("td", {}, el("span", { class: "badge " + g.state }, g.state)),
@@ -200,7 +202,7 @@ async function messages(name, partition, query) {
     el("p", { class: "muted" }, `log start ${num(data.logStartOffset)} · high watermark ${num(data.highWatermark)} · showing ${num(data.messages.length)} from offset ${num(data.from)}`),
     el("form", { class: "toolbar", onsubmit: go }, offsetInput, limitInput, el("button", { class: "primary", type: "submit" }, "Show")),
     el("div", { class: "panel" }, data.messages.length === 0 ? el("p", { class: "muted" }, "No messages in this range.") :
-      table([col("Offset", 1), col("Time"), col("Key"), col("Value")],
+      table([col("Offset", 1, "90px"), col("Time", 0, "190px"), col("Key", 0, "22%"), col("Value")],
         data.messages.map(m => el("tr", { "data-testid": "message-row" },
           el("td", { class: "num" }, num(m.offset)),
           el("td", { class: "wrap" }, new Date(m.timestamp).toISOString().replace("T", " ").replace("Z", "")),
@@ -231,7 +233,7 @@ async function group(name) {
           el("td", { class: "wrap mono" }, m.memberId), el("td", { class: "wrap" }, m.clientId),
           el("td", { class: "wrap" }, m.assignment.map(a => `${a.topic} [${a.partitions.join(", ")}]`).join("; ")))), "members-table"))),
     el("div", { class: "panel" }, el("h2", {}, "Offsets and lag"),
-      table([col("Topic"), col("Partition", 1), col("Committed", 1), col("High watermark", 1), col("Lag", 1), col("Member")],
+      table([col("Topic", 0, "28%"), col("Partition", 1), col("Committed", 1), col("High watermark", 1), col("Lag", 1), col("Member", 0, "24%")],
         g.offsets.map(o => el("tr", {},
           el("td", { class: "name", title: o.topic }, link(topicHref(o.topic), o.topic)), el("td", { class: "num" }, String(o.partition)),
           el("td", { class: "num" }, num(o.committed)), el("td", { class: "num" }, num(o.highWatermark)),
@@ -254,7 +256,7 @@ let configFilter = "";
 async function config() {
   const settings = Object.entries(await api("/config"));
   const body = el("div", {});
-  const fill = () => body.replaceChildren(table([col("Setting"), col("Value")],
+  const fill = () => body.replaceChildren(table([col("Setting", 0, "45%"), col("Value")],
     settings.filter(([k]) => k.includes(configFilter)).map(([k, v]) => el("tr", {}, el("td", { class: "wrap mono" }, k), el("td", { class: "wrap mono" }, v))), "config-table"));
   fill();
   return [el("h1", {}, "Effective configuration"),
