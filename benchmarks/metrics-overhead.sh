@@ -18,7 +18,7 @@ port_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.
 for round in $(seq 1 "$ROUNDS"); do
   for metrics in off on; do
     dir=$(mktemp -d)
-    dotnet "$broker" --port 0 --http-port 0 --storage "$dir/data" --ports-file "$dir/ports.json" --set golog.http.enabled=$metrics >"$dir/broker.log" 2>&1 &
+    dotnet "$broker" --port 0 --kafka-port 0 --http-port 0 --storage "$dir/data" --ports-file "$dir/ports.json" --set golog.http.enabled=$metrics >"$dir/broker.log" 2>&1 &
     broker_pid=$!
     for _ in $(seq 1 100); do [ -f "$dir/ports.json" ] && break; sleep 0.2; done
     json=$(port_of "$dir/ports.json" json)

@@ -39,7 +39,7 @@ public static class PortsFile
         Explained(path, () =>
         {
             Directory.CreateDirectory(dir);
-            StorageLayout.ReplaceAtomically(path, temp, file => file.Write(json));
+            StorageLayout.ReplaceAtomically(DiskFileSystem.Instance, path, temp, json);
         });
     }
 

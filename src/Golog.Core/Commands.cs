@@ -24,8 +24,12 @@ public sealed record CommittedQuery(string Group, TopicPartition Partition) : IG
 
 public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
 
-/// <summary>The topics' partitions and bounds; one topic, or all with a null <see cref="Topic"/>.</summary>
-public sealed record MetadataQuery(string? Topic) : ICoreCommand;
+/// <summary>
+/// The topics' partitions and bounds; one topic, or all with a null <see cref="Topic"/>. With
+/// <see cref="CreateIfMissing"/> a missing topic is created as a first produce would create it (Kafka producers ask
+/// for metadata before they produce), within golog.topics.auto-create and the topic limits.
+/// </summary>
+public sealed record MetadataQuery(string? Topic, bool CreateIfMissing = false) : ICoreCommand;
 
 /// <summary>Finish what is in flight, flush and close files, then reply <see cref="Closed"/>. Later requests get broker_shutting_down.</summary>
 public sealed record CloseForShutdown

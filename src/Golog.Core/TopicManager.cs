@@ -74,7 +74,13 @@ public sealed class TopicManager : CoreActor
 
     private void Metadata(long id, MetadataQuery query)
     {
-        if (query.Topic is { } t && !_routes.TryGet(t, out _)) { Fail(Sender, id, BrokerError.UnknownPartition(t, null)); return; }
+        if (query.Topic is { } t && !_routes.TryGet(t, out _))
+        {
+            if (!query.CreateIfMissing) { Fail(Sender, id, BrokerError.UnknownPartition(t, null)); return; }
+            var (count, error) = _lifecycle.PartitionsForProduce(t, null, _routes, _closed);
+            if (error is not null) { Fail(Sender, id, error); return; }
+            EnsurePartitions(t, count);
+        }
         // A partition publishes its bounds only once its actor has opened the log (PreStart, on the partition
         // dispatcher). Right after a restart the statuses still read 0, and answering then would report existing
         // data as an empty log (a consumer starting "from the end" would replay everything). Wait until they are open.

@@ -16,11 +16,13 @@ public sealed class LeaderEpochCache
 {
     public const string FileName = "leader-epoch-checkpoint";
     private const int FormatVersion = 0;
+    private readonly IFileSystem _files;
     private readonly string _path;
     private readonly List<EpochEntry> _entries;
 
-    private LeaderEpochCache(string path, List<EpochEntry> entries)
+    private LeaderEpochCache(IFileSystem files, string path, List<EpochEntry> entries)
     {
+        _files = files;
         _path = path;
         _entries = entries;
     }
@@ -28,11 +30,11 @@ public sealed class LeaderEpochCache
     public IReadOnlyList<EpochEntry> Entries => _entries;
 
     /// <summary>Loads the checkpoint in <paramref name="directory"/> (empty if there is none); a damaged one is refused.</summary>
-    public static LeaderEpochCache Load(string directory)
+    public static LeaderEpochCache Load(IFileSystem files, string directory)
     {
         var path = Path.Combine(directory, FileName);
-        File.Delete(TempPath(path)); // a rewrite cut short; the checkpoint itself is still whole
-        return new LeaderEpochCache(path, File.Exists(path) ? Parse(path, File.ReadAllLines(path)) : []);
+        files.Delete(TempPath(path)); // a rewrite cut short; the checkpoint itself is still whole
+        return new LeaderEpochCache(files, path, files.FileExists(path) ? Parse(path, ReadLines(files, path)) : []);
     }
 
     /// <summary>
@@ -60,12 +62,17 @@ public sealed class LeaderEpochCache
 
     private void Write()
     {
-        StorageLayout.ReplaceAtomically(_path, TempPath(_path), file =>
-        {
-            using var text = new StreamWriter(file, leaveOpen: true);
-            text.Write($"{FormatVersion}\n{_entries.Count}\n");
-            foreach (var e in _entries) text.Write(string.Create(CultureInfo.InvariantCulture, $"{e.Epoch} {e.StartOffset}\n"));
-        });
+        var text = new System.Text.StringBuilder($"{FormatVersion}\n{_entries.Count}\n");
+        foreach (var e in _entries) text.Append(CultureInfo.InvariantCulture, $"{e.Epoch} {e.StartOffset}\n");
+        StorageLayout.ReplaceAtomically(_files, _path, TempPath(_path), System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    // File.ReadAllLines' rule: a last line without its newline still counts, a final newline adds no empty line
+    private static string[] ReadLines(IFileSystem files, string path)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(files.ReadAllBytes(path));
+        if (text.Length == 0) return [];
+        return (text.EndsWith('\n') ? text[..^1] : text).Split('\n');
     }
 
     private static List<EpochEntry> Parse(string path, string[] lines)

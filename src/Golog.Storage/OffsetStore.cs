@@ -18,32 +18,38 @@ public sealed class OffsetStore : IDisposable
 {
     private const int RecordHeader = 8;
     private const int CompactAfterRecords = 4096;
+    private readonly IFileSystem _files;
     private readonly string _path;
     private readonly Dictionary<TopicPartition, long> _offsets = [];
     private readonly MemoryStream _pending = new();
     private readonly List<KeyValuePair<TopicPartition, long>> _pendingCommits = [];
     private readonly List<(long End, TopicPartition Partition, long Offset)> _written = []; // in the file, not yet durable
-    private FileStream _file;
+    private IStorageFile _file;
+    private long _end; // where the next record is written
     private int _recordsInFile;
     private long _durableLength;
 
-    private OffsetStore(string path, ILogger log)
+    private OffsetStore(IFileSystem files, string path, ILogger log)
     {
+        _files = files;
         _path = path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.Delete(path + ".tmp"); // an interrupted compaction; the original is still whole
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+        var dir = Path.GetDirectoryName(path)!;
+        files.CreateDirectory(dir);
+        files.Delete(path + ".tmp"); // an interrupted compaction; the original is still whole
+        bool created = !files.FileExists(path);
+        _file = files.Open(path, FileMode.OpenOrCreate);
+        if (created) files.SyncDirectory(dir); // a commit fsync'd into a file whose name a crash forgets is lost
         long valid = Replay(log);
         if (valid < _file.Length)
         {
             log.Warning("Offset file {File} had a torn tail: dropped {Bytes} bytes after the last complete commit", path, _file.Length - valid);
             _file.SetLength(valid);
-            _file.Flush(flushToDisk: true);
+            _file.Sync();
         }
-        _file.Position = _durableLength = valid;
+        _end = _durableLength = valid;
     }
 
-    public static OffsetStore Open(string path, ILogger log) => new(path, log);
+    public static OffsetStore Open(string path, ILogger log, IFileSystem? files = null) => new(files ?? DiskFileSystem.Instance, path, log);
 
     /// <summary>The durable commits: the latest offset per partition.</summary>
     public IReadOnlyDictionary<TopicPartition, long> Offsets => _offsets;
@@ -60,22 +66,23 @@ public sealed class OffsetStore : IDisposable
     /// <summary>Writes every appended commit to the file; returns the length that the next <see cref="Sync"/> makes durable.</summary>
     public long WritePending()
     {
-        if (_pendingCommits.Count == 0) return _file.Position;
+        if (_pendingCommits.Count == 0) return _end;
         // a rewrite replaces the file, so it waits until no written record is still waiting for a sync of the old one
         if (_written.Count == 0 && _recordsInFile + _pendingCommits.Count > CompactAfterRecords && _recordsInFile > 2 * _offsets.Count)
             Rewrite();
         else
         {
-            _file.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
+            _file.Write(_pending.GetBuffer().AsSpan(0, (int)_pending.Length), _end);
+            _end += _pending.Length;
             _recordsInFile += _pendingCommits.Count;
         }
-        foreach (var (tp, offset) in _pendingCommits) _written.Add((_file.Position, tp, offset));
+        foreach (var (tp, offset) in _pendingCommits) _written.Add((_end, tp, offset));
         ClearPending();
-        return _file.Position;
+        return _end;
     }
 
     /// <summary>fsync of the offsets file: what was written before it survives a crash.</summary>
-    public void Sync() => _file.Flush(flushToDisk: true);
+    public void Sync() => _file.Sync();
 
     /// <summary>A sync made the file durable up to <paramref name="length"/>: the commits written before it are now the group's offsets.</summary>
     public void MarkDurable(long length)
@@ -96,7 +103,7 @@ public sealed class OffsetStore : IDisposable
         _written.Clear();
         ClearPending();
         _file.SetLength(_durableLength);
-        _file.Position = _durableLength;
+        _end = _durableLength;
     }
 
     public void Dispose() => _file.Dispose();
@@ -112,12 +119,11 @@ public sealed class OffsetStore : IDisposable
     {
         var latest = new Dictionary<TopicPartition, long>(_offsets);
         foreach (var (tp, offset) in _pendingCommits) latest[tp] = offset;
-        StorageLayout.ReplaceAtomically(_path, _path + ".tmp", file =>
-        {
-            foreach (var (tp, offset) in latest) WriteRecord(file, tp, offset);
-        }, beforeRename: _file.Dispose);
-        _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
-        _file.Position = _durableLength = _file.Length;
+        var content = new MemoryStream();
+        foreach (var (tp, offset) in latest) WriteRecord(content, tp, offset);
+        StorageLayout.ReplaceAtomically(_files, _path, _path + ".tmp", content.GetBuffer().AsSpan(0, (int)content.Length), beforeRename: _file.Dispose);
+        _file = _files.Open(_path, FileMode.Open);
+        _end = _durableLength = _file.Length;
         _recordsInFile = latest.Count;
     }
 
@@ -139,8 +145,7 @@ public sealed class OffsetStore : IDisposable
     /// <summary>Loads every complete record; returns the byte length of the valid prefix.</summary>
     private long Replay(ILogger log)
     {
-        var bytes = new byte[_file.Length];
-        _file.ReadExactly(bytes);
+        var bytes = _files.ReadAllBytes(_path);
         int pos = 0;
         while (bytes.Length - pos >= RecordHeader)
         {

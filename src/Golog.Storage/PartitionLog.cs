@@ -19,6 +19,8 @@ public sealed class PartitionLog : IDisposable
     private readonly List<Segment> _unsynced = [];
     private readonly List<PendingSeal> _seals = [];
     private readonly LeaderEpochCache _epochs;
+    private ProducerStateTable _producers = new();
+    private readonly IFileSystem _files;
     private readonly ILogger _log;
     private bool _directoryUnsynced;
     private LogPosition _flushed;
@@ -27,8 +29,9 @@ public sealed class PartitionLog : IDisposable
     // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
     private LogPosition _servableEnd;
 
-    private PartitionLog(string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs, ILogger log)
+    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs, ILogger log)
     {
+        _files = files;
         Directory = directory;
         Config = config;
         _segments = segments;
@@ -66,43 +69,44 @@ public sealed class PartitionLog : IDisposable
     /// lazily; a closed segment without an index (rolled, seal not done before a crash) is CRC-scanned, and if its
     /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean.
     /// </summary>
-    public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log)
+    public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log, IFileSystem? files = null)
     {
-        System.IO.Directory.CreateDirectory(directory);
-        var segments = OpenSegments(directory, config, cleanShutdown, log);
+        files ??= DiskFileSystem.Instance;
+        files.CreateDirectory(directory);
+        var segments = OpenSegments(files, directory, config, cleanShutdown, log);
         // an .index file says "sealed": the active segment's (from a clean close) must go before it can be rolled
-        if (segments[^1].RemoveIndexFile()) StorageLayout.SyncDirectory(directory);
-        var epochs = LeaderEpochCache.Load(directory);
+        if (segments[^1].RemoveIndexFile()) files.SyncDirectory(directory);
+        var epochs = LeaderEpochCache.Load(files, directory);
         epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
-        return new PartitionLog(directory, config, segments, epochs, log);
+        return new PartitionLog(files, directory, config, segments, epochs, log);
     }
 
-    private static List<Segment> OpenSegments(string directory, LogConfig config, bool cleanShutdown, ILogger log)
+    private static List<Segment> OpenSegments(IFileSystem files, string directory, LogConfig config, bool cleanShutdown, ILogger log)
     {
-        var bases = StorageLayout.FindSegments(directory);
+        var bases = StorageLayout.FindSegments(files, directory);
         if (bases.Count == 0)
         {
-            var first = Segment.Create(directory, 0, config);
-            StorageLayout.SyncDirectory(directory);
+            var first = Segment.Create(files, directory, 0, config);
+            files.SyncDirectory(directory);
             return [first];
         }
         var segments = new List<Segment>(bases.Count);
         for (int i = 0; i < bases.Count - 1; i++)
         {
-            if (Segment.IsSealed(directory, bases[i]))
+            if (Segment.IsSealed(files, directory, bases[i]))
             {
-                segments.Add(Segment.OpenClosed(directory, bases[i], bases[i + 1], config));
+                segments.Add(Segment.OpenClosed(files, directory, bases[i], bases[i + 1], config));
                 continue;
             }
-            segments.Add(Segment.OpenUnsealed(directory, bases[i], bases[i + 1], config, log, out bool torn));
+            segments.Add(Segment.OpenUnsealed(files, directory, bases[i], bases[i + 1], config, log, out bool torn));
             if (!torn) continue;
             log.Warning("Segment {Segment} lost its tail in a crash before its seal; dropping the {Count} later segments (never acknowledged)",
                 segments[^1].LogPath, bases.Count - 1 - i);
-            for (int j = bases.Count - 1; j > i; j--) Segment.OpenClosed(directory, bases[j], bases[j], config).Delete();
-            StorageLayout.SyncDirectory(directory);
+            for (int j = bases.Count - 1; j > i; j--) Segment.OpenClosed(files, directory, bases[j], bases[j], config).Delete();
+            files.SyncDirectory(directory);
             return segments;
         }
-        segments.Add(Segment.OpenActive(directory, bases[^1], config, cleanShutdown, log));
+        segments.Add(Segment.OpenActive(files, directory, bases[^1], config, cleanShutdown, log));
         return segments;
     }
 
@@ -126,11 +130,48 @@ public sealed class PartitionLog : IDisposable
     /// Appends an already-encoded RecordBatch v2 as it is, after the checks of <see cref="IncomingBatch.Check"/>
     /// (which throws <see cref="InvalidBatchException"/>, and then nothing is appended). Only the base offset and the
     /// partition leader epoch are stamped, both outside the CRC; producer id, epoch and sequence, attributes
-    /// (compression) and the records are kept byte for byte. Returns the batch's first and last offsets.
+    /// (compression) and the records are kept byte for byte. For a leader's or a follower's copy: its producer
+    /// fields are remembered (<see cref="Producers"/>) but not checked. Returns the batch's first and last offsets.
     /// </summary>
     public (long BaseOffset, long LastOffset) AppendRawBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
     {
         var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        var producer = ProducerBatch.Read(batch, LogEndOffset);
+        var offsets = StoreRawBatch(batch, info, leaderEpoch);
+        if (producer.HasProducerId) _producers.Record(producer);
+        return offsets;
+    }
+
+    /// <summary>
+    /// Appends a batch as a Kafka producer sent it: <see cref="AppendRawBatch"/>'s checks (throwing
+    /// <see cref="InvalidBatchException"/>), then, for a batch with a producer id (idempotent producer), Kafka's
+    /// producer-state rules (<see cref="ProducerStateTable"/>). Only an <see cref="ProducerAppendOutcome.Appended"/>
+    /// batch is stored; a duplicate returns the original batch's offsets; the refusals store nothing.
+    /// </summary>
+    public ProducerAppendResult AppendClientBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
+    {
+        var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        var producer = ProducerBatch.Read(batch, LogEndOffset);
+        if (!producer.HasProducerId)
+        {
+            var (first, last) = StoreRawBatch(batch, info, leaderEpoch);
+            return new ProducerAppendResult(ProducerAppendOutcome.Appended, first, last);
+        }
+        if (producer.FirstSequence < 0)
+            throw new InvalidBatchException(InvalidBatchReason.Corrupt,
+                $"batch of producer {producer.ProducerId} has sequence {producer.FirstSequence}; an idempotent producer's sequences start at 0");
+        var verdict = _producers.Check(producer);
+        if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
+        StoreRawBatch(batch, info, leaderEpoch);
+        _producers.Record(producer);
+        return verdict;
+    }
+
+    /// <summary>The idempotent producers this partition remembers (rebuilt from the log at open).</summary>
+    public ProducerStateTable Producers => _producers;
+
+    private (long BaseOffset, long LastOffset) StoreRawBatch(ReadOnlySpan<byte> batch, BatchInfo info, int leaderEpoch)
+    {
         var stored = ReserveAtEnd(batch.Length);
         batch.CopyTo(stored);
         BinaryPrimitives.WriteInt64BigEndian(stored[L.BaseOffset..], LogEndOffset);
@@ -168,7 +209,7 @@ public sealed class PartitionLog : IDisposable
     /// </summary>
     public SyncJob TakeUnsynced()
     {
-        var job = new SyncJob([.. _seals], [.. _unsynced], _directoryUnsynced ? Directory : null);
+        var job = new SyncJob([.. _seals], [.. _unsynced], _directoryUnsynced ? Directory : null, _files);
         _seals.Clear();
         _unsynced.Clear();
         _directoryUnsynced = false;
@@ -233,7 +274,7 @@ public sealed class PartitionLog : IDisposable
         // rolled, and now the active segment again: its bytes still need an fsync, but it must not be sealed
         if (_seals.RemoveAll(s => s.Segment == segment) > 0 && !_unsynced.Contains(segment)) _unsynced.Add(segment);
         segment.TruncateTo(offset);
-        StorageLayout.SyncDirectory(Directory);
+        _files.SyncDirectory(Directory);
         long end = segment.NextOffset;
         var endPosition = new LogPosition(end, segment, segment.WrittenSize);
         if (_flushed.NextOffset > end) _flushed = endPosition;
@@ -296,7 +337,7 @@ public sealed class PartitionLog : IDisposable
             deleted++;
             _log.Information("Retention deleted segment {Segment}; log start offset is now {LogStartOffset}", segment.LogPath, LogStartOffset);
         }
-        if (deleted > 0) StorageLayout.SyncDirectory(Directory); // the new log start survives a machine crash too
+        if (deleted > 0) _files.SyncDirectory(Directory); // the new log start survives a machine crash too
         return deleted;
     }
 
@@ -358,7 +399,7 @@ public sealed class PartitionLog : IDisposable
         old.WritePending();
         _unsynced.Remove(old); // the seal's fsync covers it
         _seals.Add(old.PrepareSeal());
-        var next = Segment.Create(Directory, old.NextOffset, Config);
+        var next = Segment.Create(_files, Directory, old.NextOffset, Config);
         _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
         _directoryUnsynced = true;
         _log.Information("Rolled segment {Segment} at offset {Offset}", next.LogPath, next.BaseOffset);

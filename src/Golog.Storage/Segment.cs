@@ -1,4 +1,3 @@
-using Microsoft.Win32.SafeHandles;
 using Serilog;
 
 namespace Golog.Storage;
@@ -12,8 +11,9 @@ namespace Golog.Storage;
 public sealed class Segment : IDisposable
 {
     private readonly LogConfig _config;
+    private readonly IFileSystem _files;
     private readonly string _logPath;
-    private readonly SafeFileHandle _handle;
+    private readonly IStorageFile _file;
     private OffsetIndex? _index;          // null until first needed, for closed segments loaded from disk
     private long _bytesSinceIndexEntry;
     private byte[] _pending = [];
@@ -27,14 +27,15 @@ public sealed class Segment : IDisposable
     private readonly Lock _indexFileLock = new();
     private int _indexVersion; // lock: _indexFileLock
 
-    private Segment(string dir, long baseOffset, LogConfig config, FileMode mode)
+    private Segment(IFileSystem files, string dir, long baseOffset, LogConfig config, FileMode mode)
     {
         _config = config;
+        _files = files;
         BaseOffset = baseOffset;
         _logPath = Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.LogSuffix);
         IndexPath = Path.ChangeExtension(_logPath, StorageLayout.IndexSuffix);
-        _handle = File.OpenHandle(_logPath, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        WrittenSize = RandomAccess.GetLength(_handle);
+        _file = files.Open(_logPath, mode);
+        WrittenSize = _file.Length;
         NextOffset = baseOffset;
     }
 
@@ -50,16 +51,16 @@ public sealed class Segment : IDisposable
     internal string IndexPath { get; }
     public string LogPath => _logPath;
 
-    public static Segment Create(string dir, long baseOffset, LogConfig config)
+    public static Segment Create(IFileSystem files, string dir, long baseOffset, LogConfig config)
     {
-        var segment = new Segment(dir, baseOffset, config, FileMode.CreateNew) { _index = new OffsetIndex() };
-        File.Delete(segment.IndexPath); // a stale index from a deleted predecessor must not be trusted
+        var segment = new Segment(files, dir, baseOffset, config, FileMode.CreateNew) { _index = new OffsetIndex() };
+        files.Delete(segment.IndexPath); // a stale index from a deleted predecessor must not be trusted
         return segment;
     }
 
     /// <summary>Opens a closed segment; its end is the next segment's base, and its index is loaded on first read.</summary>
-    public static Segment OpenClosed(string dir, long baseOffset, long nextOffset, LogConfig config) =>
-        new(dir, baseOffset, config, FileMode.Open) { NextOffset = nextOffset };
+    public static Segment OpenClosed(IFileSystem files, string dir, long baseOffset, long nextOffset, LogConfig config) =>
+        new(files, dir, baseOffset, config, FileMode.Open) { NextOffset = nextOffset };
 
     /// <summary>
     /// Opens a closed segment that has no .index file: it was rolled, but its seal (log fsync, then index) may not
@@ -70,9 +71,9 @@ public sealed class Segment : IDisposable
     /// Damaged anywhere else (a bad batch with data after it, or an index an operator removed): left as it is,
     /// so reads serve what is before the damage and fail from it, as for any closed segment.
     /// </summary>
-    internal static Segment OpenUnsealed(string dir, long baseOffset, long nextOffset, LogConfig config, ILogger log, out bool torn)
+    internal static Segment OpenUnsealed(IFileSystem files, string dir, long baseOffset, long nextOffset, LogConfig config, ILogger log, out bool torn)
     {
-        var segment = new Segment(dir, baseOffset, config, FileMode.Open);
+        var segment = new Segment(files, dir, baseOffset, config, FileMode.Open);
         var scan = segment.Scan();
         torn = scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes);
         if (torn)
@@ -110,9 +111,9 @@ public sealed class Segment : IDisposable
     /// Opens the active (last) segment. After a clean shutdown its index is trusted and only the bytes after the
     /// last index entry are walked; otherwise every batch is CRC-checked and a torn or corrupt tail is cut off.
     /// </summary>
-    public static Segment OpenActive(string dir, long baseOffset, LogConfig config, bool cleanShutdown, ILogger log)
+    public static Segment OpenActive(IFileSystem files, string dir, long baseOffset, LogConfig config, bool cleanShutdown, ILogger log)
     {
-        var segment = new Segment(dir, baseOffset, config, FileMode.Open);
+        var segment = new Segment(files, dir, baseOffset, config, FileMode.Open);
         if (!(cleanShutdown && segment.TryLoadTailFromIndex())) segment.Recover(log);
         return segment;
     }
@@ -138,7 +139,7 @@ public sealed class Segment : IDisposable
     public void WritePending()
     {
         if (_pendingLength == 0) return;
-        RandomAccess.Write(_handle, _pending.AsSpan(0, _pendingLength), WrittenSize);
+        _file.Write(_pending.AsSpan(0, _pendingLength), WrittenSize);
         WrittenSize += _pendingLength;
         _pendingLength = 0;
         _pendingRecords = 0;
@@ -164,7 +165,7 @@ public sealed class Segment : IDisposable
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
         RecordBatchReader.TryReadHeader(header[..Read(position, header)], _config.MaxBatchBytes, out var cut);
         RemoveIndexFile();
-        RandomAccess.SetLength(_handle, position); // first: if it fails, the segment's bookkeeping still matches the file
+        _file.SetLength(position); // first: if it fails, the segment's bookkeeping still matches the file
         _pendingLength = 0;
         _pendingRecords = 0;
         WrittenSize = position;
@@ -189,7 +190,7 @@ public sealed class Segment : IDisposable
         NextOffset = next;
         TruncateIndex(WrittenSize + p);
         // a write that failed part way left some pending bytes in the file: later writes might not cover them all
-        if (RandomAccess.GetLength(_handle) > WrittenSize) RandomAccess.SetLength(_handle, WrittenSize);
+        if (_file.Length > WrittenSize) _file.SetLength(WrittenSize);
     }
 
     private void TruncateIndex(long end)
@@ -200,7 +201,7 @@ public sealed class Segment : IDisposable
     }
 
     /// <summary>When the .log file was last written; a closed segment is never written after its roll.</summary>
-    public DateTime LastWriteUtc => File.GetLastWriteTimeUtc(_logPath);
+    public DateTime LastWriteUtc => _files.LastWriteUtc(_logPath);
 
     /// <summary>
     /// fsync of the log file. Safe to call from another thread while the owner appends. A sync queued before the
@@ -209,7 +210,7 @@ public sealed class Segment : IDisposable
     public void Sync()
     {
         if (_deleted) return;
-        try { RandomAccess.FlushToDisk(_handle); }
+        try { _file.Sync(); }
         catch (ObjectDisposedException) when (_deleted) { } // deleted between the check and the call
     }
 
@@ -227,8 +228,8 @@ public sealed class Segment : IDisposable
     }
 
     /// <summary>Whether the segment was sealed: its .index file is written only after its log's fsync.</summary>
-    public static bool IsSealed(string dir, long baseOffset) =>
-        File.Exists(Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.IndexSuffix));
+    public static bool IsSealed(IFileSystem files, string dir, long baseOffset) =>
+        files.FileExists(Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.IndexSuffix));
 
     /// <summary>
     /// Removes the .index file of a segment that becomes the active one (left by a clean shutdown, or a truncation
@@ -239,8 +240,8 @@ public sealed class Segment : IDisposable
         lock (_indexFileLock)
         {
             _indexVersion++;
-            if (!File.Exists(IndexPath)) return false;
-            File.Delete(IndexPath);
+            if (!_files.FileExists(IndexPath)) return false;
+            _files.Delete(IndexPath);
             return true;
         }
     }
@@ -251,13 +252,11 @@ public sealed class Segment : IDisposable
         lock (_indexFileLock)
         {
             if (_deleted || version != _indexVersion) return;
-            using var file = new FileStream(IndexPath, FileMode.Create, FileAccess.Write, FileShare.None);
-            file.Write(index);
-            file.Flush(flushToDisk: true);
+            _files.WriteAllBytes(IndexPath, index);
         }
     }
 
-    public int Read(long position, Span<byte> destination) => RandomAccess.Read(_handle, destination, position);
+    public int Read(long position, Span<byte> destination) => _file.Read(destination, position);
 
     /// <summary>
     /// Byte position of the batch holding <paramref name="offset"/>, reading at most up to <paramref name="limit"/>;
@@ -324,7 +323,7 @@ public sealed class Segment : IDisposable
     public CorruptLogException Corrupt(long position) =>
         new($"segment {_logPath} is damaged at byte {position}; data from there on is not served");
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose() => _file.Dispose();
 
     /// <summary>
     /// Closes and unlinks the files. The owner serialises reads with this, and reads copy bytes out, so no read
@@ -336,10 +335,10 @@ public sealed class Segment : IDisposable
         lock (_indexFileLock) // a seal on the sync thread writes the index now or never
         {
             _deleted = true;
-            _handle.Dispose();
+            _file.Dispose();
             // index first: a crash in between leaves a .log whose index is rebuilt, never an .index nothing ever removes
-            File.Delete(IndexPath);
-            File.Delete(_logPath);
+            _files.Delete(IndexPath);
+            _files.Delete(_logPath);
         }
     }
 
@@ -357,8 +356,8 @@ public sealed class Segment : IDisposable
     private OffsetIndex EnsureIndex()
     {
         if (_index is not null) return _index;
-        if (File.Exists(IndexPath))
-            _index = OffsetIndex.TryParse(File.ReadAllBytes(IndexPath), WrittenSize);
+        if (_files.FileExists(IndexPath))
+            _index = OffsetIndex.TryParse(_files.ReadAllBytes(IndexPath), WrittenSize);
         _indexFromFile = _index is not null;
         return _index ?? RebuildIndex();
     }
@@ -382,18 +381,18 @@ public sealed class Segment : IDisposable
     /// <summary>The .index file only caches what the log says: failing to save it (disk full) must cost a rebuild later, never a read now.</summary>
     private void SaveRebuiltIndex(OffsetIndex index)
     {
-        try { File.WriteAllBytes(IndexPath, index.Serialize()); }
+        try { _files.WriteAllBytes(IndexPath, index.Serialize(), sync: false); }
         catch (IOException e)
         {
             Log.Warning("Could not save rebuilt index {IndexFile} ({Reason}); using it from memory", IndexPath, e.Message);
-            try { File.Delete(IndexPath); } catch (IOException) { } // a half-written file would only be rebuilt again
+            try { _files.Delete(IndexPath); } catch (IOException) { } // a half-written file would only be rebuilt again
         }
     }
 
     private bool TryLoadTailFromIndex()
     {
-        if (!File.Exists(IndexPath)) return false;
-        var index = OffsetIndex.TryParse(File.ReadAllBytes(IndexPath), WrittenSize);
+        if (!_files.FileExists(IndexPath)) return false;
+        var index = OffsetIndex.TryParse(_files.ReadAllBytes(IndexPath), WrittenSize);
         if (index is null) return false;
         long from = index.LastPosition;
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
@@ -430,7 +429,7 @@ public sealed class Segment : IDisposable
     {
         log.Warning("Recovery truncated {Segment}: dropped {Bytes} bytes after the last valid batch at byte {Position} (next offset {NextOffset})",
             _logPath, WrittenSize - scan.ValidBytes, scan.ValidBytes, NextOffset);
-        RandomAccess.SetLength(_handle, scan.ValidBytes);
+        _file.SetLength(scan.ValidBytes);
         Sync();
         WrittenSize = scan.ValidBytes;
     }

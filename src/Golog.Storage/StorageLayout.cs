@@ -48,10 +48,10 @@ public static class StorageLayout
     }
 
     /// <summary>Base offsets of the segments in a partition directory, in numeric order.</summary>
-    public static List<long> FindSegments(string partitionDir)
+    public static List<long> FindSegments(IFileSystem files, string partitionDir)
     {
         var bases = new List<long>();
-        foreach (var file in Directory.EnumerateFiles(partitionDir, "*" + LogSuffix))
+        foreach (var file in files.ListFiles(partitionDir, LogSuffix))
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, null, out long b))
                 bases.Add(b);
         bases.Sort();
@@ -64,36 +64,11 @@ public static class StorageLayout
     /// durable by a directory fsync. <paramref name="beforeRename"/> runs once the new content is durable (to close
     /// a handle on the old file, which Windows would not rename over).
     /// </summary>
-    public static void ReplaceAtomically(string path, string tempPath, Action<Stream> write, Action? beforeRename = null)
+    public static void ReplaceAtomically(IFileSystem files, string path, string tempPath, ReadOnlySpan<byte> content, Action? beforeRename = null)
     {
-        using (var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            write(file);
-            file.Flush(flushToDisk: true);
-        }
+        files.WriteAllBytes(tempPath, content);
         beforeRename?.Invoke();
-        File.Move(tempPath, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        files.Rename(tempPath, path);
+        files.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
-
-    /// <summary>Makes a just-created or renamed directory entry durable (no-op where directories cannot be opened).</summary>
-    public static void SyncDirectory(string dir)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        int fd = Posix.open(dir, 0 /* O_RDONLY */);
-        if (fd < 0) return;
-        try { Posix.fsync(fd); } finally { Posix.close(fd); }
-    }
-}
-
-internal static partial class Posix
-{
-    [System.Runtime.InteropServices.LibraryImport("libc", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    internal static partial int open(string path, int flags);
-
-    [System.Runtime.InteropServices.LibraryImport("libc")]
-    internal static partial int fsync(int fd);
-
-    [System.Runtime.InteropServices.LibraryImport("libc")]
-    internal static partial int close(int fd);
 }

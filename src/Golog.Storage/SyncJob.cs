@@ -11,9 +11,11 @@ public sealed class SyncJob
     private readonly PendingSeal[] _seals;
     private readonly Segment[] _segments;
     private readonly string? _directory;
+    private readonly IFileSystem _files;
 
-    internal SyncJob(PendingSeal[] seals, Segment[] segments, string? directory)
+    internal SyncJob(PendingSeal[] seals, Segment[] segments, string? directory, IFileSystem files)
     {
+        _files = files;
         _seals = seals;
         _segments = segments;
         _directory = directory;
@@ -29,6 +31,6 @@ public sealed class SyncJob
     {
         foreach (var seal in _seals) seal.Run();
         foreach (var segment in _segments) segment.Sync();
-        if (_directory is not null) StorageLayout.SyncDirectory(_directory);
+        if (_directory is not null) _files.SyncDirectory(_directory);
     }
 }

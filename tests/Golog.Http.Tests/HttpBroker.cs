@@ -29,7 +29,7 @@ public sealed class HttpBroker : IAsyncDisposable
     public static async Task<HttpBroker> StartAsync(params string[] extraArgs)
     {
         var storage = new TempStorage();
-        var config = BrokerHost.LoadConfig(["--port", "0", "--http-port", "0", "--storage", storage.Path, .. extraArgs], _ => null);
+        var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage.Path, .. extraArgs], _ => null);
         var host = BrokerHost.Build(config);
         await host.StartAsync();
         var endpoint = host.Services.GetRequiredService<BrokerEndpoint>();

@@ -10,7 +10,7 @@ public class LeaderEpochCacheTests : TempDirectoryTest
     private LeaderEpochCache Load()
     {
         Directory.CreateDirectory(PartitionDir);
-        return LeaderEpochCache.Load(PartitionDir);
+        return LeaderEpochCache.Load(DiskFileSystem.Instance, PartitionDir);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class LeaderEpochCacheTests : TempDirectoryTest
         Directory.CreateDirectory(PartitionDir);
         File.WriteAllText(Checkpoint, content);
 
-        var refused = Assert.Throws<CorruptLogException>(() => LeaderEpochCache.Load(PartitionDir));
+        var refused = Assert.Throws<CorruptLogException>(() => LeaderEpochCache.Load(DiskFileSystem.Instance, PartitionDir));
 
         Assert.Contains("leader epoch checkpoint", refused.Message);
     }
@@ -104,7 +104,7 @@ public class LeaderEpochCacheTests : TempDirectoryTest
         Assert.Equal([new EpochEntry(0, 0)], log.LeaderEpochs);
         log.AppendRawBatch(BatchBytes.Producer("e"), 7);
         Assert.Equal([new EpochEntry(0, 0), new EpochEntry(7, 3)], log.LeaderEpochs);
-        Assert.Equal([new EpochEntry(0, 0), new EpochEntry(7, 3)], LeaderEpochCache.Load(PartitionDir).Entries);
+        Assert.Equal([new EpochEntry(0, 0), new EpochEntry(7, 3)], LeaderEpochCache.Load(DiskFileSystem.Instance, PartitionDir).Entries);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public class SegmentLoadOrderTests : TempDirectoryTest
         foreach (var name in new[] { "100.log", "20.log", "3.log", "00000000000000000010.log", "0.log" })
             File.WriteAllBytes(Path.Combine(PartitionDir, name), []);
 
-        Assert.Equal([0L, 3, 10, 20, 100], StorageLayout.FindSegments(PartitionDir));
+        Assert.Equal([0L, 3, 10, 20, 100], StorageLayout.FindSegments(DiskFileSystem.Instance, PartitionDir));
     }
 
     [Fact]
@@ -60,6 +60,6 @@ public class SegmentLoadOrderTests : TempDirectoryTest
         foreach (var name in new[] { "00000000000000000000.log", "00000000000000000000.index", "notes.log", "-5.log", "7.log.tmp", ".clean-shutdown" })
             File.WriteAllBytes(Path.Combine(PartitionDir, name), []);
 
-        Assert.Equal([0L], StorageLayout.FindSegments(PartitionDir));
+        Assert.Equal([0L], StorageLayout.FindSegments(DiskFileSystem.Instance, PartitionDir));
     }
 }

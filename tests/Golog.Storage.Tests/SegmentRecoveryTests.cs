@@ -123,7 +123,7 @@ public class SegmentRecoveryTests : TempDirectoryTest
                 int batches = 50 + random.Next(50);
                 for (int i = 0; i < batches; i++) log.AppendBatchDurably(1 + random.Next(3));
             }
-            var activeBase = StorageLayout.FindSegments(dir)[^1];
+            var activeBase = StorageLayout.FindSegments(DiskFileSystem.Instance, dir)[^1];
             string active = LogFile(dir, activeBase);
             var layout = BatchesInFile(active);
             long length = new FileInfo(active).Length;

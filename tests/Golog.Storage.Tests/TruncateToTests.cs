@@ -75,7 +75,7 @@ public class TruncateToTests : TempDirectoryTest
     /// <summary>Every sealed segment's index file is what a rebuild from its log gives: a truncation left no stale entries.</summary>
     private static void AssertIndexFilesMatchTheirLogs(string dir)
     {
-        var bases = StorageLayout.FindSegments(dir);
+        var bases = StorageLayout.FindSegments(DiskFileSystem.Instance, dir);
         var written = bases.ToDictionary(b => b, b => File.ReadAllBytes(IndexFile(dir, b)));
         foreach (long b in bases) File.Delete(IndexFile(dir, b));
         using (var rebuilt = OpenLog(dir, SmallSegments)) rebuilt.AssertReadsEveryOffset(0, rebuilt.LogEndOffset);

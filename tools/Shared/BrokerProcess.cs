@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Golog.Broker;
 using Golog.Broker.Doors.JsonLines;
+using Golog.Broker.Doors.Kafka;
 
 namespace Golog.Harness;
 
@@ -25,7 +26,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), "--port", "0", "--http-port", "0", "--storage", storage, "--ports-file", PortsFilePath, .. extraArgs];
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), "--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage, "--ports-file", PortsFilePath, .. extraArgs];
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0"; // as the end-to-end tests have always run every program they start
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
@@ -41,6 +42,8 @@ public sealed class BrokerProcess : IAsyncDisposable
     public string PortsFilePath { get; }
     /// <summary>The port of the JSON-lines door, as the ports file names it.</summary>
     public int Port { get; private set; }
+    /// <summary>The port of the Kafka door, as the ports file names it.</summary>
+    public int KafkaPort { get; private set; }
     /// <summary>Everything the broker wrote to stdout and stderr so far.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
     public bool HasExited => _process.HasExited;
@@ -115,7 +118,9 @@ public sealed class BrokerProcess : IAsyncDisposable
                 if (waited.Elapsed > StartTimeout) throw new TimeoutException($"broker did not start listening within {StartTimeout.TotalSeconds} s:\n{broker.Log}");
                 await Task.Delay(20);
             }
-            broker.Port = PortsFile.Read(broker.PortsFilePath)[JsonLinesDoor.Name].Port;
+            var ports = PortsFile.Read(broker.PortsFilePath);
+            broker.Port = ports[JsonLinesDoor.Name].Port;
+            broker.KafkaPort = ports[KafkaDoor.Name].Port;
             return broker;
         }
         catch

@@ -41,6 +41,7 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
     private readonly ReplySequencer<TContext> _sequencer = new();
     private readonly ArrayBufferWriter<byte> _output = new(InitialBufferBytes);
     private readonly ConnectionBudget _budget;
+    private readonly RequestParts _parts = new();
     private bool _writing;
     private int _writingBytes;
     private bool _readingSuspended;
@@ -120,7 +121,8 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
 
     private void OnReply(CoreReply reply)
     {
-        Complete(reply.Correlation, reply.Result);
+        if (!_parts.TryAnswer(reply.Correlation, reply.Result, out var complete)) Complete(reply.Correlation, reply.Result);
+        else if (complete is var (seq, results)) Complete(seq, results);
         TakeRequests();
     }
 
@@ -157,9 +159,20 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
             Become(Closing);
         }
         if (request.Error is { } error) { Complete(seq, new Failed(error)); return; }
-        if (DoorMetrics.RequestDuration.Enabled) _timings[seq] = (Stopwatch.GetTimestamp(), DoorMetrics.RequestName(request.Command!));
+        if (request.Answer is { } answer) { Complete(seq, answer); return; }
+        if (DoorMetrics.RequestDuration.Enabled && (request.Command ?? request.Parts?.FirstOrDefault()) is { } timed)
+            _timings[seq] = (Stopwatch.GetTimestamp(), DoorMetrics.RequestName(timed));
         if (request.ReplyBytes > 0) _budget.Reserve(seq, request.ReplyBytes);
-        if (!_core.Send(seq, request.Command!, Self)) _orderingBarrier = seq; // see BrokerCore's remarks
+        if (request.Parts is { } parts) SendParts(seq, parts);
+        else if (!_core.Send(seq, request.Command!, Self)) _orderingBarrier = seq; // see BrokerCore's remarks
+    }
+
+    private void SendParts(long seq, IReadOnlyList<ICoreCommand> parts)
+    {
+        if (parts.Count == 0) { Complete(seq, new PartResults([])); return; }
+        var correlations = _parts.Start(seq, parts.Count);
+        for (int i = 0; i < parts.Count; i++)
+            if (!_core.Send(correlations[i], parts[i], Self)) _orderingBarrier = seq;
     }
 
     private void Complete(long seq, ICoreResult result)
