@@ -9,7 +9,7 @@ namespace Golog.Kafka.Tests;
 /// </summary>
 public sealed class KafkaJsTests : IAsyncLifetime
 {
-    private static readonly string Dir = Path.Combine(SourceDirectory(), "kafkajs");
+    internal static readonly string Dir = Path.Combine(SourceDirectory(), "kafkajs");
     private KafkaTestBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await KafkaTestBroker.StartAsync();
@@ -32,7 +32,7 @@ public sealed class KafkaJsTests : IAsyncLifetime
         Assert.Empty(result.GetProperty("afterDelete").EnumerateArray());
     }
 
-    private static async Task<string> RunNodeAsync(string script, string bootstrap)
+    internal static async Task<string> RunNodeAsync(string script, string bootstrap)
     {
         var psi = new ProcessStartInfo("node") { WorkingDirectory = Dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
