@@ -43,10 +43,10 @@ public static class StorageLayout
 
     /// <summary>
     /// Removes a deleted topic's partition directories. Each is first renamed out of the partition namespace and the
-    /// renames made durable, so a crash midway never brings back part of the topic; then the files go. A start finds
-    /// leftovers of an interrupted removal with <see cref="RemoveDeletedLeftovers"/>.
+    /// renames made durable (one directory fsync) before anything is removed, so once this returns no crash brings the
+    /// topic back; then the files go. A start finds leftovers of an interrupted removal with <see cref="RemoveDeletedLeftovers"/>.
     /// </summary>
-    public static void DeletePartitionDirectories(string root, string topic, int partitions)
+    public static void DeletePartitionDirectories(string root, string topic, int partitions, IFileSystem? files = null)
     {
         var renamed = new List<string>();
         for (int p = 0; p < partitions; p++)
@@ -57,7 +57,7 @@ public static class StorageLayout
             Directory.Move(dir, target);
             renamed.Add(target);
         }
-        DiskFileSystem.Instance.SyncDirectory(root); // topic deletion is outside the power-loss simulation (the seam moves no directories)
+        (files ?? DiskFileSystem.Instance).SyncDirectory(root);
         foreach (var dir in renamed) Directory.Delete(dir, recursive: true);
     }
 

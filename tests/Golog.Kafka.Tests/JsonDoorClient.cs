@@ -26,15 +26,21 @@ public sealed class JsonDoorClient : IAsyncDisposable
         return new JsonDoorClient(tcp);
     }
 
-    /// <summary>Sends <paramref name="request"/> (its "id" added) and returns the reply, insisting on "ok": true.</summary>
-    public async Task<JsonElement> OkAsync(Dictionary<string, object?> request)
+    /// <summary>Sends <paramref name="request"/> (its "id" added) and returns the reply line.</summary>
+    public async Task<JsonElement> RequestAsync(Dictionary<string, object?> request)
     {
         request["id"] = ++_id;
         await _stream.WriteAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request) + "\n"));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var line = await _reader.ReadLineAsync(cts.Token) ?? throw new IOException("the broker closed the JSON connection");
-        var reply = JsonDocument.Parse(line).RootElement;
-        Assert.True(reply.GetProperty("ok").GetBoolean(), line);
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    /// <summary>As <see cref="RequestAsync"/>, insisting on "ok": true.</summary>
+    public async Task<JsonElement> OkAsync(Dictionary<string, object?> request)
+    {
+        var reply = await RequestAsync(request);
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
         return reply;
     }
 

@@ -27,9 +27,9 @@ public sealed class BrokerProcess : IAsyncDisposable
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var extra = extraArgs.ToList();
-        // both doors on free ports, unless the caller names a port (a restart on the port its clients know); an
+        // every door on a free port, unless the caller names a port (a restart on the port its clients know); an
         // option given twice is refused by the command line
-        string[] ports = [.. FreePortUnlessGiven("--port", extra), .. FreePortUnlessGiven("--kafka-port", extra)];
+        string[] ports = [.. FreePortUnlessGiven("--port", extra), .. FreePortUnlessGiven("--kafka-port", extra), .. FreePortUnlessGiven("--http-port", extra)];
         string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), .. ports, "--storage", storage, "--ports-file", PortsFilePath, .. extra];
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0"; // as the end-to-end tests have always run every program they start

@@ -37,12 +37,14 @@ public sealed class GroupActor : CoreActor, IWithTimers
     private IGroupMembership _membership;
     private OffsetStore _store = null!;
     private int _loggedGeneration;
+    private readonly GroupBoard _board;
     private bool _closed;
 
-    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time)
+    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board)
     {
         _group = group;
         _settings = settings;
+        _board = board;
         _time = time;
         _started = time.GetTimestamp();
         _partitionCounts = new Dictionary<string, int>(partitionCounts);
@@ -100,14 +102,20 @@ public sealed class GroupActor : CoreActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts, time)).WithDispatcher("golog-group-dispatcher");
+    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts, time, board)).WithDispatcher("golog-group-dispatcher");
 
     /// <summary>Monotonic time since this actor started: what membership deadlines are measured in.</summary>
     private TimeSpan Now => _time.GetElapsedTime(_started);
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _store = OffsetStore.Open(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, _group), Serilog.Log.Logger);
+        PublishStatus();
+    }
+
+    /// <summary>Members and durable commits for the gauges (<see cref="GroupBoard"/>): after every change to either.</summary>
+    private void PublishStatus() => _board.Publish(_group, _membership.MemberCount, _store.Offsets);
 
     protected override void PostStop()
     {
@@ -259,6 +267,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
                 _membership.State, _membership.MemberCount, (_membership as ClientAssignedMembership)?.Protocol ?? _settings.AssignmentStrategy);
         }
         ScheduleDeadline();
+        PublishStatus();
         foreach (var (to, result) in replies) Reply(to, result);
         foreach (var answer in answers)
             if ((answer.Request == ParkedRequest.Join ? _parkedJoins : _parkedSyncs).Remove(answer.MemberId, out var parked))
@@ -287,11 +296,13 @@ public sealed class GroupActor : CoreActor, IWithTimers
             _store.Sync();
             var (durable, length) = _commits.SyncCompleted();
             _store.MarkDurable(length);
+            PublishStatus();
             foreach (var waiter in durable) Reply(waiter, waiter.Answer ?? OffsetCommitted.Instance);
         }
         catch (IOException e)
         {
             _log.Error(e, "Could not persist offsets of group {Group}; failing {Waiting} waiting commits", _group, _commits.Waiting);
+            StorageMetrics.Errors.Add(1);
             var failure = new Failed(BrokerError.Storage(e));
             foreach (var waiter in _commits.TakeAll()) Reply(waiter, failure);
             _commits.ForgetSync();

@@ -16,6 +16,7 @@ internal static class ProducerSnapshot
     private const int PreambleSize = 6; // version + CRC
     private const int ProducerSize = 8 + 2 + 8 + 1;
     private const int BatchSize = 4 + 4 + 8 + 8;
+    private const string TempSuffix = ".tmp";
 
     public static string PathFor(string directory, long offset) =>
         Path.Combine(directory, StorageLayout.SegmentFileName(offset) + StorageLayout.SnapshotSuffix);
@@ -77,13 +78,13 @@ internal static class ProducerSnapshot
     public static void Write(IFileSystem files, string directory, long offset, byte[] snapshot)
     {
         var path = PathFor(directory, offset);
-        StorageLayout.ReplaceAtomically(files, path, path + ".tmp", snapshot);
+        StorageLayout.ReplaceAtomically(files, path, path + TempSuffix, snapshot);
     }
 
     /// <summary>The offsets of the snapshots in <paramref name="directory"/>, ascending; a rewrite a crash cut short is removed.</summary>
     public static List<long> Find(IFileSystem files, string directory)
     {
-        foreach (var temp in files.ListFiles(directory, StorageLayout.SnapshotSuffix + ".tmp")) files.Delete(temp);
+        foreach (var temp in files.ListFiles(directory, StorageLayout.SnapshotSuffix + TempSuffix)) files.Delete(temp);
         var offsets = new List<long>();
         foreach (var file in files.ListFiles(directory, StorageLayout.SnapshotSuffix))
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, null, out long offset))
