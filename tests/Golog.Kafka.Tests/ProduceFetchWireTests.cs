@@ -121,4 +121,26 @@ public sealed class ProduceFetchWireTests : IAsyncLifetime
         Assert.Equal((0, 1L), (error, hw));
         Assert.NotEmpty(records);
     }
+
+    [Fact]
+    public async Task A_fetch_of_two_partitions_is_answered_with_the_one_that_has_data_while_the_empty_one_still_waits()
+    {
+        await AskAsync(KafkaRequests.Produce(80, "t", -1, (1, KafkaRequests.Batch("here"))));
+        // partition 0 is empty: waiting out its 15 s would answer both partitions, the empty one too
+        var request = KafkaWireClient.Request(1, 4, 81, new RequestBody()
+            .Int32(-1).Int32(15_000).Int32(1).Int32(1 << 20).Int8(0)
+            .Int32(1).String("t").Int32(2).Int32(0).Int64(0).Int32(1 << 20).Int32(1).Int64(0).Int32(1 << 20).ToArray());
+
+        var r = new ResponseReader(await AskAsync(request));
+        r.Int32(); // correlation id
+        r.Int32(); // throttle
+        Assert.Equal(1, r.Int32());
+        Assert.Equal("t", r.String());
+        Assert.Equal(1, r.Int32()); // one partition in the answer
+        Assert.Equal(1, r.Int32()); // and it is the one with data
+        Assert.Equal(0, r.Int16());
+
+        // the connection goes on in order: the next request is answered next
+        Assert.Equal(82, BinaryPrimitives.ReadInt32BigEndian(await AskAsync(KafkaWireClient.Request(18, 2, 82, []))));
+    }
 }

@@ -163,14 +163,14 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         if (DoorMetrics.RequestDuration.Enabled && (request.Command ?? request.Parts?.FirstOrDefault()) is { } timed)
             _timings[seq] = (Stopwatch.GetTimestamp(), DoorMetrics.RequestName(timed));
         if (request.ReplyBytes > 0) _budget.Reserve(seq, request.ReplyBytes);
-        if (request.Parts is { } parts) SendParts(seq, parts);
+        if (request.Parts is { } parts) SendParts(seq, parts, request.EnoughWhen);
         else if (!_core.Send(seq, request.Command!, Self)) _orderingBarrier = seq; // see BrokerCore's remarks
     }
 
-    private void SendParts(long seq, IReadOnlyList<ICoreCommand> parts)
+    private void SendParts(long seq, IReadOnlyList<ICoreCommand> parts, Func<ICoreResult, bool>? enoughWhen)
     {
         if (parts.Count == 0) { Complete(seq, new PartResults([])); return; }
-        var correlations = _parts.Start(seq, parts.Count);
+        var correlations = _parts.Start(seq, parts.Count, enoughWhen);
         for (int i = 0; i < parts.Count; i++)
             if (!_core.Send(correlations[i], parts[i], Self)) _orderingBarrier = seq;
     }

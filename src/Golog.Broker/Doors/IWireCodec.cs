@@ -34,11 +34,23 @@ public readonly record struct DecodedRequest<TContext>(TContext Context, ICoreCo
     int ReplyBytes = 0, bool Close = false)
 {
     public IReadOnlyList<ICoreCommand>? Parts { get; init; }
+    /// <summary>
+    /// A part result that answers the whole request at once (a fetch part that found data, while the others still
+    /// long-poll): the request completes with it, the parts not yet answered are <see cref="PartNotAnswered"/> and
+    /// their later answers are dropped. Null: every part is waited for.
+    /// </summary>
+    public Func<ICoreResult, bool>? EnoughWhen { get; init; }
     public ICoreResult? Answer { get; init; }
 }
 
 /// <summary>The results of a request's <see cref="DecodedRequest{TContext}.Parts"/>, in the order of the parts.</summary>
 public sealed record PartResults(IReadOnlyList<ICoreResult> Results) : ICoreResult;
+
+/// <summary>In a <see cref="PartResults"/> completed early (<see cref="DecodedRequest{TContext}.EnoughWhen"/>): a part whose answer was not waited for.</summary>
+public sealed record PartNotAnswered : ICoreResult
+{
+    public static readonly PartNotAnswered Instance = new();
+}
 
 /// <summary>A request the door answers without the core (Kafka's ApiVersions): its context says everything.</summary>
 public sealed record AnsweredByDoor : ICoreResult

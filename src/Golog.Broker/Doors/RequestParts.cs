@@ -9,26 +9,28 @@ namespace Golog.Broker.Doors;
 /// </summary>
 public sealed class RequestParts
 {
-    private sealed class Gathering(long seq, int count)
+    private sealed class Gathering(long seq, long[] correlations, Func<ICoreResult, bool>? enoughWhen)
     {
         public long Seq { get; } = seq;
-        public ICoreResult[] Results { get; } = new ICoreResult[count];
-        public int Missing { get; set; } = count;
+        public long[] Correlations { get; } = correlations;
+        public Func<ICoreResult, bool>? EnoughWhen { get; } = enoughWhen;
+        public ICoreResult[] Results { get; } = Enumerable.Repeat<ICoreResult>(PartNotAnswered.Instance, correlations.Length).ToArray();
+        public int Missing { get; set; } = correlations.Length;
     }
 
     private readonly Dictionary<long, (Gathering Gathering, int Index)> _byCorrelation = [];
     private long _nextCorrelation = -1;
 
-    /// <summary>Registers request <paramref name="seq"/>'s parts; returns the correlation to send each part with.</summary>
-    public long[] Start(long seq, int count)
+    /// <summary>
+    /// Registers request <paramref name="seq"/>'s parts; returns the correlation to send each part with. With
+    /// <paramref name="enoughWhen"/>, the first part result it accepts completes the request (see <see cref="DecodedRequest{TContext}.EnoughWhen"/>).
+    /// </summary>
+    public long[] Start(long seq, int count, Func<ICoreResult, bool>? enoughWhen = null)
     {
-        var gathering = new Gathering(seq, count);
         var correlations = new long[count];
-        for (int i = 0; i < count; i++)
-        {
-            correlations[i] = _nextCorrelation--;
-            _byCorrelation[correlations[i]] = (gathering, i);
-        }
+        for (int i = 0; i < count; i++) correlations[i] = _nextCorrelation--;
+        var gathering = new Gathering(seq, correlations, enoughWhen);
+        for (int i = 0; i < count; i++) _byCorrelation[correlations[i]] = (gathering, i);
         return correlations;
     }
 
@@ -39,9 +41,14 @@ public sealed class RequestParts
     public bool TryAnswer(long correlation, ICoreResult result, out (long Seq, PartResults Results)? complete)
     {
         complete = null;
-        if (!_byCorrelation.Remove(correlation, out var part)) return false;
-        part.Gathering.Results[part.Index] = result;
-        if (--part.Gathering.Missing == 0) complete = (part.Gathering.Seq, new PartResults(part.Gathering.Results));
+        if (!_byCorrelation.Remove(correlation, out var part))
+            return correlation < 0; // a part of a request completed early: its answer is not wanted any more
+        var gathering = part.Gathering;
+        gathering.Results[part.Index] = result;
+        bool enough = gathering.EnoughWhen?.Invoke(result) == true;
+        if (--gathering.Missing > 0 && !enough) return true;
+        foreach (long other in gathering.Correlations) _byCorrelation.Remove(other);
+        complete = (gathering.Seq, new PartResults(gathering.Results));
         return true;
     }
 }

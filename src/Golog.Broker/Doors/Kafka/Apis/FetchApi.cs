@@ -8,6 +8,8 @@ namespace Golog.Broker.Doors.Kafka.Apis;
 /// byte limits, so a consumer never stalls. A partition at its high watermark waits up to max_wait_ms (at most
 /// golog.fetch.max-wait) for an append, through the core's long poll. Byte limits: partition_max_bytes, and
 /// max_bytes over the whole response, both lowered to golog.fetch.max-bytes (what the connection's budget holds).
+/// A fetch of several partitions is answered as soon as one has data (or an error), as Kafka answers once min_bytes
+/// are there: the partitions still waiting are left out of that response and fetched again by the client's next one.
 /// </summary>
 public sealed class FetchApi(BrokerSettings settings) : IKafkaApi
 {
@@ -45,8 +47,14 @@ public sealed class FetchApi(BrokerSettings settings) : IKafkaApi
             }
             topics[t] = new TopicPartitions(topic, partitions);
         }
-        return new(new KafkaRequestContext(header, new Request(topics, plan)), null, ReplyBytes: reserved) { Parts = plan.Commands };
+        return new(new KafkaRequestContext(header, new Request(topics, plan)), null, ReplyBytes: reserved)
+        {
+            Parts = plan.Commands,
+            EnoughWhen = maxWait > TimeSpan.Zero ? HasSomething : null,
+        };
     }
+
+    private static bool HasSomething(ICoreResult result) => result is Failed || result is Fetched { Data.Length: > 0 };
 
     public void Encode(KafkaWriter w, in KafkaRequestContext context, ICoreResult result)
     {
@@ -54,14 +62,18 @@ public sealed class FetchApi(BrokerSettings settings) : IKafkaApi
         var parts = (PartResults)result;
         int entry = 0;
         w.Int32(0); // throttle_time_ms
-        w.ArrayLength(request.Topics.Length);
-        foreach (var topic in request.Topics)
+        var answered = request.Topics.Select(t => t.Partitions.Select(_ => request.Plan.ResultOf(entry++, parts)).ToArray()).ToArray();
+        w.ArrayLength(answered.Count(a => a.Any(r => r is not PartNotAnswered)));
+        for (int t = 0; t < request.Topics.Length; t++)
         {
-            w.String(topic.Topic);
-            w.ArrayLength(topic.Partitions.Length);
-            foreach (int partition in topic.Partitions)
+            if (answered[t].All(r => r is PartNotAnswered)) continue;
+            w.String(request.Topics[t].Topic);
+            w.ArrayLength(answered[t].Count(r => r is not PartNotAnswered));
+            for (int p = 0; p < answered[t].Length; p++)
             {
-                var outcome = request.Plan.ResultOf(entry++, parts);
+                var outcome = answered[t][p];
+                if (outcome is PartNotAnswered) continue;
+                int partition = request.Topics[t].Partitions[p];
                 long highWatermark = outcome switch
                 {
                     Fetched f => f.HighWatermark,
