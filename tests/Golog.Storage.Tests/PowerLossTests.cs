@@ -30,6 +30,13 @@ public sealed class PowerLossTests(ITestOutputHelper output)
     // kept older segments and lost a later one, and recovery dropped every acknowledged segment after the gap
     [InlineData(561010874798)]
     [InlineData(561010874630)]
+    // a roll's directory fsync was lost while a later roll's new file survived: a sealed segment was trusted to end
+    // at the next file's base, and the offsets in between were skipped silently
+    [InlineData(88920175763)]
+    // reordered writeback kept a later write of a rolled, not yet sealed segment and lost an earlier one: recovery
+    // took the hole for operator damage and left offsets below the high watermark unreadable for good
+    [InlineData(29462905427)]
+    [InlineData(29462905958)]
     public void A_seed_that_found_a_defect_replays_clean(long seed)
     {
         var summary = PowerLossSimulation.Run(seed, 1);
