@@ -7,6 +7,8 @@ using Akka.Logger.Serilog;
 using Golog.Core.Groups;
 using Golog.Broker.Doors;
 using Golog.Broker.Doors.JsonLines;
+using Golog.Broker.Doors.Http;
+using Golog.Broker.Doors.Kafka;
 using Golog.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,9 +22,14 @@ public sealed class BrokerEndpoint
 {
     internal TaskCompletionSource<IPEndPoint> Bound { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public Task<IPEndPoint> WhenBound => Bound.Task;
+    internal TaskCompletionSource<IPEndPoint> KafkaBound { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Where the Kafka door listens; never completes when golog.kafka.enabled is off.</summary>
+    public Task<IPEndPoint> WhenKafkaBound => KafkaBound.Task;
     /// <summary>Every door bound and the ports file (golog.ports-file) written: when the broker counts as started.</summary>
     public Task WhenReady { get; internal set; }
     public BrokerEndpoint() => WhenReady = WhenBound;
+    /// <summary>Every door's bind, by its name in the ports file ("json", "http").</summary>
+    public IReadOnlyDictionary<string, Task<IPEndPoint>> Doors { get; internal set; } = new Dictionary<string, Task<IPEndPoint>>();
 }
 
 /// <summary>
@@ -33,9 +40,12 @@ public sealed class BrokerEndpoint
 /// </summary>
 public static class BrokerHost
 {
-    public static Config LoadConfig(string[] args, Func<string, string?> env)
+    public static Config LoadConfig(string[] args, Func<string, string?> env) => LoadConfig(CommandLine.Parse(args, env));
+
+    /// <summary>The configuration the command line's overrides (<see cref="CommandLine.Overrides"/>) make of the defaults. Throws <see cref="ArgumentException"/>.</summary>
+    public static Config LoadConfig((string Hocon, List<string> ConfigFiles) commandLine)
     {
-        var (overrides, files) = CommandLine.Parse(args, env);
+        var (overrides, files) = commandLine;
         var config = ConfigurationFactory.ParseString(overrides);
         foreach (var file in files) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
         var defaults = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "golog.hocon")));
@@ -47,6 +57,7 @@ public static class BrokerHost
     public static IHost Build(Config config)
     {
         var settings = BrokerSettings.From(config);
+        var kafka = KafkaSettings.From(config);
         long? fileLimit = OpenFileLimit.ReadSoft();
         int affordable = OpenFileLimit.AffordableConnections(settings.MaxConnections, fileLimit);
         if (affordable < settings.MaxConnections)
@@ -79,40 +90,50 @@ public static class BrokerHost
                     l.ClearLoggers();
                     l.AddLogger<SerilogLogger>();
                 })
-                .WithActors((system, registry) => StartActors(system, registry, settings, syncWorker, endpoint, coreHandle));
+                .WithActors((system, registry) => StartActors(system, registry, settings, kafka, config, syncWorker, endpoint, coreHandle));
         });
         return builder.Build();
     }
 
-    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, SyncWorker syncWorker, BrokerEndpoint endpoint,
-        CoreHandle coreHandle)
+    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, KafkaSettings kafka, Config config, SyncWorker syncWorker,
+        BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
         bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
-        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
+        var board = new GroupBoard();
+        var gauges = new BrokerGauges(routes, board);
+        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
-        var core = new BrokerCore(routes, topics, groups);
+        var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
+        var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
-        var door = JsonLinesDoor.Create(core, settings);
-        var server = system.ActorOf(TcpListenerActor.Props(door, settings, routes.Loaded, endpoint.Bound), "door-" + door.Name);
-        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, new Dictionary<string, Task<IPEndPoint>> { [door.Name] = endpoint.WhenBound });
+        var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings), endpoint.Bound) };
+        if (kafka.Enabled) doors.Add((KafkaDoor.Create(core, settings, kafka, endpoint.KafkaBound.Task), endpoint.KafkaBound));
+        var servers = doors.Select(d => system.ActorOf(TcpListenerActor.Props(d.Door, settings, routes.Loaded, d.Bound), "door-" + d.Door.Name)).ToList();
+        var bound = doors.ToDictionary(d => d.Door.Name, d => d.Bound.Task);
+        var http = settings.Http.Enabled ? new HttpDoor(core, routes, board, settings, config, system) : null;
+        if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
+        endpoint.Doors = bound;
+        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
-        registry.Register<TcpListenerActor>(server);
+        registry.Register<TcpListenerActor>(servers[0]);
 
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "golog-unbind", async () =>
         {
-            await server.Ask<object>(TcpListenerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            await Task.WhenAll(servers.Select(server => server.Ask<object>(TcpListenerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { })));
+            if (http is not null) await http.StopAsync();
             return Akka.Done.Instance;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "golog-close-storage", async () =>
         {
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
+            gauges.Dispose();
             if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory);
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;

@@ -1,48 +1,45 @@
-using Golog.Core;
 using Golog.Broker;
+using Golog.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
-using Serilog.Events;
 
-Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    // errors (a refused configuration, a port in use) on stderr, where scripts and service managers look for them
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Error)
-    .CreateLogger();
-
-if (args.Contains("--help") || args.Contains("-h"))
+// Exit codes (Golog.Cli.ExitCodes): 0 stopped cleanly, 1 a bad command line or configuration, or a port it cannot listen on.
+var root = CommandLine.CreateRoot();
+root.SetAction(async parsed =>
 {
-    Console.WriteLine(CommandLine.Usage);
-    return 0;
-}
-
-try
-{
-    var host = BrokerHost.Build(BrokerHost.LoadConfig(args, Environment.GetEnvironmentVariable));
-    await host.StartAsync();
+    Log.Logger = LogFormat.Create(json: false);
     try
     {
-        await host.Services.GetRequiredService<BrokerEndpoint>().WhenReady;
+        var config = BrokerHost.LoadConfig(CommandLine.Overrides(parsed, Environment.GetEnvironmentVariable));
+        if (LogFormat.IsJson(config)) Log.Logger = LogFormat.Create(json: true);
+        var host = BrokerHost.Build(config);
+        await host.StartAsync();
+        try
+        {
+            await host.Services.GetRequiredService<BrokerEndpoint>().WhenReady;
+        }
+        catch (IOException e)
+        {
+            Log.Fatal("{Error}", e.Message);
+            await host.StopAsync();
+            return ExitCodes.UsageOrRefused;
+        }
+        await host.WaitForShutdownAsync();
+        return ExitCodes.Ok;
     }
-    catch (IOException e)
+    catch (ArgumentException e)
     {
-        Log.Fatal("{Error}", e.Message);
-        await host.StopAsync();
-        return 1;
+        Log.Fatal("Invalid configuration: {Error}", e.Message);
+        Console.Error.WriteLine("Run golog-broker --help to see every option.");
+        return ExitCodes.UsageOrRefused;
     }
-    await host.WaitForShutdownAsync();
-    return 0;
-}
-catch (ArgumentException e)
-{
-    Log.Fatal("Invalid configuration: {Error}", e.Message);
-    Console.Error.WriteLine(CommandLine.Usage);
-    return 2;
-}
-finally
-{
-    await Log.CloseAndFlushAsync();
-}
+    finally
+    {
+        await Log.CloseAndFlushAsync();
+    }
+});
+return await ConsoleCommand.InvokeAsync(root, args);
+
+/// <summary>Stays internal: ASP.NET Core's generator would make a top-level Program public, which clashes with the Program of any project referencing the broker.</summary>
+internal partial class Program;

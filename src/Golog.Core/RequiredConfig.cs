@@ -7,7 +7,7 @@ namespace Golog.Core;
 /// fallback of every configuration the broker (and its tests) run, so a missing key is a programming error, not
 /// a reason to guess a value: Akka's getters would quietly return 0, "" or false.
 /// </summary>
-internal static class RequiredConfig
+public static class RequiredConfig
 {
     public static string String(this Config golog, string key) => Present(golog, key).GetString(key);
     public static int Int(this Config golog, string key) => Present(golog, key).GetInt(key);

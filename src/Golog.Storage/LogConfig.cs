@@ -23,4 +23,10 @@ public sealed record LogConfig
 
     /// <summary>Largest batch a reader accepts as plausible; bigger lengths are treated as corruption.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Kafka's producer.id.expiration.ms: an idempotent producer whose last batch is older than this is forgotten
+    /// (its next batch is accepted at any sequence, as a new producer's), which bounds the memory producers take.
+    /// </summary>
+    public TimeSpan ProducerIdExpiration { get; init; } = TimeSpan.FromDays(1);
 }

@@ -6,7 +6,7 @@ namespace Golog.Storage;
 public enum BatchStatus { Ok, Incomplete, Corrupt }
 
 /// <summary>The fixed header fields of one stored batch.</summary>
-public readonly record struct BatchInfo(long BaseOffset, int Size, int RecordCount, long Timestamp)
+public readonly record struct BatchInfo(long BaseOffset, int Size, int RecordCount, long Timestamp, BatchCompression Compression = BatchCompression.None)
 {
     public long LastOffset => BaseOffset + RecordCount - 1;
     public long NextOffset => BaseOffset + RecordCount;
@@ -15,6 +15,14 @@ public readonly record struct BatchInfo(long BaseOffset, int Size, int RecordCou
 /// <summary>Validates and walks RecordBatch v2 bytes. Never trusts a length it has not bounds-checked.</summary>
 public static class RecordBatchReader
 {
+    /// <summary>
+    /// Most bytes one batch's records may decompress to, so that a small batch crafted to expand (a zip bomb) cannot
+    /// take the broker's memory: as large as the largest storable batch (LogConfig.MaxBatchBytes' default).
+    /// </summary>
+    public const int DefaultMaxDecompressedBytes = 64 * 1024 * 1024;
+    private const int CompressionMask = 0x07; // attributes bits 0-2
+
+
     /// <summary>Reads the header at the start of <paramref name="buffer"/>; Incomplete when the whole batch is not in the buffer.</summary>
     public static BatchStatus TryReadHeader(ReadOnlySpan<byte> buffer, int maxBatchSize, out BatchInfo info)
     {
@@ -25,7 +33,8 @@ public static class RecordBatchReader
             BinaryPrimitives.ReadInt64BigEndian(buffer),
             BinaryPrimitives.ReadInt32BigEndian(buffer[L.BatchLength..]) + L.LogOverhead,
             BinaryPrimitives.ReadInt32BigEndian(buffer[L.RecordCount..]),
-            BinaryPrimitives.ReadInt64BigEndian(buffer[L.BaseTimestamp..]));
+            BinaryPrimitives.ReadInt64BigEndian(buffer[L.BaseTimestamp..]),
+            CompressionOf(buffer));
         return buffer.Length < info.Size ? BatchStatus.Incomplete : BatchStatus.Ok;
     }
 
@@ -60,7 +69,58 @@ public static class RecordBatchReader
         return status;
     }
 
-    public static RecordEnumerator Records(ReadOnlySpan<byte> batch) => new(batch);
+    /// <summary>The codec of a batch's records (attributes bits 0-2); values past zstd are no codec Kafka knows.</summary>
+    internal static BatchCompression CompressionOf(ReadOnlySpan<byte> header) =>
+        (BatchCompression)(BinaryPrimitives.ReadInt16BigEndian(header[L.Attributes..]) & CompressionMask);
+
+    /// <summary>
+    /// The records of a batch whose CRC matched. A compressed batch is decompressed first (at most
+    /// <paramref name="maxDecompressedBytes"/>) and its records checked whole, so a damaged or oversized block, or
+    /// records that do not match the header, are a <see cref="CorruptLogException"/> here, before any record is seen.
+    /// </summary>
+    public static RecordEnumerator Records(ReadOnlySpan<byte> batch, int maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    {
+        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(batch);
+        long timestamp = BinaryPrimitives.ReadInt64BigEndian(batch[L.BaseTimestamp..]);
+        int count = BinaryPrimitives.ReadInt32BigEndian(batch[L.RecordCount..]);
+        var compression = CompressionOf(batch);
+        if (compression == BatchCompression.None) return new RecordEnumerator(batch[L.HeaderSize..], baseOffset, timestamp, count);
+        if (compression > BatchCompression.Zstd)
+            throw new CorruptLogException($"batch at offset {baseOffset} has unknown compression type {(int)compression}");
+        var records = RecordDecompressor.Decompress(compression, batch[L.HeaderSize..], maxDecompressedBytes, baseOffset, out int length);
+        var enumerator = new RecordEnumerator(records.AsSpan(0, length), baseOffset, timestamp, count);
+        if (RecordsFault(enumerator, length) is { } fault)
+            throw new CorruptLogException($"batch at offset {baseOffset} decompresses ({compression}) to damaged records: {fault}");
+        return enumerator;
+    }
+
+    /// <summary>
+    /// What is wrong with a batch's records, walked whole (<paramref name="records"/> fresh, over <paramref name="length"/>
+    /// bytes): offset deltas 0, 1, 2..., each record exactly filling its length, none missing or extra. Null when well-formed.
+    /// </summary>
+    internal static string? RecordsFault(RecordEnumerator records, int length)
+    {
+        int walked = 0;
+        try
+        {
+            while (records.MoveNext())
+            {
+                var record = records.Current;
+                long delta = record.Offset - records.BaseOffset;
+                if (delta != walked) return $"record {walked} has offset delta {delta}; deltas must run 0, 1, 2...";
+                var headers = record.Headers;
+                while (headers.MoveNext()) { }
+                if (headers.Remaining != 0) return $"record {walked} has {headers.Remaining} bytes after its headers";
+                walked++;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return $"record {walked} of {records.Count} is malformed or missing: the batch's records do not fill it as their lengths say";
+        }
+        return records.Consumed == length ? null
+            : $"batch has {length - records.Consumed} bytes after its {records.Count} records: record count {records.Count} is less than the records present";
+    }
 }
 
 /// <summary>One record as stored: spans point into the batch bytes.</summary>
@@ -80,33 +140,33 @@ public readonly ref struct StoredRecord
 /// <summary>Walks the records of a batch whose CRC has been checked; throws InvalidDataException on malformed records.</summary>
 public ref struct RecordEnumerator
 {
-    private readonly ReadOnlySpan<byte> _batch;
-    private readonly long _baseOffset;
+    private readonly ReadOnlySpan<byte> _records;
     private readonly long _timestamp;
-    private readonly int _count;
     private int _index;
     private int _pos;
 
-    public RecordEnumerator(ReadOnlySpan<byte> batch)
+    /// <summary>Walks <paramref name="count"/> records encoded back to back in <paramref name="records"/> (a batch's, after its header).</summary>
+    public RecordEnumerator(ReadOnlySpan<byte> records, long baseOffset, long baseTimestamp, int count)
     {
-        _batch = batch;
-        _baseOffset = BinaryPrimitives.ReadInt64BigEndian(batch);
-        _timestamp = BinaryPrimitives.ReadInt64BigEndian(batch[L.BaseTimestamp..]);
-        _count = BinaryPrimitives.ReadInt32BigEndian(batch[L.RecordCount..]);
-        _pos = L.HeaderSize;
+        _records = records;
+        BaseOffset = baseOffset;
+        _timestamp = baseTimestamp;
+        Count = count;
         Current = default;
     }
 
+    internal long BaseOffset { get; }
+    internal int Count { get; }
     public StoredRecord Current { get; private set; }
     public RecordEnumerator GetEnumerator() => this;
-    /// <summary>Bytes of the batch walked so far: after the last record, the whole batch unless bytes trail it.</summary>
+    /// <summary>Bytes of the records walked so far: after the last record, all of them unless bytes trail it.</summary>
     internal int Consumed => _pos;
 
     public bool MoveNext()
     {
-        if (_index >= _count) return false;
+        if (_index >= Count) return false;
         long length = ReadVarint();
-        if (length < 0 || _pos + length > _batch.Length) throw Malformed();
+        if (length < 0 || _pos + length > _records.Length) throw Malformed();
         int end = _pos + (int)length;
         _pos++; // attributes
         long tsDelta = ReadVarint();
@@ -115,12 +175,12 @@ public ref struct RecordEnumerator
         var value = ReadBytes(out _);
         int headerCount = (int)ReadVarint();
         if (headerCount < 0 || _pos > end) throw Malformed();
-        var headers = _batch[_pos..end];
+        var headers = _records[_pos..end];
         _pos = end;
         _index++;
         Current = new StoredRecord
         {
-            Offset = _baseOffset + offsetDelta,
+            Offset = BaseOffset + offsetDelta,
             Timestamp = _timestamp + tsDelta,
             HasKey = hasKey,
             Key = key,
@@ -133,7 +193,7 @@ public ref struct RecordEnumerator
 
     private long ReadVarint()
     {
-        int n = Varint.Read(_batch[Math.Min(_pos, _batch.Length)..], out long v);
+        int n = Varint.Read(_records[Math.Min(_pos, _records.Length)..], out long v);
         if (n == 0) throw Malformed();
         _pos += n;
         return v;
@@ -145,8 +205,8 @@ public ref struct RecordEnumerator
         present = len >= 0;
         if (len < -1) throw Malformed(); // -1 is null; nothing else below 0 means anything
         if (len < 0) return default;
-        if (_pos + len > _batch.Length) throw Malformed();
-        var bytes = _batch.Slice(_pos, (int)len);
+        if (_pos + len > _records.Length) throw Malformed();
+        var bytes = _records.Slice(_pos, (int)len);
         _pos += (int)len;
         return bytes;
     }

@@ -27,6 +27,34 @@ public static class BatchBytes
         return Recrc(batch);
     }
 
+    /// <summary>A batch of <paramref name="records"/> records from producer <paramref name="producerId"/> at that epoch, starting at that sequence.</summary>
+    /// <remarks>The max timestamp (what producer expiry measures from) is now unless given.</remarks>
+    public static byte[] Idempotent(long producerId, short epoch, int firstSequence, int records = 1, long? maxTimestamp = null)
+    {
+        var batch = Producer(Enumerable.Range(0, records).Select(i => $"p{producerId}-e{epoch}-s{firstSequence}-{i}").ToArray());
+        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.ProducerId), producerId);
+        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(L.ProducerEpoch), epoch);
+        BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(L.BaseSequence), firstSequence);
+        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.MaxTimestamp), maxTimestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return Recrc(batch);
+    }
+
+    /// <summary>
+    /// <see cref="Producer"/>'s batch with its records block replaced by <paramref name="compress"/>'s output and the
+    /// codec set in its attributes, as a producer compressing with that codec sends it.
+    /// </summary>
+    public static byte[] Compressed(BatchCompression codec, Func<byte[], byte[]> compress, params string[] values)
+    {
+        var plain = Producer(values);
+        var block = compress(plain[L.HeaderSize..]);
+        var batch = new byte[L.HeaderSize + block.Length];
+        plain.AsSpan(0, L.HeaderSize).CopyTo(batch);
+        block.CopyTo(batch, L.HeaderSize);
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch.AsSpan(L.Attributes));
+        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(L.Attributes), (short)((attributes & ~7) | (int)codec));
+        return Recrc(FixLength(batch));
+    }
+
     /// <summary>Recomputes the CRC after a change, so that a check other than the CRC is what must notice it.</summary>
     public static byte[] Recrc(byte[] batch)
     {

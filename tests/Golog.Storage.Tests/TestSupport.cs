@@ -91,14 +91,22 @@ public static class LogTestExtensions
             var status = RecordBatchReader.Validate(bytes[pos..], int.MaxValue, out var info);
             if (status == BatchStatus.Incomplete) break;
             Assert.Equal(BatchStatus.Ok, status); // a read must never hand out a damaged batch
-            foreach (var r in RecordBatchReader.Records(bytes.Slice(pos, info.Size)))
-            {
-                var headers = new List<(string, string)>();
-                foreach (var h in r.Headers) headers.Add((Encoding.UTF8.GetString(h.Key), Encoding.UTF8.GetString(h.Value)));
-                records.Add(new Rec(r.Offset, r.Timestamp, r.HasKey ? Encoding.UTF8.GetString(r.Key) : null,
-                    Encoding.UTF8.GetString(r.Value), headers.ToArray()));
-            }
+            records.AddRange(RecordsOf(bytes.Slice(pos, info.Size)));
             pos += info.Size;
+        }
+        return records;
+    }
+
+    /// <summary>The records of one whole batch (decompressed when compressed, at most <paramref name="maxDecompressedBytes"/>).</summary>
+    public static List<Rec> RecordsOf(ReadOnlySpan<byte> batch, int maxDecompressedBytes = RecordBatchReader.DefaultMaxDecompressedBytes)
+    {
+        var records = new List<Rec>();
+        foreach (var r in RecordBatchReader.Records(batch, maxDecompressedBytes))
+        {
+            var headers = new List<(string, string)>();
+            foreach (var h in r.Headers) headers.Add((Encoding.UTF8.GetString(h.Key), Encoding.UTF8.GetString(h.Value)));
+            records.Add(new Rec(r.Offset, r.Timestamp, r.HasKey ? Encoding.UTF8.GetString(r.Key) : null,
+                Encoding.UTF8.GetString(r.Value), headers.ToArray()));
         }
         return records;
     }

@@ -24,9 +24,24 @@ public interface IWireCodec<TContext>
 }
 
 /// <summary>
-/// One decoded request: a command for the core, or an <see cref="Error"/> to answer at once (a malformed request).
+/// One decoded request: a command for the core, several (<see cref="Parts"/>, a Kafka request naming many partitions),
+/// an <see cref="Answer"/> the door gives itself, or an <see cref="Error"/> to answer at once (a malformed request).
+/// Parts are sent together and answered as one <see cref="PartResults"/>, their results in the order of the parts.
 /// <see cref="ReplyBytes"/> is what its reply may grow to (a fetch's max bytes), held against the connection's budget;
 /// <see cref="Close"/> says the stream cannot be framed past it, so the connection closes once the answer is sent.
 /// </summary>
 public readonly record struct DecodedRequest<TContext>(TContext Context, ICoreCommand? Command, BrokerError? Error = null,
-    int ReplyBytes = 0, bool Close = false);
+    int ReplyBytes = 0, bool Close = false)
+{
+    public IReadOnlyList<ICoreCommand>? Parts { get; init; }
+    public ICoreResult? Answer { get; init; }
+}
+
+/// <summary>The results of a request's <see cref="DecodedRequest{TContext}.Parts"/>, in the order of the parts.</summary>
+public sealed record PartResults(IReadOnlyList<ICoreResult> Results) : ICoreResult;
+
+/// <summary>A request the door answers without the core (Kafka's ApiVersions): its context says everything.</summary>
+public sealed record AnsweredByDoor : ICoreResult
+{
+    public static readonly AnsweredByDoor Instance = new();
+}

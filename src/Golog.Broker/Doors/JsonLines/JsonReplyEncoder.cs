@@ -51,7 +51,10 @@ public sealed class JsonReplyEncoder
             case Fetched f: Fetch(ctx, f); break;
             case OffsetCommitted: _framed.Ok(id); break;
             case CommittedOffset c: _framed.Committed(id, c.Offset); break;
-            case TopicCreated t: _framed.TopicCreated(id, t.Topic, t.Partitions); break;
+            case TopicCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case PartitionsCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case TopicDeleted t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case OffsetsReset r: _framed.OffsetsReset(id, r.Group, r.DryRun, JsonWireMapping.ToWire(r.Partitions)); break;
             case MetadataResult m: _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics)); break;
             case GroupJoined j: _framed.GroupJoined(id, JsonWireMapping.ToWire(j.Joined)); break;
             case GroupAcknowledged: _framed.Ok(id); break;
@@ -61,16 +64,30 @@ public sealed class JsonReplyEncoder
         }
     }
 
-    /// <summary>The fetched records from the requested offset on, at most MaxMessages; a last batch cut short by the byte limit is left for the next fetch.</summary>
+    /// <summary>
+    /// The fetched records from the requested offset on, at most MaxMessages; a last batch cut short by the byte limit
+    /// is left for the next fetch. Compressed batches (stored as a Kafka producer sent them) are decompressed here; one
+    /// that does not decompress to its records is storage_error when it is the first, else the fetch ends before it.
+    /// </summary>
     private void Fetch(in JsonRequestContext ctx, Fetched f)
     {
-        if (ctx.Framed) _framed.BeginFetch(ctx.Id!.Value, f.Topic, f.Partition, f.HighWatermark, f.LogStartOffset);
         var remaining = f.Data.Bytes;
         int written = 0;
+        bool begun = false; // the reply is opened once the first batch decoded: until then it can still be the error
         while (written < f.MaxMessages
                && RecordBatchReader.TryReadHeader(remaining, int.MaxValue, out var info) == BatchStatus.Ok)
         {
-            foreach (var record in RecordBatchReader.Records(remaining[..info.Size]))
+            RecordEnumerator records;
+            try { records = RecordBatchReader.Records(remaining[..info.Size]); }
+            catch (CorruptLogException e)
+            {
+                if (begun) break;
+                Write(ctx, new Failed(BrokerError.Storage(e)));
+                return;
+            }
+            if (!begun) BeginFetch(ctx, f);
+            begun = true;
+            foreach (var record in records)
             {
                 if (record.Offset < f.FromOffset) continue;
                 if (ctx.Framed)
@@ -84,6 +101,12 @@ public sealed class JsonReplyEncoder
             }
             remaining = remaining[info.Size..];
         }
+        if (!begun) BeginFetch(ctx, f);
         if (ctx.Framed) _framed.EndFetch();
+    }
+
+    private void BeginFetch(in JsonRequestContext ctx, Fetched f)
+    {
+        if (ctx.Framed) _framed.BeginFetch(ctx.Id!.Value, f.Topic, f.Partition, f.HighWatermark, f.LogStartOffset);
     }
 }
