@@ -15,7 +15,9 @@ public sealed class PowerLossTests(ITestOutputHelper output)
     public void Nothing_acknowledged_is_lost_and_nothing_damaged_is_served_at_any_crash_point()
     {
         long first = PowerLossSimulation.FirstSeed();
-        int seeds = PowerLossSimulation.Replaying ? 1 : Seeds;
+        // GOLOG_SIM_SEEDS: the long soak (build.ps1 powerloss) runs more
+        int seeds = PowerLossSimulation.Replaying ? 1
+            : int.TryParse(Environment.GetEnvironmentVariable("GOLOG_SIM_SEEDS"), out int more) && more > 0 ? more : Seeds;
         var summary = PowerLossSimulation.Run(first, seeds);
         Report($"power-loss: first seed {first} (replay one with {PowerLossSimulation.SeedVariable}={first})");
         Report(summary.Line);
