@@ -3,7 +3,7 @@
 # Every target is a thin wrapper over plain dotnet commands, which work without this script too.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'run', 'soak', 'recovery', 'flood', 'bench')]
+    [ValidateSet('build', 'test', 'run', 'soak', 'powerloss', 'recovery', 'flood', 'bench')]
     [string] $Target = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $Rest = @()
@@ -25,6 +25,11 @@ switch ($Target) {
         $rounds = if ($Rest.Count -gt 0) { $Rest[0] } else { '500' }
         $env:GOLOG_CHAOS_ROUNDS = $rounds
         Invoke-Dotnet test tests/Golog.EndToEnd.Tests --filter 'FullyQualifiedName~Chaos' --logger 'console;verbosity=detailed'
+    }
+    'powerloss' {
+        # The power-loss simulation with many seeds (default 100000, 3 crash points each); see README "Guarantees".
+        $env:GOLOG_SIM_SEEDS = if ($Rest.Count -gt 0) { $Rest[0] } else { '100000' }
+        Invoke-Dotnet test tests/Golog.Storage.Tests -c Release --filter 'FullyQualifiedName~PowerLossTests.Nothing' --logger 'console;verbosity=detailed'
     }
     'recovery' {
         # Measures broker start time with a 1 GiB partition (writes 1 GiB to a temp dir); see README "Guarantees".

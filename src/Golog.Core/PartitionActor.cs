@@ -258,8 +258,21 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         var failure = BrokerError.Storage(error);
         foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
         _commit.ForgetSync();
-        try { _partitionLog.TruncateTo(_partitionLog.HighWatermark); }
-        catch (IOException e) { _log.Error(e, "Could not discard unacknowledged data in partition {Topic}-{Partition}", _tp.Topic, _tp.Partition); }
+        // fenced: nothing more is acknowledged before the log is cut back and re-read from the disk (a failed fsync
+        // may have dropped written pages; trusting them would let a later sync "acknowledge" data that is gone)
+        try { _partitionLog = _partitionLog.ReopenAfterFailure(); }
+        catch (IOException e)
+        {
+            _log.Error(e, "Partition {Topic}-{Partition} could not discard unacknowledged data and re-read its log; it answers storage_error until the broker is restarted",
+                _tp.Topic, _tp.Partition);
+            Timers.CancelAll();
+            Become(() => Unopenable(e));
+            _status.Abandon();
+            _closeRequestedBy?.Tell(new Closed(false));
+            _closeRequestedBy = null;
+            return;
+        }
+        Publish();
         if (_closeRequestedBy is { } closer) Close(closer); // no sync is in flight any more
     }
 
@@ -267,9 +280,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     {
         var job = _partitionLog.TakeUnsynced();
         if (job.IsEmpty) return;
+        int generation = _generation;
+        var self = Self;
+        // what this fsync covered was acknowledged already (as interval / os promise), but nothing more may be:
+        // the partition fails what waits and re-reads its durable state, as after a failed sync under always
         _syncWorker.SyncAsync(job).ContinueWith(
-            t => _log.Error(t.Exception!.GetBaseException(), "Interval fsync failed for partition {Topic}-{Partition}", _tp.Topic, _tp.Partition),
-            TaskContinuationOptions.OnlyOnFaulted);
+            t => self.Tell(new SyncDone(generation, t.Exception!.GetBaseException())),
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
     /// <summary>

@@ -85,9 +85,38 @@ public sealed class PowerLossRun
         }
     }
 
+    /// <summary>
+    /// One group commit: a few produces appended (some written at once, as the partition does while a sync runs),
+    /// then written, synced and only then acknowledged. A failure fails them all and re-reads the disk.
+    /// </summary>
     private PartitionLog AppendAndSync(PartitionLog log)
     {
-        int count = 1 + _random.Next(_workload.MaxBatchRecords);
+        var appended = new List<(long First, ReadOnlyMemory<byte>[] Values)>();
+        try
+        {
+            for (int produces = 1 + _random.Next(3); produces > 0; produces--)
+            {
+                var values = RandomValues(1 + _random.Next(_workload.MaxBatchRecords));
+                var (first, _) = log.Append(new RecordsToAppend(values), 1_700_000_000_000);
+                appended.Add((first, values));
+                if (_random.Next(3) == 0) log.WritePending();
+            }
+            var position = log.WritePending();
+            log.TakeUnsynced().Run();
+            log.MarkFlushed(position);
+            log.AdvanceHighWatermark(position.NextOffset);
+            foreach (var (first, values) in appended)
+                for (int i = 0; i < values.Length; i++) _acked[first + i] = values[i].ToArray();
+            return log;
+        }
+        catch (IOException)
+        {
+            return log.ReopenAfterFailure();
+        }
+    }
+
+    private ReadOnlyMemory<byte>[] RandomValues(int count)
+    {
         var values = new ReadOnlyMemory<byte>[count];
         for (int i = 0; i < count; i++)
         {
@@ -95,20 +124,7 @@ public sealed class PowerLossRun
             _random.NextBytes(value);
             values[i] = value;
         }
-        try
-        {
-            var (first, _) = log.Append(new RecordsToAppend(values), 1_700_000_000_000);
-            var position = log.WritePending();
-            log.TakeUnsynced().Run();
-            log.MarkFlushed(position);
-            log.AdvanceHighWatermark(position.NextOffset);
-            for (int i = 0; i < count; i++) _acked[first + i] = values[i].ToArray();
-            return log;
-        }
-        catch (IOException)
-        {
-            return log.ReopenAfterFailure();
-        }
+        return values;
     }
 
     /// <summary>The log's retention, noting each segment's end before it goes: a crash mid-deletion may lose what was being deleted, nothing else.</summary>

@@ -68,14 +68,18 @@ public sealed class Segment : IDisposable
     /// <paramref name="nextOffset"/>: sealed now. Torn (the file ends inside a batch or in zeros, or a clean end
     /// short of <paramref name="nextOffset"/>): cut to its last whole batch, and <paramref name="torn"/> tells the
     /// caller that it is the log's end now (no later record can have been acknowledged: acks wait for the seal).
-    /// Damaged anywhere else (a bad batch with data after it, or an index an operator removed): left as it is,
-    /// so reads serve what is before the damage and fail from it, as for any closed segment.
+    /// With <paramref name="inUnsealedTail"/> (no later closed segment is sealed either, so no seal ran after this
+    /// roll) a hole of zeros followed by batches counts as torn too: writeback may reach the disk in any order, so a
+    /// crash can keep a later write and lose an earlier one, and nothing past the durable part was acknowledged
+    /// (found by the power-loss simulation). Damaged anywhere else (a bad batch with data after it in a segment a sealed one follows, or an index an
+    /// operator removed): left as it is, so reads serve what is before the damage and fail from it, as for any closed segment.
     /// </summary>
-    internal static Segment OpenUnsealed(IFileSystem files, string dir, long baseOffset, long nextOffset, LogConfig config, ILogger log, out bool torn)
+    internal static Segment OpenUnsealed(IFileSystem files, string dir, long baseOffset, long nextOffset, LogConfig config, bool inUnsealedTail,
+        ILogger log, out bool torn)
     {
         var segment = new Segment(files, dir, baseOffset, config, FileMode.Open);
         var scan = segment.Scan();
-        torn = scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes);
+        torn = scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes, inUnsealedTail);
         if (torn)
         {
             segment.AdoptScan(scan);
@@ -97,14 +101,43 @@ public sealed class Segment : IDisposable
         return segment;
     }
 
-    /// <summary>Whether the bytes from <paramref name="validEnd"/> look like a write cut short: a batch running past the end, or only zeros.</summary>
-    private bool EndsTorn(long validEnd)
+    /// <summary>
+    /// Whether the bytes from <paramref name="validEnd"/> look like a write cut short: a batch running past the end,
+    /// only zeros, or (<paramref name="holeIsTorn"/>) a hole of zeros where a whole batch header should be.
+    /// </summary>
+    private bool EndsTorn(long validEnd, bool holeIsTorn)
     {
         var rest = new byte[WrittenSize - validEnd];
         rest = rest[..Read(validEnd, rest)];
         if (!rest.AsSpan().ContainsAnyExcept((byte)0)) return true;
+        if (holeIsTorn && rest.Length >= RecordBatchLayout.HeaderSize && !rest.AsSpan(0, RecordBatchLayout.HeaderSize).ContainsAnyExcept((byte)0)) return true;
         var status = RecordBatchReader.TryReadHeader(rest, _config.MaxBatchBytes, out var info);
         return status == BatchStatus.Incomplete && (rest.Length < RecordBatchLayout.HeaderSize || info.Size > rest.Length);
+    }
+
+    /// <summary>
+    /// Whether a sealed segment's batches end exactly at the file's end and at <paramref name="nextOffset"/> (the next
+    /// segment's base). Cheap: only the last .index entry is read, and the batch headers from there walked (about
+    /// one index interval of bytes), so a start with many segments stays quick.
+    /// </summary>
+    internal bool EndsAt(long nextOffset)
+    {
+        long from = 0, expected = BaseOffset;
+        using (var index = _files.Open(IndexPath, FileMode.Open))
+        {
+            long length = index.Length;
+            if (length % 8 != 0) return false;
+            if (length > 0)
+            {
+                Span<byte> entry = stackalloc byte[8];
+                if (index.Read(entry, length - 8) != 8) return false;
+                expected = BaseOffset + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(entry);
+                from = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(entry[4..]);
+                if (from < 0 || from >= WrittenSize) return false;
+            }
+        }
+        var scan = Scan(from, expected, verifyCrc: false);
+        return scan.ValidBytes == WrittenSize && scan.NextOffset == nextOffset;
     }
 
     /// <summary>
@@ -483,7 +516,7 @@ public sealed class Segment : IDisposable
         if (expectedOffset < 0) expectedOffset = BaseOffset;
         var index = new OffsetIndex();
         long sinceEntry = 0, position = from;
-        var buffer = new byte[1024 * 1024];
+        var buffer = new byte[Math.Clamp(WrittenSize - from, RecordBatchLayout.HeaderSize, 1024 * 1024)]; // grown below for a larger batch
         int buffered = 0, consumed = 0;
         long bufferStart = from;
         while (true)
