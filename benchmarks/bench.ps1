@@ -42,7 +42,7 @@ function Start-Server([string] $dll, [string[]] $arguments, [string] $name, [scr
 # file exists it is whole.
 function Start-Broker([string] $storage, [string] $name) {
     $portsFile = Join-Path $work "$name.ports.json"
-    Start-Server $brokerDll @('--port', '0', '--storage', $storage, '--ports-file', $portsFile) $name {
+    Start-Server $brokerDll @('--port', '0', '--http-port', '0', '--storage', $storage, '--ports-file', $portsFile) $name {
         if (Test-Path $portsFile) { (Get-Content $portsFile -Raw | ConvertFrom-Json).json.port }
     }.GetNewClosure()
 }

@@ -7,6 +7,7 @@ using Akka.Logger.Serilog;
 using Golog.Core.Groups;
 using Golog.Broker.Doors;
 using Golog.Broker.Doors.JsonLines;
+using Golog.Broker.Doors.Http;
 using Golog.Broker.Doors.Kafka;
 using Golog.Storage;
 using Microsoft.Extensions.Configuration;
@@ -27,6 +28,8 @@ public sealed class BrokerEndpoint
     /// <summary>Every door bound and the ports file (golog.ports-file) written: when the broker counts as started.</summary>
     public Task WhenReady { get; internal set; }
     public BrokerEndpoint() => WhenReady = WhenBound;
+    /// <summary>Every door's bind, by its name in the ports file ("json", "http").</summary>
+    public IReadOnlyDictionary<string, Task<IPEndPoint>> Doors { get; internal set; } = new Dictionary<string, Task<IPEndPoint>>();
 }
 
 /// <summary>
@@ -87,12 +90,12 @@ public static class BrokerHost
                     l.ClearLoggers();
                     l.AddLogger<SerilogLogger>();
                 })
-                .WithActors((system, registry) => StartActors(system, registry, settings, kafka, syncWorker, endpoint, coreHandle));
+                .WithActors((system, registry) => StartActors(system, registry, settings, kafka, config, syncWorker, endpoint, coreHandle));
         });
         return builder.Build();
     }
 
-    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, KafkaSettings kafka, SyncWorker syncWorker,
+    private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, KafkaSettings kafka, Config config, SyncWorker syncWorker,
         BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
@@ -100,14 +103,21 @@ public static class BrokerHost
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
         var routes = new RoutingTable();
-        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
+        var board = new GroupBoard();
+        var gauges = new BrokerGauges(routes, board);
+        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
-        var core = new BrokerCore(routes, topics, groups);
+        var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
+        var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
         var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings), endpoint.Bound) };
         if (kafka.Enabled) doors.Add((KafkaDoor.Create(core, settings, kafka, endpoint.KafkaBound.Task), endpoint.KafkaBound));
         var servers = doors.Select(d => system.ActorOf(TcpListenerActor.Props(d.Door, settings, routes.Loaded, d.Bound), "door-" + d.Door.Name)).ToList();
-        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, doors.ToDictionary(d => d.Door.Name, d => d.Bound.Task));
+        var bound = doors.ToDictionary(d => d.Door.Name, d => d.Bound.Task);
+        var http = settings.Http.Enabled ? new HttpDoor(core, routes, board, settings, config, system) : null;
+        if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
+        endpoint.Doors = bound;
+        endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(servers[0]);
@@ -116,12 +126,14 @@ public static class BrokerHost
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "golog-unbind", async () =>
         {
             await Task.WhenAll(servers.Select(server => server.Ask<object>(TcpListenerActor.Unbind.Instance, TimeSpan.FromSeconds(5)).ContinueWith(_ => { })));
+            if (http is not null) await http.StopAsync();
             return Akka.Done.Instance;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "golog-close-storage", async () =>
         {
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
+            gauges.Dispose();
             if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory);
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;

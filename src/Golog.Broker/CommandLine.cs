@@ -15,11 +15,8 @@ public static class CommandLine
     /// <summary>A flag that sets one HOCON key; the default shown in --help is the one hocon/golog.hocon has (a test keeps them in step).</summary>
     internal sealed record Shortcut(string Name, string Env, string Key, string Default, string Description)
     {
-        public Option<string> Option { get; } = new("--" + Name)
-        {
-            Description = $"{Description} [default: {Default}] [env: {Env}]",
-            HelpName = Name.ToUpperInvariant().Replace('-', '_'),
-        };
+        public Option<string?> Option { get; } =
+            ConsoleOption.Text("--" + Name, $"{Description} [default: {Default}] [env: {Env}]", Name.ToUpperInvariant().Replace('-', '_'));
     }
 
     internal static readonly Shortcut[] Shortcuts =
@@ -33,6 +30,7 @@ public static class CommandLine
             "JSON file written once listening, naming every door's bound address and port"),
         new("kafka-host", "GOLOG_KAFKA_HOST", "golog.kafka.host", "localhost", "host name or address the Kafka door listens on"),
         new("kafka-port", "GOLOG_KAFKA_PORT", "golog.kafka.port", "9093", "port of the Kafka door; 0 picks a free one (see --ports-file)"),
+        new("http-port", "GOLOG_HTTP_PORT", "golog.http.port", "9644", "port of the HTTP door (metrics, admin API, web console); 0 picks a free one"),
     ];
 
     private static readonly Option<string[]> ConfigFiles = new("--config")

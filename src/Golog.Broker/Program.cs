@@ -3,22 +3,17 @@ using Golog.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
-using Serilog.Events;
 
 // Exit codes (Golog.Cli.ExitCodes): 0 stopped cleanly, 1 a bad command line or configuration, or a port it cannot listen on.
 var root = CommandLine.CreateRoot();
 root.SetAction(async parsed =>
 {
-    Log.Logger = new LoggerConfiguration()
-        .MinimumLevel.Information()
-        .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-        .Enrich.FromLogContext()
-        // errors (a refused configuration, a port in use) on stderr, where scripts and service managers look for them
-        .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Error)
-        .CreateLogger();
+    Log.Logger = LogFormat.Create(json: false);
     try
     {
-        var host = BrokerHost.Build(BrokerHost.LoadConfig(CommandLine.Overrides(parsed, Environment.GetEnvironmentVariable)));
+        var config = BrokerHost.LoadConfig(CommandLine.Overrides(parsed, Environment.GetEnvironmentVariable));
+        if (LogFormat.IsJson(config)) Log.Logger = LogFormat.Create(json: true);
+        var host = BrokerHost.Build(config);
         await host.StartAsync();
         try
         {
@@ -45,3 +40,6 @@ root.SetAction(async parsed =>
     }
 });
 return await ConsoleCommand.InvokeAsync(root, args);
+
+/// <summary>Stays internal: ASP.NET Core's generator would make a top-level Program public, which clashes with the Program of any project referencing the broker.</summary>
+internal partial class Program;

@@ -18,7 +18,7 @@ namespace Golog.Core;
 /// therefore says when a command that creates partitions took the slow path: a sender whose requests must take
 /// effect in the order it sent them sends nothing more until that one is answered.
 /// </remarks>
-public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
+public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef producerIds)
 {
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
@@ -27,6 +27,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         {
             case ProduceCommand p: return Produce(correlation, p, replyTo);
             case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
+            case AppendBatchCommand a: ToPartition(correlation, a, a.Topic, a.Partition, replyTo); break;
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
             case DescribeGroupQuery d:
@@ -39,6 +40,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
                 groups.Tell(new CoreRequest(correlation, r with { Bounds = routes.OpenedBounds() }), replyTo);
                 break;
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
+            case InitProducerIdCommand: producerIds.Tell(new CoreRequest(correlation, command), replyTo); break;
             default:
                 topics.Tell(new CoreRequest(correlation, command), replyTo);
                 return command is not (CreateTopicCommand or CreatePartitionsCommand or DeleteTopicCommand); // what is pipelined after it must see the change

@@ -5,6 +5,9 @@ using Golog.Storage;
 
 namespace Golog.Core;
 
+/// <summary>Where the HTTP door listens, if at all; port 0 binds any free port.</summary>
+public sealed record HttpDoorSettings(bool Enabled, string Host, int Port);
+
 /// <summary>The effective broker configuration, read once from the "golog" HOCON block.</summary>
 public sealed record BrokerSettings
 {
@@ -42,6 +45,8 @@ public sealed record BrokerSettings
     public required TimeSpan MaxFetchWait { get; init; }
     public required string AssignmentStrategy { get; init; }
     public required GroupRules Groups { get; init; }
+    /// <summary>The HTTP door (golog.http): metrics, admin API and web console.</summary>
+    public required HttpDoorSettings Http { get; init; }
 
     public static BrokerSettings From(Config root)
     {
@@ -77,6 +82,7 @@ public sealed record BrokerSettings
             MaxFetchWait = c.Duration("fetch.max-wait"),
             AssignmentStrategy = PartitionAssignor.Named(c.String("groups.assignment-strategy")).Name,
             Groups = GroupRulesFrom(c),
+            Http = new HttpDoorSettings(c.Boolean("http.enabled"), c.String("http.host"), PortNumber(c.Int("http.port"), "http.port")),
         };
     }
 
@@ -137,11 +143,18 @@ public sealed record BrokerSettings
             Positive(c.Duration("groups.heartbeat-interval"), "groups.heartbeat-interval"),
             Positive(c.Duration("groups.session-timeout"), "groups.session-timeout"),
             Positive(c.Duration("groups.min-session-timeout"), "groups.min-session-timeout"),
-            Positive(c.Duration("groups.max-session-timeout"), "groups.max-session-timeout"));
+            Positive(c.Duration("groups.max-session-timeout"), "groups.max-session-timeout"),
+            NotNegative(c.Duration("groups.initial-rebalance-delay"), "groups.initial-rebalance-delay"));
         if (rules.DefaultSessionTimeout < rules.MinSessionTimeout || rules.DefaultSessionTimeout > rules.MaxSessionTimeout)
             throw new ArgumentException("golog.groups.session-timeout must lie between groups.min-session-timeout and groups.max-session-timeout");
         return rules;
     }
+
+    private static TimeSpan NotNegative(TimeSpan value, string key) =>
+        value >= TimeSpan.Zero ? value : throw new ArgumentException($"golog.{key} must be >= 0, got {value}");
+
+    private static int PortNumber(int value, string key) =>
+        value is >= 0 and <= 65535 ? value : throw new ArgumentException($"golog.{key} must be a port number (0 = any free port), got {value}");
 
     private static TimeSpan Positive(TimeSpan value, string key) =>
         value > TimeSpan.Zero ? value : throw new ArgumentException($"golog.{key} must be > 0, got {value}");

@@ -15,6 +15,19 @@ public sealed record CoreRequest(long Correlation, ICoreCommand Command);
 /// <summary>Append records; with no <see cref="Partition"/> the core picks one (by key, else round robin).</summary>
 public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records) : ICoreCommand;
 
+/// <summary>
+/// Append a RecordBatch v2 encoded by the client (a Kafka producer), stored as it is once storage has checked it
+/// (<see cref="Golog.Storage.IncomingBatch"/>); only its base offset and leader epoch are stamped. Answered
+/// <see cref="Produced"/> when the flush policy's acknowledgement point is reached, as any produce.
+/// </summary>
+public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch) : ICoreCommand;
+
+/// <summary>A new id for a Kafka idempotent producer, never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
+public sealed record InitProducerIdCommand : ICoreCommand
+{
+    public static readonly InitProducerIdCommand Instance = new();
+}
+
 public sealed record FetchCommand(string Topic, int Partition, long Offset, int MaxMessages, int MaxBytes, TimeSpan MaxWait) : ICoreCommand;
 
 /// <summary>A commit; with a <see cref="Member"/> it is fenced by the group's generation and assignment.</summary>

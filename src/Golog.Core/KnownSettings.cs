@@ -53,6 +53,11 @@ public sealed class KnownSettings
         return Closest(key, _keys) is { } nearest ? $"unknown setting {key} (did you mean {nearest}?)" : $"unknown setting {key}";
     }
 
+    /// <summary>Every golog.* setting of <paramref name="effective"/> as dotted key and rendered value, in key order (the admin API shows them).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Values(Config effective) =>
+        Leaves(effective).Select(path => new KeyValuePair<string, string>(Dotted(path), effective.GetValue(Dotted(path)).ToString()))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+
     /// <summary>Every leaf path under golog. WithFallback merges the layers into Root, so one walk sees them all.</summary>
     private static IEnumerable<string[]> Leaves(Config config) =>
         config.Root.GetObject().Items.TryGetValue(Root, out var golog) ? Leaves(golog, [Root]) : [];

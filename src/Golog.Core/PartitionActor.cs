@@ -18,10 +18,12 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private sealed record FetchExpired(long Ticket);
     private sealed record IntervalSync { public static readonly IntervalSync Instance = new(); }
     private sealed record RetentionCheck { public static readonly RetentionCheck Instance = new(); }
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset);
+    // Duplicate: an idempotent producer's retry, answered with the original's offsets and not counted as produced again
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset, long Bytes, bool Duplicate = false);
     private readonly record struct ParkedFetch(IActorRef ReplyTo, long Correlation, FetchCommand Fetch);
 
     private readonly TopicPartition _tp;
+    private readonly KeyValuePair<string, object?> _topicTag;
     private readonly BrokerSettings _settings;
     private readonly SyncWorker _syncWorker;
     private readonly PartitionStatus _status;
@@ -39,11 +41,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
     {
         _tp = tp;
+        _topicTag = CoreMetrics.Topic(tp.Topic);
         _settings = settings;
         _syncWorker = syncWorker;
         _status = status;
         _cleanStart = cleanStart;
         ReceiveCommand<ProduceCommand>(Produce);
+        ReceiveCommand<AppendBatchCommand>(AppendBatch);
         Receive<FlushNow>(_ => Flush());
         Receive<SyncDone>(OnSyncDone);
         ReceiveCommand<FetchCommand>((id, cmd) => Fetch(new ParkedFetch(Sender, id, cmd)));
@@ -75,6 +79,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         {
             _log.Error(e, "Partition {Topic}-{Partition} cannot be opened; its requests get storage_error until the broker is restarted with the damage repaired",
                 _tp.Topic, _tp.Partition);
+            StorageMetrics.Errors.Add(1);
             Become(() => Unopenable(e));
             _status.Abandon();
             return;
@@ -110,13 +115,51 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _partitionLog.Dispose();
     }
 
-    private void Produce(long id, ProduceCommand cmd)
+    private void Produce(long id, ProduceCommand cmd) => AppendWith(id, () =>
+    {
+        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return new ProducerAppendResult(ProducerAppendOutcome.Appended, baseOffset, lastOffset);
+    });
+
+    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendClientBatch(cmd.Batch, leaderEpoch: 0));
+
+    /// <summary>
+    /// Runs one append and has it acknowledged with the next flush. A duplicate of an idempotent producer's batch is
+    /// answered with the original's offsets once those are acknowledged (at once, or with the next flush if the
+    /// original still waits for it). A refused batch is answered at once, nothing stored.
+    /// </summary>
+    private void AppendWith(long id, Func<ProducerAppendResult> append)
     {
         if (_closed) { Fail(Sender, id, _closedError); return; }
         try
         {
-            var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            _commit.Appended(new Waiter(Sender, id, baseOffset, lastOffset));
+            var segment = _partitionLog.Active;
+            long sizeBefore = segment.Size;
+            var result = append();
+            // a roll puts the batch alone in a new segment
+            long bytes = ReferenceEquals(segment, _partitionLog.Active) ? segment.Size - sizeBefore : _partitionLog.Active.Size;
+            switch (result.Outcome)
+            {
+                case ProducerAppendOutcome.Duplicate when result.LastOffset < _partitionLog.HighWatermark:
+                    Answer(Sender, id, new Produced(_tp.Topic, _tp.Partition, result.BaseOffset, result.LastOffset));
+                    return;
+                case ProducerAppendOutcome.Appended or ProducerAppendOutcome.Duplicate:
+                    bool duplicate = result.Outcome == ProducerAppendOutcome.Duplicate;
+                    _commit.Appended(new Waiter(Sender, id, result.BaseOffset, result.LastOffset, duplicate ? 0 : bytes, duplicate));
+                    break;
+                default:
+                    var code = result.Outcome == ProducerAppendOutcome.InvalidProducerEpoch
+                        ? BrokerErrorCode.InvalidProducerEpoch
+                        : BrokerErrorCode.OutOfOrderSequenceNumber;
+                    Fail(Sender, id, new BrokerError(code, $"{_tp}: {result.Error}"));
+                    return;
+            }
+        }
+        catch (InvalidBatchException e)
+        {
+            Fail(Sender, id, new BrokerError(e.Reason == InvalidBatchReason.TooLarge ? BrokerErrorCode.MessageTooLarge : BrokerErrorCode.CorruptMessage,
+                $"{_tp}: {e.Message}"));
+            return;
         }
         catch (ArgumentException e)
         {
@@ -125,6 +168,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         }
         catch (IOException e)
         {
+            StorageMetrics.Errors.Add(1);
             Fail(Sender, id, BrokerError.Storage(e));
             FailPending(e);
             return;
@@ -152,7 +196,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         if (syncBeforeAck && _commit.SyncInFlight && _partitionLog.PendingBytes < DeferredWriteBytes) return; // OnSyncDone writes them
         LogPosition position;
         try { position = _partitionLog.WritePending(); }
-        catch (IOException e) { FailPending(e); return; }
+        catch (IOException e) { StorageMetrics.Errors.Add(1); FailPending(e); return; }
         var written = _commit.Written(position, syncBeforeAck);
         if (syncBeforeAck) StartSync();
         else
@@ -177,19 +221,33 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         if (done.Generation != _generation) return; // belongs to writes already failed or flushed at close
         if (done.Error is not null) { FailPending(done.Error); return; }
         var (durable, position) = _commit.SyncCompleted();
-        Acknowledge(durable, position);
+        CoreMetrics.GroupCommitMessages.Record(Acknowledge(durable, position));
         if (_closeRequestedBy is { } closer) Close(closer);
         else if (_commit.HasUnwritten) Flush(); // appends deferred during the sync: written now, and the next sync starts
         else StartSync(); // writes that arrived during the sync
     }
 
-    private void Acknowledge(List<Waiter> waiters, LogPosition position)
+    /// <summary>Acknowledges <paramref name="waiters"/> up to <paramref name="position"/>; returns how many messages that was.</summary>
+    private long Acknowledge(List<Waiter> waiters, LogPosition position)
     {
         _partitionLog.MarkFlushed(position);
         _partitionLog.AdvanceHighWatermark(position.NextOffset); // one node: acknowledged once flushed
-        foreach (var w in waiters) Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+        long messages = 0, bytes = 0;
+        foreach (var w in waiters)
+        {
+            Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+            if (w.Duplicate) continue;
+            messages += w.LastOffset - w.BaseOffset + 1;
+            bytes += w.Bytes;
+        }
+        if (messages > 0)
+        {
+            CoreMetrics.ProducedMessages.Add(messages, _topicTag);
+            CoreMetrics.ProducedBytes.Add(bytes, _topicTag);
+        }
         Publish();
         foreach (var parked in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(parked);
+        return messages;
     }
 
     /// <summary>A write or sync failed: nothing unacknowledged may survive, so every waiter fails and the log goes back to its high watermark.</summary>
@@ -261,6 +319,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         try
         {
             var data = _partitionLog.Read(cmd.Offset, cmd.MaxBytes);
+            CountFetched(data, cmd);
             Answer(request.ReplyTo, request.Correlation, new Fetched(_tp.Topic, _tp.Partition, data, cmd.Offset, cmd.MaxMessages,
                 _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
         }
@@ -268,6 +327,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         {
             // CorruptLogException included: a damaged batch is never served, the client learns where the damage is
             _log.Error(e, "Read failed in partition {Topic}-{Partition} at offset {Offset}", _tp.Topic, _tp.Partition, cmd.Offset);
+            StorageMetrics.Errors.Add(1);
             Fail(request.ReplyTo, request.Correlation, BrokerError.Storage(e));
         }
     }
@@ -277,6 +337,26 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     {
         if (_commit.SyncInFlight && !_closed) _closeRequestedBy = replyTo;
         else Close(replyTo);
+    }
+
+    /// <summary>
+    /// Counts what the door will hand out: the whole batches' records from the fetch offset, at most its
+    /// max messages (a batch the byte limit cut is not served). Reads batch headers only.
+    /// </summary>
+    private void CountFetched(ReadResult data, FetchCommand cmd)
+    {
+        if (!CoreMetrics.FetchedMessages.Enabled) return; // nothing listens: skip the header walk
+        long messages = 0, bytes = 0;
+        var rest = data.Bytes;
+        while (messages < cmd.MaxMessages && RecordBatchReader.TryReadHeader(rest, rest.Length, out var batch) == BatchStatus.Ok)
+        {
+            messages += Math.Min(batch.NextOffset - Math.Max(batch.BaseOffset, cmd.Offset), cmd.MaxMessages - messages);
+            bytes += batch.Size;
+            rest = rest[batch.Size..];
+        }
+        if (messages <= 0) return;
+        CoreMetrics.FetchedMessages.Add(messages, _topicTag);
+        CoreMetrics.FetchedBytes.Add(bytes, _topicTag);
     }
 
     /// <summary>Clean shutdown: write and sync everything appended, acknowledge it, close files so the next start skips recovery.</summary>
@@ -314,7 +394,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
                 parked.Fetch.MaxMessages, _partitionLog.HighWatermark, _partitionLog.LogStartOffset));
     }
 
-    private void Publish() => _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+    private void Publish() =>
+        _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark, _partitionLog.LogEndOffset, _partitionLog.SizeInBytes);
 }
 
 /// <summary>

@@ -45,3 +45,5 @@ public sealed record PartitionBounds(int Partition, long LogStartOffset, long Hi
 public sealed record TopicBounds(string Name, IReadOnlyList<PartitionBounds> Partitions);
 
 public sealed record MetadataResult(IReadOnlyList<TopicBounds> Topics) : ICoreResult;
+
+public sealed record ProducerIdAssigned(long ProducerId, short Epoch) : ICoreResult;

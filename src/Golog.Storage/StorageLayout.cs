@@ -9,8 +9,11 @@ public static class StorageLayout
 {
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
+    public const string SnapshotSuffix = ".snapshot";
     public const string OffsetsDirectory = "__consumer_offsets";
     public const string CleanShutdownFile = ".clean-shutdown";
+    /// <summary>Under the storage root: the first Kafka producer id not yet handed out in any run (<see cref="ProducerIdStore"/>).</summary>
+    public const string ProducerIdsFile = "producer-ids";
 
     public static string PartitionDirectory(string root, string topic, int partition) =>
         Path.Combine(root, $"{topic}-{partition}");

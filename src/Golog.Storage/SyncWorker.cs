@@ -57,13 +57,16 @@ public sealed class SyncWorker : IDisposable
         while (Next() is { } item)
         {
             var (job, done) = item;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 job.Run();
+                StorageMetrics.FsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 done.SetResult();
             }
             catch (Exception e)
             {
+                StorageMetrics.Errors.Add(1);
                 done.SetException(e);
             }
         }

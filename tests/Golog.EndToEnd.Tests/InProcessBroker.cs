@@ -23,7 +23,7 @@ public sealed class InProcessBroker : IAsyncDisposable
     public static async Task<InProcessBroker> StartAsync(string? storage = null, params string[] extraArgs)
     {
         var own = storage is null ? new TempStorage() : null;
-        var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--storage", storage ?? own!.Path, .. extraArgs], _ => null);
+        var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage ?? own!.Path, .. extraArgs], _ => null);
         var host = BrokerHost.Build(config);
         await host.StartAsync();
         var endpoint = await host.Services.GetRequiredService<BrokerEndpoint>().WhenBound.WaitAsync(TimeSpan.FromSeconds(30));

@@ -26,7 +26,7 @@ public sealed class StartupTests
         using var storage = new TempStorage();
         var portsFile = Path.Combine(storage.Path, "ports.json");
         var (exitCode, stdout, stderr) = await DotnetProgram.RunAsync("golog-broker",
-            ["--port", "0", "--kafka-port", "0", "--storage", Path.Combine(storage.Path, "data"), "--ports-file", portsFile, "--set", "golog.segmnt.bytes=1MiB"]);
+            ["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", Path.Combine(storage.Path, "data"), "--ports-file", portsFile, "--set", "golog.segmnt.bytes=1MiB"]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("unknown setting golog.segmnt.bytes (did you mean golog.segment.bytes?)", stderr);
@@ -39,7 +39,7 @@ public sealed class StartupTests
     {
         using var storage = new TempStorage();
         var (exitCode, stdout, stderr) = await DotnetProgram.RunAsync("golog-broker",
-            ["--host", "no-such-host.invalid", "--port", "0", "--kafka-port", "0", "--storage", Path.Combine(storage.Path, "data")], timeout: TimeSpan.FromSeconds(30));
+            ["--host", "no-such-host.invalid", "--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", Path.Combine(storage.Path, "data")], timeout: TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, exitCode);
         Assert.Contains("cannot listen on no-such-host.invalid:0", stdout + stderr);

@@ -23,6 +23,7 @@ public sealed class KafkaTestBroker : IAsyncDisposable
     }
 
     public int KafkaPort { get; }
+    public string StorageDirectory => Path.Combine(_dir, "storage");
     public int JsonPort { get; }
     public string Bootstrap => $"localhost:{KafkaPort}";
 
@@ -30,7 +31,7 @@ public sealed class KafkaTestBroker : IAsyncDisposable
     {
         var dir = Directory.CreateTempSubdirectory("golog-kafka-").FullName;
         var portsFile = Path.Combine(dir, "ports.json");
-        var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--storage", Path.Combine(dir, "storage"), "--ports-file", portsFile, .. extraArgs], _ => null);
+        var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", Path.Combine(dir, "storage"), "--ports-file", portsFile, .. extraArgs], _ => null);
         var host = BrokerHost.Build(config);
         await host.StartAsync();
         var endpoint = (BrokerEndpoint)host.Services.GetService(typeof(BrokerEndpoint))!;

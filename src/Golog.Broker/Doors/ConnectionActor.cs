@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using Akka.Actor;
@@ -29,6 +30,8 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
     private const int InitialBufferBytes = 4096;
 
     private readonly IActorRef _connection;
+    private readonly KeyValuePair<string, object?> _doorTag;
+    private readonly Dictionary<long, (long Started, string Request)> _timings = []; // only while request durations are collected
     private readonly EndPoint _remote;
     private readonly BrokerCore _core;
     private readonly IWireCodec<TContext> _codec;
@@ -50,8 +53,9 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ConnectionActor(IActorRef connection, EndPoint remote, BrokerCore core, IWireCodec<TContext> codec, BrokerSettings settings)
+    public ConnectionActor(string door, IActorRef connection, EndPoint remote, BrokerCore core, IWireCodec<TContext> codec, BrokerSettings settings)
     {
+        _doorTag = DoorMetrics.Door(door);
         _connection = connection;
         _remote = remote;
         _core = core;
@@ -61,15 +65,18 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         Serving();
     }
 
-    public static Props Props(IActorRef connection, EndPoint remote, BrokerCore core, IWireCodec<TContext> codec, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor<TContext>(connection, remote, core, codec, settings));
+    public static Props Props(string door, IActorRef connection, EndPoint remote, BrokerCore core, IWireCodec<TContext> codec, BrokerSettings settings) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor<TContext>(door, connection, remote, core, codec, settings));
 
     protected override void PreStart()
     {
+        DoorMetrics.Connections.Add(1, _doorTag);
         Context.Watch(_connection);
         var every = TimeSpan.FromTicks(new[] { _settings.IdleTimeout, _settings.WriteTimeout, _settings.PartialLineTimeout }.Min().Ticks / 4);
         Timers.StartPeriodicTimer(CheckTimeouts.Instance, CheckTimeouts.Instance, every);
     }
+
+    protected override void PostStop() => DoorMetrics.Connections.Add(-1, _doorTag);
 
     private void Serving()
     {
@@ -153,6 +160,8 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         }
         if (request.Error is { } error) { Complete(seq, new Failed(error)); return; }
         if (request.Answer is { } answer) { Complete(seq, answer); return; }
+        if (DoorMetrics.RequestDuration.Enabled && (request.Command ?? request.Parts?.FirstOrDefault()) is { } timed)
+            _timings[seq] = (Stopwatch.GetTimestamp(), DoorMetrics.RequestName(timed));
         if (request.ReplyBytes > 0) _budget.Reserve(seq, request.ReplyBytes);
         if (request.Parts is { } parts) SendParts(seq, parts);
         else if (!_core.Send(seq, request.Command!, Self)) _orderingBarrier = seq; // see BrokerCore's remarks
@@ -172,6 +181,9 @@ public sealed class ConnectionActor<TContext> : ReceiveActor, IWithTimers
         if (_orderingBarrier == seq) _orderingBarrier = null;
         _budget.Release(seq);
         _sequencer.Complete(seq, _codec.Encode(context, result), _output);
+        if (result is Failed failed) DoorMetrics.RejectedRequests.Add(1, _doorTag, new("code", failed.Error.Code.Wire().Json));
+        if (_timings.Remove(seq, out var timing))
+            DoorMetrics.RequestDuration.Record(Stopwatch.GetElapsedTime(timing.Started).TotalSeconds, _doorTag, new("request", timing.Request));
         _lastActivityMs = Environment.TickCount64;
     }
 

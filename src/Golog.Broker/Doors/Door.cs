@@ -25,6 +25,6 @@ public sealed class Door(string name, string host, int port, Func<IActorRef, End
     public static Door Create<TContext>(string name, string host, int port, BrokerCore core, BrokerSettings settings,
         Func<IWireCodec<TContext>> codec) =>
         new(name, host, port,
-            (connection, remote) => ConnectionActor<TContext>.Props(connection, remote, core, codec(), settings),
+            (connection, remote) => ConnectionActor<TContext>.Props(name, connection, remote, core, codec(), settings),
             error => codec().EncodeRefusal(error).ToArray());
 }

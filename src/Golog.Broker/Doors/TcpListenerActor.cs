@@ -63,16 +63,11 @@ public sealed class TcpListenerActor : ReceiveActor
     private void Bind()
     {
         IPAddress address;
-        try
-        {
-            address = _door.Host == "localhost" ? IPAddress.Loopback
-                : IPAddress.TryParse(_door.Host, out var ip) ? ip
-                : System.Net.Dns.GetHostAddresses(_door.Host).First();
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException)
+        try { address = DoorAddress.Resolve(_door.Name, _door.Host, _door.Port); }
+        catch (IOException e)
         {
             // the start fails with the reason instead of waiting forever for a bind that is never asked for
-            _bound.TrySetException(new IOException($"cannot listen on {_door.Host}:{_door.Port} ({_door.Name}): the host name does not resolve ({e.Message})"));
+            _bound.TrySetException(e);
             Context.Stop(Self);
             return;
         }

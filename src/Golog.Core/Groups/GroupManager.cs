@@ -13,13 +13,15 @@ public sealed class GroupManager : CoreActor
 {
     private readonly BrokerSettings _settings;
     private readonly TimeProvider _time;
+    private readonly GroupBoard _board;
     private readonly Dictionary<string, int> _partitionCounts = [];
     private bool _closed;
 
-    public GroupManager(BrokerSettings settings, TimeProvider time)
+    public GroupManager(BrokerSettings settings, TimeProvider time, GroupBoard board)
     {
         _settings = settings;
         _time = time;
+        _board = board;
         ReceiveCommand<IGroupCommand>(Route);
         Receive<TopicPartitionsChanged>(t =>
         {
@@ -36,7 +38,9 @@ public sealed class GroupManager : CoreActor
         });
     }
 
-    public static Props Props(BrokerSettings settings, TimeProvider time) => Akka.Actor.Props.Create(() => new GroupManager(settings, time));
+    /// <summary>The group coordinator; its groups publish their members and commits to <paramref name="board"/> (the broker's gauges read it).</summary>
+    public static Props Props(BrokerSettings settings, TimeProvider time, GroupBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new GroupManager(settings, time, board ?? new GroupBoard()));
 
     private void Route(long id, IGroupCommand cmd)
     {
@@ -55,7 +59,7 @@ public sealed class GroupManager : CoreActor
         var child = Context.Child(name);
         if (child.IsNobody())
         {
-            // Only a join, a plain (manual) commit or a reset of a named topic brings a group into being; the rest speak to one that exists.
+            // Only a join (of either kind), a plain (manual) commit or a reset of a named topic brings a group into being; the rest speak to one that exists.
             if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
             child = Start(cmd.Group);
         }
@@ -63,7 +67,7 @@ public sealed class GroupManager : CoreActor
     }
 
     private IActorRef Start(string group) =>
-        Context.ActorOf(GroupActor.Props(group, _settings, new Dictionary<string, int>(_partitionCounts), _time), "group-" + group);
+        Context.ActorOf(GroupActor.Props(group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board), "group-" + group);
 
     /// <summary>
     /// A deleted topic: every group drops its offsets for it, those that only have an offsets file on disk too (they
@@ -89,6 +93,7 @@ public sealed class GroupManager : CoreActor
     {
         HeartbeatCommand h => BrokerError.UnknownMember(cmd.Group, h.Member.MemberId),
         LeaveGroupCommand l => BrokerError.UnknownMember(cmd.Group, l.MemberId),
+        SyncGroupCommand y => BrokerError.UnknownMember(cmd.Group, y.Member.MemberId),
         CommitCommand { Member: { } m } => BrokerError.UnknownMember(cmd.Group, m.MemberId),
         DescribeGroupQuery or ResetOffsetsCommand { Topic: null } or ResetOffsetsCommand { DryRun: true }
             when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>

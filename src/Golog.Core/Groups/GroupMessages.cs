@@ -11,6 +11,20 @@ public interface IGroupCommand : ICoreCommand
 public sealed record JoinGroupCommand(string Group, string? MemberId, string ClientId, IReadOnlyList<string> Topics,
     TimeSpan? SessionTimeout) : IGroupCommand;
 
+/// <summary>One assignment protocol a client-assigned member supports, with its metadata (opaque to the broker; for "consumer" its subscription).</summary>
+public sealed record GroupProtocol(string Name, byte[] Metadata);
+
+/// <summary>
+/// A join of a client-assigned (Kafka) member: its protocols in preference order; the elected leader is answered with
+/// every member's metadata and assigns. <see cref="RebalanceTimeout"/> bounds how long a rebalance waits for members
+/// to rejoin, apart from the session timeout that bounds silence between heartbeats.
+/// </summary>
+public sealed record ClientJoinGroupCommand(string Group, string? MemberId, string ClientId, string ClientHost, TimeSpan SessionTimeout,
+    TimeSpan RebalanceTimeout, string ProtocolType, IReadOnlyList<GroupProtocol> Protocols) : IGroupCommand;
+
+/// <summary>SyncGroup: every member asks for its assignment; only the leader's carries the assignments (member id → opaque bytes).</summary>
+public sealed record SyncGroupCommand(string Group, MemberGeneration Member, IReadOnlyDictionary<string, byte[]> Assignments) : IGroupCommand;
+
 public sealed record HeartbeatCommand(string Group, MemberGeneration Member) : IGroupCommand;
 
 public sealed record LeaveGroupCommand(string Group, string MemberId) : IGroupCommand;
@@ -59,6 +73,15 @@ public sealed record GroupSummaryQuery
 }
 
 public sealed record GroupJoined(JoinedGroup Joined) : ICoreResult;
+
+/// <summary>A member of the new generation and its metadata for the chosen protocol, as handed to the leader.</summary>
+public sealed record GroupProtocolMember(string MemberId, byte[] Metadata);
+
+/// <summary>A client-assigned join completed: the generation, chosen protocol and leader; <see cref="Members"/> is filled for the leader only.</summary>
+public sealed record ClientGroupJoined(int GenerationId, string Protocol, string LeaderId, string MemberId, IReadOnlyList<GroupProtocolMember> Members) : ICoreResult;
+
+/// <summary>The assignment the leader gave this member (empty bytes if it gave none).</summary>
+public sealed record GroupSynced(byte[] Assignment) : ICoreResult;
 
 /// <summary>A heartbeat or leave that went through.</summary>
 public sealed record GroupAcknowledged : ICoreResult

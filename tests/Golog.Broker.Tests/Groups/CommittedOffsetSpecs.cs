@@ -147,7 +147,7 @@ public sealed class CommittedOffsetSpecs(ITestOutputHelper output) : BrokerSpec(
 
         public static async Task<RunningBroker> StartAsync(string storage)
         {
-            var host = BrokerHost.Build(BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--storage", storage], _ => null));
+            var host = BrokerHost.Build(BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage], _ => null));
             await host.StartAsync();
             await host.Services.GetRequiredService<BrokerEndpoint>().WhenBound.WaitAsync(Patience);
             var core = await host.Services.GetRequiredService<CoreHandle>().WhenStarted.WaitAsync(Patience);

@@ -19,6 +19,7 @@ public static class JsonWireMapping
     {
         Domain.GroupState.Empty => "empty",
         Domain.GroupState.PreparingRebalance => "preparing_rebalance",
+        Domain.GroupState.CompletingRebalance => "completing_rebalance",
         _ => "stable",
     };
 

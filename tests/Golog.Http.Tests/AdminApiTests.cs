@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Golog.Protocol;
+
+namespace Golog.Http.Tests;
+
+/// <summary>The /api the console reads, against what clients did through the JSON door.</summary>
+public class AdminApiTests
+{
+    private static async Task<JsonElement> GetJsonAsync(HttpBroker broker, string path)
+    {
+        var response = await broker.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    [Fact]
+    public async Task A_topic_created_over_http_is_there_for_the_json_door_and_listed_with_its_partitions()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        var created = await broker.Http.PostAsJsonAsync("api/topics", new { name = "made-over-http", partitions = 3 });
+        var again = await broker.Http.PostAsJsonAsync("api/topics", new { name = "made-over-http", partitions = 3 });
+        await using var client = await broker.ConnectAsync();
+        var produced = await client.ProduceAsync("made-over-http", 2, "hello");
+
+        var topic = await GetJsonAsync(broker, "api/topics/made-over-http");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(2, produced.Partition);
+        Assert.Equal(3, topic.GetProperty("partitions").GetArrayLength());
+        Assert.Equal(1, topic.GetProperty("partitions")[2].GetProperty("highWatermark").GetInt64());
+        Assert.True(topic.GetProperty("partitions")[2].GetProperty("sizeBytes").GetInt64() > 0);
+        var listed = (await GetJsonAsync(broker, "api/topics")).EnumerateArray().Single(t => t.GetProperty("name").GetString() == "made-over-http");
+        Assert.Equal(1, listed.GetProperty("messages").GetInt64());
+    }
+
+    [Fact]
+    public async Task Messages_come_back_with_keys_timestamps_json_pretty_printed_text_as_is_and_binary_safely()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        await using var client = await broker.ConnectAsync();
+        await client.ProduceAsync("browse", 0, "{\"order\":7,\"items\":[1,2]}", key: "customer-7");
+        await client.ProduceAsync("browse", 0, "<img src=x onerror=alert(1)>");
+        const string terminalEscapes = "\u0000\u0001\u001b[31mred"; // control bytes: shown as binary, never fed to a terminal or page
+        await client.ProduceAsync("browse", 0, terminalEscapes);
+        for (int i = 0; i < 10; i++) await client.ProduceAsync("browse", 0, $"filler-{i}");
+
+        var lastTwo = await GetJsonAsync(broker, "api/topics/browse/partitions/0/messages?last=2");
+        var firstThree = (await GetJsonAsync(broker, "api/topics/browse/partitions/0/messages?offset=0&limit=3")).GetProperty("messages");
+
+        Assert.Equal([11L, 12L], lastTwo.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("offset").GetInt64()));
+        var json = firstThree[0];
+        Assert.Equal("customer-7", json.GetProperty("key").GetProperty("text").GetString());
+        Assert.Equal("json", json.GetProperty("value").GetProperty("format").GetString());
+        Assert.Contains("\n  \"order\": 7", json.GetProperty("value").GetProperty("text").GetString());
+        Assert.True(json.GetProperty("timestamp").GetInt64() > DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds());
+        Assert.Equal(JsonValueKind.Null, firstThree[1].GetProperty("key").ValueKind);
+        Assert.Equal("<img src=x onerror=alert(1)>", firstThree[1].GetProperty("value").GetProperty("text").GetString());
+        var binary = firstThree[2].GetProperty("value");
+        Assert.Equal("binary", binary.GetProperty("format").GetString());
+        Assert.StartsWith(Convert.ToBase64String(Encoding.UTF8.GetBytes(terminalEscapes)) + "\n", binary.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_group_shows_state_members_assignment_and_lag_per_partition()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        await using var client = await broker.ConnectAsync();
+        await client.CreateTopicAsync("grouped", 2);
+        await client.ProduceAsync("grouped", 0, ["a", "b", "c", "d"]);
+        var joined = await client.JoinGroupAsync("readers", ["grouped"], clientId: "reader-1");
+        await client.CommitAsync("readers", "grouped", 0, 1, member: new MemberGeneration(joined.MemberId, joined.GenerationId));
+
+        var group = await GetJsonAsync(broker, "api/groups/readers");
+        var groups = await GetJsonAsync(broker, "api/groups");
+
+        Assert.Equal("stable", group.GetProperty("state").GetString());
+        var member = group.GetProperty("members").EnumerateArray().Single();
+        Assert.Equal("reader-1", member.GetProperty("clientId").GetString());
+        Assert.Equal([0, 1], member.GetProperty("assignment")[0].GetProperty("partitions").EnumerateArray().Select(p => p.GetInt32()));
+        var p0 = group.GetProperty("offsets").EnumerateArray().Single(o => o.GetProperty("partition").GetInt32() == 0);
+        Assert.Equal(3, p0.GetProperty("lag").GetInt64());
+        Assert.Equal(3, groups.EnumerateArray().Single(g => g.GetProperty("name").GetString() == "readers").GetProperty("totalLag").GetInt64());
+    }
+
+    [Fact]
+    public async Task Brokers_list_every_door_and_the_configuration_is_the_effective_one()
+    {
+        await using var broker = await HttpBroker.StartAsync("--set", "golog.segment.bytes=8MiB");
+
+        var brokers = await GetJsonAsync(broker, "api/brokers");
+        var config = await GetJsonAsync(broker, "api/config");
+
+        var doors = brokers[0].GetProperty("doors");
+        Assert.Equal(broker.JsonPort, doors.GetProperty("json").GetProperty("port").GetInt32());
+        Assert.Equal(broker.BaseAddress.Port, doors.GetProperty("http").GetProperty("port").GetInt32());
+        Assert.Equal("8MiB", config.GetProperty("golog.segment.bytes").GetString());
+        Assert.Equal("always", config.GetProperty("golog.flush.policy").GetString());
+    }
+
+    [Fact]
+    public async Task The_console_is_served_by_the_broker_with_a_policy_that_loads_nothing_from_elsewhere()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        var page = await broker.Http.GetAsync("");
+        string html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.Equal(HttpStatusCode.OK, (await broker.Http.GetAsync("console.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await broker.Http.GetAsync("console.css")).StatusCode);
+    }
+}
