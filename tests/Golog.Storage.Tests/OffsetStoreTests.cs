@@ -22,6 +22,23 @@ public class OffsetStoreTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Forgetting_a_deleted_topic_drops_its_offsets_on_disk_and_keeps_the_others()
+    {
+        using (var store = Open(GroupFile("billing")))
+        {
+            Commit(store, (Orders0, 5), (Orders1, 7), (Payments0, 3));
+            Assert.True(store.Forget("orders"));
+            Assert.False(store.Forget("orders")); // nothing left of it
+            Assert.Equal([Payments0], store.Offsets.Keys);
+            Commit(store, (Payments0, 4)); // the rewritten file takes commits as before
+        }
+
+        using var reopened = Open(GroupFile("billing"));
+        Assert.Equal([Payments0], reopened.Offsets.Keys);
+        Assert.Equal(4, reopened.Get(Payments0));
+    }
+
+    [Fact]
     public void A_new_group_has_no_committed_offsets()
     {
         using var store = Open(GroupFile("fresh"));

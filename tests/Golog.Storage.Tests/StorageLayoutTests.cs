@@ -34,4 +34,29 @@ public class StorageLayoutTests : TempDirectoryTest
         Assert.Equal("00000000000000000100", StorageLayout.SegmentFileName(100));
         Assert.Equal("09223372036854775807", StorageLayout.SegmentFileName(long.MaxValue));
     }
+
+    [Fact]
+    public void Deleting_a_topic_s_directories_leaves_its_other_partitions_and_other_topics_alone()
+    {
+        foreach (var (topic, p) in new[] { ("orders", 0), ("orders", 1), ("orders-eu", 0), ("audit", 0) })
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(StorageLayout.PartitionDirectory(Root, topic, p)).FullName, "00000000000000000000.log"), "x");
+
+        StorageLayout.DeletePartitionDirectories(Root, "orders", 2);
+
+        Assert.Equal([("audit", 0), ("orders-eu", 0)], StorageLayout.FindPartitions(Root).Order().ToList());
+        Assert.Single(Directory.GetDirectories(Root), d => Path.GetFileName(d).StartsWith("orders", StringComparison.Ordinal)); // orders-eu-0 only
+    }
+
+    [Fact]
+    public void Directories_a_crash_left_mid_deletion_are_never_partitions_and_are_removed_at_start()
+    {
+        Directory.CreateDirectory(StorageLayout.PartitionDirectory(Root, "kept", 0));
+        var leftover = StorageLayout.PartitionDirectory(Root, "gone", 3) + "." + Guid.NewGuid().ToString("N") + StorageLayout.DeletedSuffix;
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(leftover).FullName, "00000000000000000000.log"), "x");
+
+        Assert.Equal([("kept", 0)], StorageLayout.FindPartitions(Root).ToList());
+        Assert.Equal(1, StorageLayout.RemoveDeletedLeftovers(Root));
+        Assert.False(Directory.Exists(leftover));
+        Assert.True(Directory.Exists(StorageLayout.PartitionDirectory(Root, "kept", 0)));
+    }
 }
