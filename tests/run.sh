@@ -23,6 +23,7 @@ npm_ci() {
 }
 
 # What each test suite needs (one line per need, next to the suite that needs it):
+need_apt kcat kcat                      # tests/Golog.Kafka.Tests: kcat 1.7.1 (librdkafka 2.0.2) against the Kafka door
 need_apt chromium chromium                 # Golog.Http.Tests: the web console in a real headless browser
 npm_ci tests/Golog.Http.Tests/browser      # Golog.Http.Tests: playwright-core (pinned) drives that browser
 

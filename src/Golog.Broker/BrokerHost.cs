@@ -107,7 +107,8 @@ public static class BrokerHost
         var gauges = new BrokerGauges(routes, board);
         var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
-        var core = new BrokerCore(routes, topics, groups);
+        var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
+        var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
         var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings), endpoint.Bound) };
         if (kafka.Enabled) doors.Add((KafkaDoor.Create(core, settings, kafka, endpoint.KafkaBound.Task), endpoint.KafkaBound));

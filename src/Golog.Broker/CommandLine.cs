@@ -15,11 +15,8 @@ public static class CommandLine
     /// <summary>A flag that sets one HOCON key; the default shown in --help is the one hocon/golog.hocon has (a test keeps them in step).</summary>
     internal sealed record Shortcut(string Name, string Env, string Key, string Default, string Description)
     {
-        public Option<string> Option { get; } = new("--" + Name)
-        {
-            Description = $"{Description} [default: {Default}] [env: {Env}]",
-            HelpName = Name.ToUpperInvariant().Replace('-', '_'),
-        };
+        public Option<string?> Option { get; } =
+            ConsoleOption.Text("--" + Name, $"{Description} [default: {Default}] [env: {Env}]", Name.ToUpperInvariant().Replace('-', '_'));
     }
 
     internal static readonly Shortcut[] Shortcuts =

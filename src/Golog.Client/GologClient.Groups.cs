@@ -36,6 +36,19 @@ public sealed partial class GologClient
             reply.Members ?? [], reply.Offsets ?? []);
     }
 
+    /// <summary>
+    /// Moves <paramref name="group"/>'s offsets (of <paramref name="topic"/>, or of every partition it has committed) to
+    /// <paramref name="to"/>: "earliest", "latest" or "offset" with <paramref name="offset"/>; a dry run only reports.
+    /// </summary>
+    /// <exception cref="GologException">group_not_empty while the group has members, unknown_group, ...</exception>
+    public async Task<List<OffsetResetEntry>> ResetOffsetsAsync(string group, string? topic, string to, long? offset = null, bool dryRun = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var reply = await SendAsync((w, id) => w.ResetOffsets(id, group, topic, to, offset, dryRun), cancellationToken).ConfigureAwait(false);
+        return reply.Reset ?? [];
+    }
+
     public async Task<List<GroupListing>> ListGroupsAsync(CancellationToken cancellationToken = default)
     {
         var reply = await SendAsync((w, id) => w.ListGroups(id), cancellationToken).ConfigureAwait(false);

@@ -137,6 +137,23 @@ public sealed partial class GologClient : IAsyncDisposable
         await SendAsync((w, id) => w.CreateTopic(id, topic, partitions), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Grows <paramref name="topic"/> to <paramref name="partitions"/> partitions in all (the only way an existing topic grows).</summary>
+    /// <exception cref="GologException">invalid_partitions (not more than it has), unknown_topic_or_partition, ...</exception>
+    public async Task CreatePartitionsAsync(string topic, int partitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        await SendAsync((w, id) => w.CreatePartitions(id, topic, partitions), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes <paramref name="topic"/>, its files and every group's offsets for it; returns how many partitions it had.</summary>
+    /// <exception cref="GologException">unknown_topic_or_partition, ...</exception>
+    public async Task<int> DeleteTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var reply = await SendAsync((w, id) => w.DeleteTopic(id, topic), cancellationToken).ConfigureAwait(false);
+        return reply.Partitions ?? 0;
+    }
+
     /// <summary>Partitions and their bounds of one topic, or of all topics when <paramref name="topic"/> is null.</summary>
     public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
     {

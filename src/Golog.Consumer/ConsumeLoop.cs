@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Golog.Cli;
 using Golog.Client;
 using Golog.Protocol;
 
@@ -24,7 +25,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     private bool _idleNoticeShown;
     private bool _missingTopicNoticeShown;
 
-    private enum Step { Continue, Reconnect, Stop, Done }
+    private enum Step { Continue, Reconnect, Stop, Done, NoSuchPartition }
 
     /// <summary>True once the first connection succeeded (a failure before that is "is the broker running?").</summary>
     public bool EverConnected { get; private set; }
@@ -46,6 +47,13 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
                 case Step.Reconnect:
                     if (!await ReconnectAsync()) return await StoppedWhileUnavailableAsync();
                     break;
+                case Step.NoSuchPartition:
+                    return ExitCodes.UsageOrRefused;
+                case Step.Stop when _missingTopicNoticeShown:
+                    // Nothing was read, and a partition that does not exist takes no commit: nothing failed.
+                    await output.WriteLineAsync($"stopped while waiting for topic {_topic} partition {_partition}; nothing to commit");
+                    await output.FlushAsync();
+                    return ExitCodes.Ok;
                 case Step.Stop:
                 case Step.Done:
                     return await FinalCommitAsync();
@@ -102,6 +110,12 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             }
             catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
             {
+                if (await PartitionCountAsync() is { } count)
+                {
+                    // The topic exists: a partition past its last one is a typo, not something to wait for.
+                    await _stderr.WriteLineAsync($"error: topic {_topic} has {count} partition(s), numbered 0 to {count - 1}; there is no partition {_partition}");
+                    return Step.NoSuchPartition;
+                }
                 // Like the seed, a consumer may start before anything was produced; wait for the topic to appear.
                 if (!_missingTopicNoticeShown) await _stderr.WriteLineAsync($"topic {_topic} partition {_partition} does not exist yet; waiting for it");
                 _missingTopicNoticeShown = true;
@@ -126,7 +140,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         foreach (var record in batch.Records)
         {
             if (record.Offset < _offset) continue;
-            await output.WriteLineAsync($"offset {record.Offset}: {record.Message}");
+            await output.WriteLineAsync($"offset {record.Offset}: {options.Printable(record.Message)}");
             _offset = record.Offset + 1;
             if (options.MaxMessages is { } max && ++_printed >= max)
             {
@@ -262,6 +276,20 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
         {
             return null;
+        }
+    }
+
+    /// <summary>How many partitions the topic has; null when it does not exist (yet), or when the broker cannot say now.</summary>
+    private async Task<int?> PartitionCountAsync()
+    {
+        try
+        {
+            var topics = await Client.MetadataAsync(_topic, stop);
+            return topics.FirstOrDefault(t => t.Name == _topic)?.Partitions.Count;
+        }
+        catch (Exception e) when (e is GologException or OperationCanceledException || Reconnect.IsBrokerUnavailable(e))
+        {
+            return null; // waiting, as for a missing topic, is the safe answer; the next poll asks again
         }
     }
 

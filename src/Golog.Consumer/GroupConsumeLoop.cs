@@ -106,7 +106,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                 var batch = await fetch;
                 foreach (var record in batch.Records.Where(r => r.Offset >= _positions[tp]))
                 {
-                    await output.WriteLineAsync($"[{Name(tp)}] offset {record.Offset}: {record.Message}");
+                    await output.WriteLineAsync($"[{Name(tp)}] offset {record.Offset}: {options.Printable(record.Message)}");
                     _positions[tp] = record.Offset + 1;
                     if (options.MaxMessages is { } max && ++_printed >= max) { step = Step.Stop; break; }
                 }

@@ -1,4 +1,5 @@
-using Golog.Client;
+using System.Runtime.InteropServices;
+using Golog.Cli;
 
 namespace Golog.Consumer;
 
@@ -19,7 +20,7 @@ internal static class InteractivePrompt
         {
             string text = Ask("Enter partition (default 0): ", input, output);
             if (text.Trim().Length == 0) break;
-            try { partition = CommandLineArgs.ParsePartition(text); break; }
+            try { partition = ValueParsers.Partition(text); break; }
             catch (FormatException e) { output.WriteLine(e.Message); }
         }
 
@@ -34,6 +35,9 @@ internal static class InteractivePrompt
     {
         output.Write(prompt);
         output.Flush();
+        // Ctrl-C here quits at once (nothing to commit yet), but on a line of its own: the shell's prompt must not
+        // follow "Enter topic: " on the same line.
+        using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Out.WriteLine());
         return input.ReadLine() ?? throw new EndOfStreamException("input ended before the consumer was set up");
     }
 }

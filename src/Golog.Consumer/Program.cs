@@ -1,55 +1,57 @@
 using System.Text;
+using Golog.Cli;
 using Golog.Client;
 using Golog.Consumer;
 
-// Exit codes: 0 stopped normally (Ctrl-C, SIGTERM, --max-messages), 1 bad usage or a request the broker refused,
-// 2 broker not reachable or the final commit failed. Never a stack trace.
+// Exit codes (Golog.Cli.ExitCodes): 0 stopped normally (Ctrl-C, SIGTERM, --max-messages), 1 bad usage or a request
+// the broker refused, 2 broker not reachable or the final commit failed. Never a stack trace.
 const string StartHint = "is it running? Start it with: dotnet run --project src/Golog.Broker";
 
-var commandLine = CommandLineArgs.Parse(args, ConsumerOptions.Parse);
-if (commandLine.Error is { } usageError) { Console.Error.WriteLine($"error: {usageError}"); Console.Error.WriteLine(ConsumerOptions.Usage); return 1; }
-if (commandLine.Options is not { } options) { Console.WriteLine(ConsumerOptions.Usage); return 0; }
+return await ConsoleCommand.InvokeAsync(ConsumerOptions.CreateRoot(RunAsync), args);
 
-// Buffered and flushed after each batch: a console write per record is slow when catching up on a long log.
-await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
-var stderr = Console.Error;
-IConsumeLoop? loop = null;
-try
+static async Task<int> RunAsync(ConsumerOptions options)
 {
-    // Prompts come before the Ctrl-C handler, so Ctrl-C at a prompt simply quits.
-    options = InteractivePrompt.Complete(options, Console.In, stdout);
-    using var shutdown = new ShutdownSignal();
-    loop = options.GroupMode
-        ? new GroupConsumeLoop(options, stdout, stderr, shutdown.Token)
-        : new ConsumeLoop(options, stdout, stderr, shutdown.Token);
+    // Buffered and flushed after each batch: a console write per record is slow when catching up on a long log.
+    await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+    var stderr = Console.Error;
+    IConsumeLoop? loop = null;
     try
     {
-        return await loop.RunAsync();
+        // Prompts come before the Ctrl-C handler, so Ctrl-C at a prompt simply quits.
+        options = InteractivePrompt.Complete(options, Console.In, stdout);
+        using var shutdown = new ShutdownSignal();
+        loop = options.GroupMode
+            ? new GroupConsumeLoop(options, stdout, stderr, shutdown.Token)
+            : new ConsumeLoop(options, stdout, stderr, shutdown.Token);
+        try
+        {
+            return await loop.RunAsync();
+        }
+        catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+        {
+            return ExitCodes.Ok; // stopped during startup, before anything was consumed
+        }
     }
-    catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+    catch (BrokerUnavailableException e)
     {
-        return 0; // stopped during startup, before anything was consumed
+        await stdout.FlushAsync();
+        stderr.WriteLine(loop is { EverConnected: true } ? $"error: {e.Message}" : $"error: {e.Message} — {StartHint}");
+        return ExitCodes.BrokerUnavailable;
     }
-}
-catch (BrokerUnavailableException e)
-{
-    await stdout.FlushAsync();
-    stderr.WriteLine(loop is { EverConnected: true } ? $"error: {e.Message}" : $"error: {e.Message} — {StartHint}");
-    return 2;
-}
-catch (GologException e)
-{
-    await stdout.FlushAsync();
-    stderr.WriteLine($"error: {e.Message} ({e.Code})");
-    return 1;
-}
-catch (Exception e)
-{
-    await stdout.FlushAsync();
-    stderr.WriteLine($"error: {e.Message}");
-    return 1;
-}
-finally
-{
-    if (loop is not null) await loop.DisposeAsync();
+    catch (GologException e)
+    {
+        await stdout.FlushAsync();
+        stderr.WriteLine($"error: {e.Message} ({e.Code})");
+        return ExitCodes.UsageOrRefused;
+    }
+    catch (Exception e)
+    {
+        await stdout.FlushAsync();
+        stderr.WriteLine($"error: {e.Message}");
+        return ExitCodes.UsageOrRefused;
+    }
+    finally
+    {
+        if (loop is not null) await loop.DisposeAsync();
+    }
 }

@@ -7,9 +7,9 @@ namespace Golog.Core;
 /// <summary>
 /// The core's front: the one place doors (and, later, HTTP handlers and followers) hand commands to. Produce and
 /// fetch go straight to their partition actor through the <see cref="RoutingTable"/>, read on the caller's thread;
-/// commits are checked against it before the group coordinator sees them; only what changes topics, or what the
-/// table cannot place (auto-creation), goes to the topic manager. The answer is a <see cref="CoreReply"/> to
-/// <c>replyTo</c> carrying <c>correlation</c>. Thread-safe.
+/// commits are checked against it before the group coordinator sees them; a partition past an existing topic's end is
+/// refused here; only what changes topics, or a topic the table does not have (auto-creation), goes to the topic
+/// manager. The answer is a <see cref="CoreReply"/> to <c>replyTo</c> carrying <c>correlation</c>. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Akka orders messages per sender and receiver only, so a produce held up in the topic manager (which creates the
@@ -18,7 +18,7 @@ namespace Golog.Core;
 /// therefore says when a command that creates partitions took the slow path: a sender whose requests must take
 /// effect in the order it sent them sends nothing more until that one is answered.
 /// </remarks>
-public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups)
+public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef producerIds)
 {
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
@@ -27,29 +27,42 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         {
             case ProduceCommand p: return Produce(correlation, p, replyTo);
             case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
+            case AppendBatchCommand a: ToPartition(correlation, a, a.Topic, a.Partition, replyTo); break;
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
             case DescribeGroupQuery d:
                 groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo);
                 break;
+            case ResetOffsetsCommand r when r.Topic is { } topic && !routes.TryGet(topic, out _):
+                replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(topic, null))));
+                break;
+            case ResetOffsetsCommand r:
+                groups.Tell(new CoreRequest(correlation, r with { Bounds = routes.OpenedBounds() }), replyTo);
+                break;
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
+            case InitProducerIdCommand: producerIds.Tell(new CoreRequest(correlation, command), replyTo); break;
             default:
                 topics.Tell(new CoreRequest(correlation, command), replyTo);
-                return command is not CreateTopicCommand; // a fetch pipelined after it must find the topic
+                return command is not (CreateTopicCommand or CreatePartitionsCommand or DeleteTopicCommand); // what is pipelined after it must see the change
         }
         return true;
     }
 
     private bool Produce(long correlation, ProduceCommand cmd, IActorRef replyTo)
     {
-        if (routes.TryGet(cmd.Topic, out var route) && (cmd.Partition is null || (uint)cmd.Partition < (uint)route.Partitions.Count))
+        if (routes.TryGet(cmd.Topic, out var route) && cmd.Partition is not < 0)
         {
+            if (cmd.Partition >= route.Partitions.Count) // an existing topic never grows implicitly
+            {
+                replyTo.Tell(new CoreReply(correlation, new Failed(BrokerError.NoSuchPartition(cmd.Topic, cmd.Partition.Value, route.Partitions.Count))));
+                return true;
+            }
             int partition = cmd.Partition ?? route.ChoosePartition(cmd.Records.Key);
             var routed = cmd.Partition is null ? cmd with { Partition = partition } : cmd;
             route.Partitions[partition].Actor.Tell(new CoreRequest(correlation, routed), replyTo);
             return true;
         }
-        topics.Tell(new CoreRequest(correlation, cmd), replyTo); // auto-create, grow, or refuse with the reason
+        topics.Tell(new CoreRequest(correlation, cmd), replyTo); // auto-create, or refuse with the reason
         return false;
     }
 
@@ -65,6 +78,8 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(tp.Topic, tp.Partition))));
     }
 
-    private static BrokerError UnknownOrInvalid(string topic, int partition) =>
-        Names.IsValid(topic) ? BrokerError.UnknownPartition(topic, partition) : BrokerError.InvalidName("topic", topic);
+    private BrokerError UnknownOrInvalid(string topic, int? partition) =>
+        !Names.IsValid(topic) ? BrokerError.InvalidName("topic", topic)
+        : routes.TryGet(topic, out var route) && partition >= 0 ? BrokerError.NoSuchPartition(topic, partition.Value, route.Partitions.Count)
+        : BrokerError.UnknownPartition(topic, partition);
 }

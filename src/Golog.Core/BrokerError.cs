@@ -29,6 +29,22 @@ public enum BrokerErrorCode
     [WireCodes("invalid_session_timeout", 26)] InvalidSessionTimeout,
     [WireCodes("not_assigned", 22)] NotAssigned,
     [WireCodes("unknown_group", 69)] UnknownGroup,
+    [WireCodes("corrupt_message", 2)] CorruptMessage,
+    [WireCodes("invalid_record", 87)] InvalidRecord,
+    [WireCodes("invalid_required_acks", 21)] InvalidRequiredAcks,
+    [WireCodes("unsupported_compression_type", 76)] UnsupportedCompressionType,
+    [WireCodes("transactions_not_supported", 53)] TransactionsNotSupported,
+    [WireCodes("invalid_partitions", 37)] InvalidPartitions,
+    [WireCodes("invalid_replication_factor", 38)] InvalidReplicationFactor,
+    [WireCodes("invalid_replica_assignment", 39)] InvalidReplicaAssignment,
+    [WireCodes("invalid_config", 40)] InvalidConfig,
+    [WireCodes("timestamp_lookup_unsupported", 42)] TimestampLookupUnsupported,
+    [WireCodes("out_of_order_sequence_number", 45)] OutOfOrderSequenceNumber,
+    [WireCodes("invalid_producer_epoch", 47)] InvalidProducerEpoch,
+    [WireCodes("inconsistent_group_protocol", 23)] InconsistentGroupProtocol,
+    [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
+    [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,
+    [WireCodes("group_not_empty", 68)] GroupNotEmpty,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>
@@ -65,6 +81,11 @@ public sealed record BrokerError(BrokerErrorCode Code, string Message, long? Log
 
     public static BrokerError UnknownPartition(string topic, int? partition) => new(BrokerErrorCode.UnknownTopicOrPartition,
         partition is { } p ? $"unknown topic or partition {topic}-{p}" : $"unknown topic \"{topic}\"");
+
+    /// <summary>A partition past the end of an existing topic: topics never grow implicitly (Kafka's rule), so the message says how to grow it.</summary>
+    public static BrokerError NoSuchPartition(string topic, int partition, int partitions) => new(BrokerErrorCode.UnknownTopicOrPartition,
+        $"unknown topic or partition {topic}-{partition}: topic \"{topic}\" has {partitions} partitions (0 to {partitions - 1}); " +
+        "add partitions explicitly (create_partitions, or golog topics alter --partitions N)");
 
     public static BrokerError UnknownMember(string group, string memberId) => new(BrokerErrorCode.UnknownMemberId,
         $"member \"{memberId}\" is not in group {group} (it left, or its session expired): join again without a member_id");

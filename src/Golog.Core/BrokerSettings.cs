@@ -143,11 +143,15 @@ public sealed record BrokerSettings
             Positive(c.Duration("groups.heartbeat-interval"), "groups.heartbeat-interval"),
             Positive(c.Duration("groups.session-timeout"), "groups.session-timeout"),
             Positive(c.Duration("groups.min-session-timeout"), "groups.min-session-timeout"),
-            Positive(c.Duration("groups.max-session-timeout"), "groups.max-session-timeout"));
+            Positive(c.Duration("groups.max-session-timeout"), "groups.max-session-timeout"),
+            NotNegative(c.Duration("groups.initial-rebalance-delay"), "groups.initial-rebalance-delay"));
         if (rules.DefaultSessionTimeout < rules.MinSessionTimeout || rules.DefaultSessionTimeout > rules.MaxSessionTimeout)
             throw new ArgumentException("golog.groups.session-timeout must lie between groups.min-session-timeout and groups.max-session-timeout");
         return rules;
     }
+
+    private static TimeSpan NotNegative(TimeSpan value, string key) =>
+        value >= TimeSpan.Zero ? value : throw new ArgumentException($"golog.{key} must be >= 0, got {value}");
 
     private static int PortNumber(int value, string key) =>
         value is >= 0 and <= 65535 ? value : throw new ArgumentException($"golog.{key} must be a port number (0 = any free port), got {value}");

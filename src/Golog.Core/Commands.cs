@@ -15,6 +15,19 @@ public sealed record CoreRequest(long Correlation, ICoreCommand Command);
 /// <summary>Append records; with no <see cref="Partition"/> the core picks one (by key, else round robin).</summary>
 public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records) : ICoreCommand;
 
+/// <summary>
+/// Append a RecordBatch v2 encoded by the client (a Kafka producer), stored as it is once storage has checked it
+/// (<see cref="Golog.Storage.IncomingBatch"/>); only its base offset and leader epoch are stamped. Answered
+/// <see cref="Produced"/> when the flush policy's acknowledgement point is reached, as any produce.
+/// </summary>
+public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch) : ICoreCommand;
+
+/// <summary>A new id for a Kafka idempotent producer, never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
+public sealed record InitProducerIdCommand : ICoreCommand
+{
+    public static readonly InitProducerIdCommand Instance = new();
+}
+
 public sealed record FetchCommand(string Topic, int Partition, long Offset, int MaxMessages, int MaxBytes, TimeSpan MaxWait) : ICoreCommand;
 
 /// <summary>A commit; with a <see cref="Member"/> it is fenced by the group's generation and assignment.</summary>
@@ -23,6 +36,19 @@ public sealed record CommitCommand(string Group, TopicPartition Partition, long 
 public sealed record CommittedQuery(string Group, TopicPartition Partition) : IGroupCommand;
 
 public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
+
+/// <summary>
+/// Grows an existing topic to <see cref="Partitions"/> in all (Kafka's CreatePartitions): the only way a topic gains
+/// partitions once it exists, since a produce to a partition it lacks is refused. Partitions are never removed.
+/// </summary>
+public sealed record CreatePartitionsCommand(string Topic, int Partitions) : ICoreCommand;
+
+/// <summary>
+/// Removes a topic (Kafka's DeleteTopics): its partitions stop taking requests, their files go, and every group's
+/// committed offsets for it are dropped. Requests in flight to it are answered; a produce afterwards may create the
+/// topic anew, as for any unknown topic.
+/// </summary>
+public sealed record DeleteTopicCommand(string Topic) : ICoreCommand;
 
 /// <summary>
 /// The topics' partitions and bounds; one topic, or all with a null <see cref="Topic"/>. With

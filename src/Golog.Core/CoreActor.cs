@@ -13,8 +13,8 @@ public abstract class CoreActor : ReceiveActor
 
     protected static void Fail(IActorRef to, long correlation, BrokerError error) => to.Tell(new CoreReply(correlation, new Failed(error)));
 
-    /// <summary>How long a partition or group may take to flush and close at shutdown.</summary>
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long a partition or group may take to flush and close (at shutdown, or when its topic is deleted).</summary>
+    protected static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Asks every one of <paramref name="actors"/> to close for shutdown: clean only if all closed cleanly in time. One

@@ -14,6 +14,7 @@ public sealed class FailedPartitionActor : CoreActor
         var error = new BrokerError(BrokerErrorCode.StorageError, $"partition {tp} stopped after a failure; see the broker log");
         Receive<CoreRequest>(r => Fail(Sender, r.Correlation, error));
         Receive<CloseForShutdown>(_ => Sender.Tell(new Closed(false)));
+        Receive<CloseForDeletion>(_ => Sender.Tell(new Closed(false)));
     }
 
     public static Props Props(TopicPartition tp) => Akka.Actor.Props.Create(() => new FailedPartitionActor(tp));

@@ -18,7 +18,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private sealed record FetchExpired(long Ticket);
     private sealed record IntervalSync { public static readonly IntervalSync Instance = new(); }
     private sealed record RetentionCheck { public static readonly RetentionCheck Instance = new(); }
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset, long Bytes);
+    // Duplicate: an idempotent producer's retry, answered with the original's offsets and not counted as produced again
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset, long Bytes, bool Duplicate = false);
     private readonly record struct ParkedFetch(IActorRef ReplyTo, long Correlation, FetchCommand Fetch);
 
     private readonly TopicPartition _tp;
@@ -34,6 +35,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private bool _flushQueued;
     private int _generation;
     private bool _closed;
+    private BrokerError _closedError = BrokerError.ShuttingDown; // what requests reaching a closed partition hear
     private IActorRef? _closeRequestedBy; // a CloseForShutdown that waits for the sync in flight
 
     public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
@@ -45,6 +47,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _status = status;
         _cleanStart = cleanStart;
         ReceiveCommand<ProduceCommand>(Produce);
+        ReceiveCommand<AppendBatchCommand>(AppendBatch);
         Receive<FlushNow>(_ => Flush());
         Receive<SyncDone>(OnSyncDone);
         ReceiveCommand<FetchCommand>((id, cmd) => Fetch(new ParkedFetch(Sender, id, cmd)));
@@ -54,11 +57,11 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         });
         Receive<IntervalSync>(_ => SyncInBackground());
         Receive<RetentionCheck>(_ => ApplyRetention());
-        Receive<CloseForShutdown>(_ =>
+        Receive<CloseForShutdown>(_ => CloseAfterSync(Sender));
+        Receive<CloseForDeletion>(_ =>
         {
-            // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
-            if (_commit.SyncInFlight && !_closed) _closeRequestedBy = Sender;
-            else Close(Sender);
+            _closedError = new BrokerError(BrokerErrorCode.UnknownTopicOrPartition, $"topic \"{_tp.Topic}\" was deleted");
+            CloseAfterSync(Sender);
         });
     }
 
@@ -96,6 +99,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         var error = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} could not be opened: {cause.Message}");
         Receive<CoreRequest>(r => Fail(Sender, r.Correlation, error));
         Receive<CloseForShutdown>(_ => Sender.Tell(new Closed(false)));
+        Receive<CloseForDeletion>(_ => Sender.Tell(new Closed(false)));
     }
 
     /// <summary>
@@ -111,17 +115,51 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _partitionLog.Dispose();
     }
 
-    private void Produce(long id, ProduceCommand cmd)
+    private void Produce(long id, ProduceCommand cmd) => AppendWith(id, () =>
     {
-        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return new ProducerAppendResult(ProducerAppendOutcome.Appended, baseOffset, lastOffset);
+    });
+
+    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendClientBatch(cmd.Batch, leaderEpoch: 0));
+
+    /// <summary>
+    /// Runs one append and has it acknowledged with the next flush. A duplicate of an idempotent producer's batch is
+    /// answered with the original's offsets once those are acknowledged (at once, or with the next flush if the
+    /// original still waits for it). A refused batch is answered at once, nothing stored.
+    /// </summary>
+    private void AppendWith(long id, Func<ProducerAppendResult> append)
+    {
+        if (_closed) { Fail(Sender, id, _closedError); return; }
         try
         {
             var segment = _partitionLog.Active;
             long sizeBefore = segment.Size;
-            var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var result = append();
             // a roll puts the batch alone in a new segment
             long bytes = ReferenceEquals(segment, _partitionLog.Active) ? segment.Size - sizeBefore : _partitionLog.Active.Size;
-            _commit.Appended(new Waiter(Sender, id, baseOffset, lastOffset, bytes));
+            switch (result.Outcome)
+            {
+                case ProducerAppendOutcome.Duplicate when result.LastOffset < _partitionLog.HighWatermark:
+                    Answer(Sender, id, new Produced(_tp.Topic, _tp.Partition, result.BaseOffset, result.LastOffset));
+                    return;
+                case ProducerAppendOutcome.Appended or ProducerAppendOutcome.Duplicate:
+                    bool duplicate = result.Outcome == ProducerAppendOutcome.Duplicate;
+                    _commit.Appended(new Waiter(Sender, id, result.BaseOffset, result.LastOffset, duplicate ? 0 : bytes, duplicate));
+                    break;
+                default:
+                    var code = result.Outcome == ProducerAppendOutcome.InvalidProducerEpoch
+                        ? BrokerErrorCode.InvalidProducerEpoch
+                        : BrokerErrorCode.OutOfOrderSequenceNumber;
+                    Fail(Sender, id, new BrokerError(code, $"{_tp}: {result.Error}"));
+                    return;
+            }
+        }
+        catch (InvalidBatchException e)
+        {
+            Fail(Sender, id, new BrokerError(e.Reason == InvalidBatchReason.TooLarge ? BrokerErrorCode.MessageTooLarge : BrokerErrorCode.CorruptMessage,
+                $"{_tp}: {e.Message}"));
+            return;
         }
         catch (ArgumentException e)
         {
@@ -198,6 +236,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         foreach (var w in waiters)
         {
             Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+            if (w.Duplicate) continue;
             messages += w.LastOffset - w.BaseOffset + 1;
             bytes += w.Bytes;
         }
@@ -256,7 +295,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private void Fetch(ParkedFetch request)
     {
         var cmd = request.Fetch;
-        if (_closed) { Fail(request.ReplyTo, request.Correlation, BrokerError.ShuttingDown); return; }
+        if (_closed) { Fail(request.ReplyTo, request.Correlation, _closedError); return; }
         long start = _partitionLog.LogStartOffset, hw = _partitionLog.HighWatermark;
         if (cmd.Offset < start || cmd.Offset > hw)
         {
@@ -291,6 +330,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             StorageMetrics.Errors.Add(1);
             Fail(request.ReplyTo, request.Correlation, BrokerError.Storage(e));
         }
+    }
+
+    // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
+    private void CloseAfterSync(IActorRef replyTo)
+    {
+        if (_commit.SyncInFlight && !_closed) _closeRequestedBy = replyTo;
+        else Close(replyTo);
     }
 
     /// <summary>
@@ -350,4 +396,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
 
     private void Publish() =>
         _status.Publish(_partitionLog.LogStartOffset, _partitionLog.HighWatermark, _partitionLog.LogEndOffset, _partitionLog.SizeInBytes);
+}
+
+/// <summary>
+/// From the topic manager when the partition's topic is deleted: close as for shutdown (what was appended is synced and
+/// acknowledged, parked fetches answered), then answer later requests that the topic was deleted until stopped.
+/// </summary>
+internal sealed record CloseForDeletion
+{
+    public static readonly CloseForDeletion Instance = new();
 }

@@ -34,8 +34,16 @@ public sealed record CommittedOffset(long? Offset) : ICoreResult;
 
 public sealed record TopicCreated(string Topic, int Partitions) : ICoreResult;
 
+/// <summary>The answer to <see cref="CreatePartitionsCommand"/>: the topic's partition count now.</summary>
+public sealed record PartitionsCreated(string Topic, int Partitions) : ICoreResult;
+
+/// <summary>The answer to <see cref="DeleteTopicCommand"/>, once the files are gone and the groups' offsets dropped.</summary>
+public sealed record TopicDeleted(string Topic, int Partitions) : ICoreResult;
+
 public sealed record PartitionBounds(int Partition, long LogStartOffset, long HighWatermark);
 
 public sealed record TopicBounds(string Name, IReadOnlyList<PartitionBounds> Partitions);
 
 public sealed record MetadataResult(IReadOnlyList<TopicBounds> Topics) : ICoreResult;
+
+public sealed record ProducerIdAssigned(long ProducerId, short Epoch) : ICoreResult;

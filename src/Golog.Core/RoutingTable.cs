@@ -27,7 +27,7 @@ public sealed class TopicRoute(string name, IReadOnlyList<PartitionRoute> partit
 /// <summary>
 /// The metadata cache every door reads to send a produce or fetch straight to its partition actor, without a message
 /// round trip through the topic manager. Only the topic manager publishes (one writer); readers on any thread see a
-/// topic once its partition actors exist, and a topic's growth as a whole new <see cref="TopicRoute"/>.
+/// topic once its partition actors exist, its growth as a whole new <see cref="TopicRoute"/>, and its deletion as its absence.
 /// </summary>
 public sealed class RoutingTable
 {
@@ -62,7 +62,16 @@ public sealed class RoutingTable
             .Where(x => x.Status.Opened.IsCompleted)
             .ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
 
+    /// <summary>Log start offsets and high watermarks of every partition whose log is open.</summary>
+    public Dictionary<TopicPartition, PartitionBounds> OpenedBounds() =>
+        _topics.Values.SelectMany(t => t.Partitions.Select((p, i) => (Tp: new TopicPartition(t.Name, i), p.Status)))
+            .Where(x => x.Status.Opened.IsCompleted)
+            .ToDictionary(x => x.Tp, x => new PartitionBounds(x.Tp.Partition, x.Status.LogStartOffset, x.Status.HighWatermark));
+
     internal void Publish(TopicRoute route) => _topics[route.Name] = route;
+
+    /// <summary>A deleted topic: readers stop finding it at once, while its partition actors still answer what reached them.</summary>
+    internal void Withdraw(string topic) => _topics.TryRemove(topic, out _);
 
     internal void MarkLoaded() => _loaded.TrySetResult();
 }

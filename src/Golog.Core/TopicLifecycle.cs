@@ -3,8 +3,10 @@ using Golog.Storage;
 namespace Golog.Core;
 
 /// <summary>
-/// The rules for bringing topics and partitions into being: names, partition counts, the topic limit and
-/// auto-creation on produce. Plain and single-threaded (the topic manager owns it); it decides, the actor spawns.
+/// The rules for bringing topics and partitions into being and out of it: names, partition counts, the topic limit,
+/// auto-creation on produce, explicit growth and deletion. Plain and single-threaded (the topic manager owns it); it
+/// decides, the actor spawns. An existing topic never grows implicitly (Kafka's rule): a typo in a partition number
+/// must be refused, not create a hundred partitions.
 /// </summary>
 public sealed class TopicLifecycle(BrokerSettings settings)
 {
@@ -20,9 +22,33 @@ public sealed class TopicLifecycle(BrokerSettings settings)
         return AtTopicLimit(routes) ? TooManyTopics(topic, routes) : null;
     }
 
+    /// <summary>Why growing <paramref name="topic"/> to <paramref name="partitions"/> must be refused; null when it may go ahead.</summary>
+    public BrokerError? CheckGrow(string topic, int partitions, RoutingTable routes, bool closed)
+    {
+        if (!Names.IsValid(topic)) return BrokerError.InvalidName("topic", topic);
+        if (closed) return BrokerError.ShuttingDown;
+        if (!routes.TryGet(topic, out var route)) return BrokerError.UnknownPartition(topic, null);
+        int existing = route.Partitions.Count;
+        if (partitions <= existing)
+            return new BrokerError(BrokerErrorCode.InvalidPartitions,
+                $"topic \"{topic}\" already has {existing} partitions; partitions can only be added, so ask for more than {existing}");
+        if (partitions > settings.MaxPartitionsPerTopic)
+            return new BrokerError(BrokerErrorCode.InvalidPartitions, $"a topic has at most {settings.MaxPartitionsPerTopic} partitions (golog.topics.max-partitions-per-topic)");
+        return null;
+    }
+
+    /// <summary>Why deleting <paramref name="topic"/> must be refused; null when it may go ahead.</summary>
+    public static BrokerError? CheckDelete(string topic, RoutingTable routes, bool closed)
+    {
+        if (!Names.IsValid(topic)) return BrokerError.InvalidName("topic", topic);
+        if (closed) return BrokerError.ShuttingDown;
+        return routes.TryGet(topic, out _) ? null : BrokerError.UnknownPartition(topic, null);
+    }
+
     /// <summary>
     /// How many partitions <paramref name="topic"/> must have for a produce to <paramref name="partition"/> (null: any)
-    /// that found no route: the count to create or grow to, or why it cannot be served.
+    /// that found no route: the count to create the topic with, or why it cannot be served. Only a topic that does not
+    /// exist is created (with enough partitions for the one asked); an existing one is never grown here.
     /// </summary>
     public (int Partitions, BrokerError? Error) PartitionsForProduce(string topic, int? partition, RoutingTable routes, bool closed)
     {
@@ -31,12 +57,15 @@ public sealed class TopicLifecycle(BrokerSettings settings)
         if (closed) return (0, BrokerError.ShuttingDown);
         // the JSON parser rejects negative partitions, but other doors may not
         if (partition < 0) return (0, BrokerError.UnknownPartition(topic, partition));
-        int existing = routes.TryGet(topic, out var route) ? route.Partitions.Count : 0;
-        if (existing > 0 && (partition is null || partition < existing)) return (existing, null);
-        // long: partition int.MaxValue + 1 would overflow to a negative count
-        long wanted = Math.Max((partition ?? -1) + 1L, existing > 0 ? existing : settings.DefaultPartitions);
+        if (routes.TryGet(topic, out var route))
+        {
+            int existing = route.Partitions.Count;
+            return partition is { } p && p >= existing ? (0, BrokerError.NoSuchPartition(topic, p, existing)) : (existing, null);
+        }
         if (!settings.AutoCreateTopics) return (0, BrokerError.UnknownPartition(topic, partition));
-        if (existing == 0 && AtTopicLimit(routes)) return (0, TooManyTopics(topic, routes));
+        if (AtTopicLimit(routes)) return (0, TooManyTopics(topic, routes));
+        // long: partition int.MaxValue + 1 would overflow to a negative count
+        long wanted = Math.Max((partition ?? -1) + 1L, settings.DefaultPartitions);
         if (wanted > settings.MaxPartitionsPerTopic)
             return (0, new BrokerError(BrokerErrorCode.UnknownTopicOrPartition,
                 $"partition {partition} does not exist and auto-creation stops at {settings.MaxPartitionsPerTopic} partitions per topic"));

@@ -6,10 +6,10 @@ using Golog.Storage;
 namespace Golog.Core;
 
 /// <summary>
-/// Owns topic lifecycle: loads the partitions found on disk, creates topics (explicitly, or on a first produce the
-/// routing table could not place), spawns their partition actors and publishes them in the <see cref="RoutingTable"/>,
-/// answers metadata, and closes every partition at shutdown. Produce and fetch to existing partitions never pass
-/// through here: doors send them straight to the partition actors.
+/// Owns topic lifecycle: loads the partitions found on disk, creates topics (explicitly, or on a first produce to a
+/// topic the routing table does not have), grows them when asked, deletes them, spawns their partition actors and
+/// publishes them in the <see cref="RoutingTable"/>, answers metadata, and closes every partition at shutdown. Produce
+/// and fetch to existing partitions never pass through here: doors send them straight to the partition actors.
 /// </summary>
 public sealed class TopicManager : CoreActor
 {
@@ -24,6 +24,9 @@ public sealed class TopicManager : CoreActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _closed;
     private bool _loading; // topics found on disk at start are summed up in one line, not announced one by one
+    // Times each topic name was deleted: a topic created again gets fresh actor names, since a stopped actor's name is
+    // only free once its parent has processed its termination.
+    private readonly Dictionary<string, int> _deletions = new(StringComparer.Ordinal);
 
     public TopicManager(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, RoutingTable routes, bool cleanStart)
     {
@@ -35,6 +38,8 @@ public sealed class TopicManager : CoreActor
         _cleanStart = cleanStart;
         ReceiveCommand<ProduceCommand>(Produce);
         ReceiveCommand<CreateTopicCommand>(CreateTopic);
+        ReceiveCommand<CreatePartitionsCommand>(CreatePartitions);
+        ReceiveAsync<CoreRequest>(r => r.Command is DeleteTopicCommand, r => DeleteTopic(r.Correlation, (DeleteTopicCommand)r.Command));
         ReceiveCommand<MetadataQuery>(Metadata);
         Receive<AnswerMetadata>(m => Answer(m.ReplyTo, m.Correlation, Describe(m.Query)));
         Receive<Terminated>(t => ReplaceStopped(t.ActorRef));
@@ -46,6 +51,8 @@ public sealed class TopicManager : CoreActor
 
     protected override void PreStart()
     {
+        if (StorageLayout.RemoveDeletedLeftovers(_settings.StorageDirectory) is > 0 and var leftovers)
+            _log.Info("Removed {Directories} partition directories of topics deleted before the last stop", leftovers);
         _loading = true;
         foreach (var topic in StorageLayout.FindPartitions(_settings.StorageDirectory).GroupBy(p => p.Topic))
             EnsurePartitions(topic.Key, topic.Max(p => p.Partition) + 1);
@@ -55,7 +62,7 @@ public sealed class TopicManager : CoreActor
             _routes.Topics().Sum(t => t.Partitions.Count), _settings.StorageDirectory);
     }
 
-    /// <summary>A produce the routing table could not place: auto-create or grow the topic, then hand it to its partition.</summary>
+    /// <summary>A produce the routing table could not place: auto-create the topic, then hand it to its partition.</summary>
     private void Produce(long id, ProduceCommand cmd)
     {
         var (count, error) = _lifecycle.PartitionsForProduce(cmd.Topic, cmd.Partition, _routes, _closed);
@@ -70,6 +77,47 @@ public sealed class TopicManager : CoreActor
         if (_lifecycle.CheckCreate(cmd.Topic, cmd.Partitions, _routes, _closed) is { } error) { Fail(Sender, id, error); return; }
         EnsurePartitions(cmd.Topic, cmd.Partitions);
         Answer(Sender, id, new TopicCreated(cmd.Topic, cmd.Partitions));
+    }
+
+    private void CreatePartitions(long id, CreatePartitionsCommand cmd)
+    {
+        if (_lifecycle.CheckGrow(cmd.Topic, cmd.Partitions, _routes, _closed) is { } error) { Fail(Sender, id, error); return; }
+        EnsurePartitions(cmd.Topic, cmd.Partitions);
+        Answer(Sender, id, new PartitionsCreated(cmd.Topic, cmd.Partitions));
+    }
+
+    /// <summary>
+    /// Withdraws the topic from the routing table, closes its partitions (answering what reached them), removes its
+    /// files and has every group drop its offsets, then answers. The mailbox waits meanwhile (ReceiveAsync), so the
+    /// topic cannot be created anew while its files are still going.
+    /// </summary>
+    private async Task DeleteTopic(long id, DeleteTopicCommand cmd)
+    {
+        var replyTo = Sender;
+        if (TopicLifecycle.CheckDelete(cmd.Topic, _routes, _closed) is { } error) { Fail(replyTo, id, error); return; }
+        _routes.TryGet(cmd.Topic, out var route);
+        _routes.Withdraw(cmd.Topic);
+        _deletions[cmd.Topic] = _deletions.GetValueOrDefault(cmd.Topic) + 1;
+        var actors = route.Partitions.Select(p => p.Actor).ToList();
+        foreach (var actor in actors) Context.Unwatch(actor); // their stop is no failure to stand in for
+        try
+        {
+            await Task.WhenAll(actors.Select(a => a.Ask<Closed>(CloseForDeletion.Instance, CloseTimeout)));
+            // A door that read the route just before the withdrawal has told its request by now; it sits ahead of the
+            // PoisonPill and is answered "deleted".
+            foreach (var actor in actors) actor.Tell(PoisonPill.Instance);
+            await Task.Run(() => StorageLayout.DeletePartitionDirectories(_settings.StorageDirectory, cmd.Topic, actors.Count));
+            await _groups.Ask<TopicForgotten>(new ForgetTopic(cmd.Topic), CloseTimeout);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or AskTimeoutException or TaskCanceledException)
+        {
+            _log.Error(e, "Deleting topic {Topic} did not finish", cmd.Topic);
+            Fail(replyTo, id, new BrokerError(BrokerErrorCode.StorageError,
+                $"topic \"{cmd.Topic}\" no longer takes requests, but deleting it did not finish: {e.Message}"));
+            return;
+        }
+        _log.Info("Topic {Topic} deleted with its {Partitions} partitions", cmd.Topic, actors.Count);
+        Answer(replyTo, id, new TopicDeleted(cmd.Topic, actors.Count));
     }
 
     private void Metadata(long id, MetadataQuery query)
@@ -108,7 +156,7 @@ public sealed class TopicManager : CoreActor
         {
             var status = new PartitionStatus();
             var actor = Context.ActorOf(PartitionActor.Props(new TopicPartition(topic, p), _settings, _syncWorker, status, _cleanStart),
-                $"partition-{topic}-{p}");
+                $"partition-{topic}-{p}{Incarnation(topic)}");
             Context.Watch(actor);
             partitions.Add(new PartitionRoute(actor, status));
         }
@@ -119,6 +167,8 @@ public sealed class TopicManager : CoreActor
         _groups.Tell(new TopicPartitionsChanged(topic, count)); // groups rebalance onto new partitions
         return route;
     }
+
+    private string Incarnation(string topic) => _deletions.TryGetValue(topic, out int n) ? $"~{n}" : "";
 
     /// <summary>
     /// A partition actor failed and stopped (never restarted: a restart would keep its mailbox but lose its waiters
@@ -132,7 +182,7 @@ public sealed class TopicManager : CoreActor
             {
                 if (!route.Partitions[p].Actor.Equals(stopped)) continue;
                 route.Partitions[p].Status.Abandon();
-                var standIn = Context.ActorOf(FailedPartitionActor.Props(new TopicPartition(route.Name, p)), $"failed-{route.Name}-{p}");
+                var standIn = Context.ActorOf(FailedPartitionActor.Props(new TopicPartition(route.Name, p)), $"failed-{route.Name}-{p}{Incarnation(route.Name)}");
                 var partitions = route.Partitions.ToList();
                 partitions[p] = partitions[p] with { Actor = standIn };
                 _routes.Publish(new TopicRoute(route.Name, partitions));

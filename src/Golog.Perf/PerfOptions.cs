@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.CommandLine;
+using Golog.Cli;
 using Golog.Client;
 
 namespace Golog.Perf;
@@ -8,24 +9,6 @@ public enum Workload { Produce, Consume }
 /// <summary>golog-perf's command line, in the spirit of kafka-producer-perf-test / kafka-consumer-perf-test.</summary>
 public sealed record PerfOptions
 {
-    public const string Usage = """
-        usage: golog-perf produce|consume [options]
-          --broker HOST:PORT   broker address (default localhost:9092)
-          --topic NAME         topic (default golog-perf)
-          --partitions P       produce: partitions to spread over (created if missing); consume: partitions to read
-                               (default 1 for produce, every partition of the topic for consume)
-          --messages N         produce: messages to send; consume: messages expected (default 1000000 / all there)
-          --size BYTES         payload size, at least 20 (default 100)
-          --batch B            produce: messages per request; consume: max_messages per fetch (default 1000)
-          --inflight K         produce: requests in flight per connection (default 1)
-          --connections C      produce: connections (default 1); connection i writes to partition i mod P
-          --fetch-bytes BYTES  consume: max_bytes per fetch (default batch x (size + 32))
-          --seed               produce in the seed's style (no id, "ack offset N" replies, batch 1), e.g. to drive a
-                               null server that only answers seed lines
-          --max-seconds S      stop after S seconds even if unfinished (default 300); the run then fails
-        Prints a progress line each second and ends with one machine-readable line starting "RESULT".
-        """;
-
     public Workload Workload { get; init; }
     public BrokerAddress Broker { get; init; } = BrokerAddress.Default;
     public string Topic { get; init; } = "golog-perf";
@@ -41,58 +24,68 @@ public sealed record PerfOptions
 
     public int FetchMaxBytes => FetchBytes ?? (int)Math.Min(int.MaxValue, (long)Batch * (Size + 32));
 
-    public static PerfOptions Parse(string[] args)
+    private static readonly Option<BrokerAddress> BrokerFlag = BrokerOption.Create();
+    private static readonly Option<string?> TopicFlag = ConsoleOption.Text("--topic", "topic [default: golog-perf]", "NAME");
+    private static readonly Option<int?> PartitionsFlag = Count("--partitions", "P",
+        "produce: partitions to spread over (created if missing); consume: partitions to read [default: 1 for produce, every partition of the topic for consume]");
+    private static readonly Option<long?> MessagesFlag = ConsoleOption.Create<long?>("--messages",
+        "produce: messages to send; consume: messages expected [default: 1000000 / all there]", "N", text => ValueParsers.PositiveLong(text, "--messages"));
+    private static readonly Option<int?> SizeFlag = Count("--size", "BYTES", $"payload size, at least {Payload.HeaderLength} [default: 100]");
+    private static readonly Option<int?> BatchFlag = Count("--batch", "B", "produce: messages per request; consume: max_messages per fetch [default: 1000]");
+    private static readonly Option<int?> InFlightFlag = Count("--inflight", "K", "produce: requests in flight per connection [default: 1]");
+    private static readonly Option<int?> ConnectionsFlag = Count("--connections", "C", "produce: connections; connection i writes to partition i mod P [default: 1]");
+    private static readonly Option<int?> FetchBytesFlag = Count("--fetch-bytes", "BYTES", "consume: max_bytes per fetch [default: batch x (size + 32)]");
+    private static readonly Option<bool> SeedFlag = new("--seed")
     {
-        if (args.Length == 0) throw new FormatException("say what to run: produce or consume");
-        var options = new PerfOptions
+        Description = "produce in the seed's style (no id, \"ack offset N\" replies, batch 1), e.g. to drive a null server that only answers seed lines",
+    };
+    private static readonly Option<int?> MaxSecondsFlag = Count("--max-seconds", "S", "stop after S seconds even if unfinished; the run then fails [default: 300]");
+
+    private static Option<int?> Count(string name, string valueName, string description) =>
+        ConsoleOption.Create<int?>(name, description, valueName, text => ValueParsers.PositiveInt(text, name));
+
+    /// <summary>golog-perf's command: "produce" and "consume", their options and checks, and <paramref name="run"/> as their action.</summary>
+    public static RootCommand CreateRoot(Func<PerfOptions, Task<int>> run)
+    {
+        var root = new RootCommand("Golog load generator. Prints a progress line each second and ends with one machine-readable line starting \"RESULT\".");
+        foreach (var workload in new[] { Workload.Produce, Workload.Consume })
         {
-            Workload = args[0] switch
+            var command = new Command(workload.ToString().ToLowerInvariant(), workload == Workload.Produce
+                ? "send messages and wait for their acks (like kafka-producer-perf-test)"
+                : "read a topic back and check every payload (like kafka-consumer-perf-test)")
             {
-                "produce" => Workload.Produce,
-                "consume" => Workload.Consume,
-                _ => throw new FormatException($"unknown workload \"{args[0]}\": expected produce or consume"),
-            },
-        };
-        var a = new CommandLineArgs(args[1..]);
-        bool batchGiven = false;
-        while (a.MoveNext())
-        {
-            batchGiven |= a.Current == "--batch";
-            options = a.Current switch
-            {
-                "--broker" => options with { Broker = BrokerAddress.Parse(a.Value()) },
-                "--topic" => options with { Topic = a.Value() },
-                "--partitions" => options with { Partitions = Positive(a) },
-                "--messages" => options with { Messages = PositiveLong(a) },
-                "--size" => options with { Size = Positive(a) },
-                "--batch" => options with { Batch = Positive(a) },
-                "--inflight" => options with { InFlight = Positive(a) },
-                "--connections" => options with { Connections = Positive(a) },
-                "--fetch-bytes" => options with { FetchBytes = Positive(a) },
-                "--seed" => options with { Seed = true },
-                "--max-seconds" => options with { MaxTime = TimeSpan.FromSeconds(Positive(a)) },
-                _ => throw a.Unknown(),
+                BrokerFlag, TopicFlag, PartitionsFlag, MessagesFlag, SizeFlag, BatchFlag, InFlightFlag, ConnectionsFlag, FetchBytesFlag, SeedFlag, MaxSecondsFlag,
             };
+            command.Validators.Add(result =>
+            {
+                if (result.GetValue(SizeFlag) is < Payload.HeaderLength) result.AddError($"--size must be at least {Payload.HeaderLength} (the self-check header)");
+                if (result.GetValue(SeedFlag) && result.GetValue(BatchFlag) is > 1) result.AddError("--seed sends one message per request: drop --batch");
+                if (result.GetValue(SeedFlag) && workload == Workload.Consume) result.AddError("--seed is for produce only (seed fetches have no end marker)");
+            });
+            command.SetAction(parsed => run(From(parsed, workload)));
+            root.Add(command);
         }
-        if (options.Size < Payload.HeaderLength) throw new FormatException($"--size must be at least {Payload.HeaderLength} (the self-check header)");
-        if (options.Seed && batchGiven && options.Batch != 1) throw new FormatException("--seed sends one message per request: drop --batch");
-        if (options.Seed && options.Workload == Workload.Consume) throw new FormatException("--seed is for produce only (seed fetches have no end marker)");
-        return options.Seed ? options with { Batch = 1 } : options;
+        return root;
     }
 
-    private static int Positive(CommandLineArgs a)
+    private static PerfOptions From(ParseResult parsed, Workload workload)
     {
-        string flag = a.Current, text = a.Value();
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
-            ? v
-            : throw new FormatException($"{flag} must be a whole number > 0, not \"{text}\"");
-    }
-
-    private static long PositiveLong(CommandLineArgs a)
-    {
-        string flag = a.Current, text = a.Value();
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v > 0
-            ? v
-            : throw new FormatException($"{flag} must be a whole number > 0, not \"{text}\"");
+        var defaults = new PerfOptions();
+        bool seed = parsed.GetValue(SeedFlag);
+        return new PerfOptions
+        {
+            Workload = workload,
+            Broker = parsed.GetValue(BrokerFlag),
+            Topic = parsed.GetValue(TopicFlag) ?? defaults.Topic,
+            Partitions = parsed.GetValue(PartitionsFlag),
+            Messages = parsed.GetValue(MessagesFlag),
+            Size = parsed.GetValue(SizeFlag) ?? defaults.Size,
+            Batch = seed ? 1 : parsed.GetValue(BatchFlag) ?? defaults.Batch,
+            InFlight = parsed.GetValue(InFlightFlag) ?? defaults.InFlight,
+            Connections = parsed.GetValue(ConnectionsFlag) ?? defaults.Connections,
+            FetchBytes = parsed.GetValue(FetchBytesFlag),
+            Seed = seed,
+            MaxTime = parsed.GetValue(MaxSecondsFlag) is { } s ? TimeSpan.FromSeconds(s) : defaults.MaxTime,
+        };
     }
 }

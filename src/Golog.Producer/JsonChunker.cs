@@ -14,11 +14,17 @@ internal sealed class JsonChunker
     private bool _inString;
     private bool _escaped;
     private bool _notJson;
+    private char _lastSignificant; // the last character outside strings and whitespace of the request being gathered
 
     /// <summary>Feeds one line (without its line break); returns the requests it completed, in order.</summary>
     public List<string> AddLine(string line)
     {
         var done = new List<string>();
+        // Inside JSON a '{' can only follow '[', ',' or ':'. A line starting one after anything else is a new request:
+        // the one gathered so far never closed. Send it alone (the broker says what is wrong with it) rather than
+        // swallowing the valid request that follows.
+        if (_depth > 0 && !_inString && line.AsSpan().TrimStart().StartsWith("{") && _lastSignificant is not ('[' or ',' or ':'))
+            done.Add(Take());
         foreach (char c in line)
         {
             if (_notJson) { _current.Append(c); continue; }
@@ -26,12 +32,14 @@ internal sealed class JsonChunker
             {
                 if (char.IsWhiteSpace(c)) continue;
                 _current.Append(c);
+                _lastSignificant = c;
                 if (c is '{' or '[') _depth = 1;
                 else _notJson = true;
                 continue;
             }
 
             _current.Append(c);
+            if (!_inString && !char.IsWhiteSpace(c)) _lastSignificant = c;
             if (_inString)
             {
                 if (_escaped) _escaped = false;
@@ -59,6 +67,7 @@ internal sealed class JsonChunker
         _current.Clear();
         _depth = 0;
         _inString = _escaped = _notJson = false;
+        _lastSignificant = '\0';
         return text;
     }
 }

@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.CommandLine;
+using Golog.Cli;
 using Golog.Client;
 
 namespace Golog.Producer;
@@ -6,38 +7,28 @@ namespace Golog.Producer;
 /// <summary>Command line of golog-producer. Without --topic it relays raw JSON requests (the seed's producer).</summary>
 internal sealed record ProducerOptions(BrokerAddress Broker, string? Topic, int? Partition, string? Key)
 {
-    public const string Usage = """
-        usage: golog-producer [--broker HOST:PORT] [--topic TOPIC [--partition N] [--key KEY]]
+    private static readonly Option<BrokerAddress> BrokerFlag = BrokerOption.Create();
+    private static readonly Option<string?> TopicFlag = ConsoleOption.Text("--topic",
+        "send each stdin line as one message and print \"ack partition P offset N\"; without it, read JSON requests (one object per line, or pretty-printed over several lines), send each as-is and print the broker's reply lines",
+        "TOPIC");
+    private static readonly Option<int?> PartitionFlag = ConsoleOption.Create<int?>("--partition",
+        "partition to produce to [default: chosen by the broker, or by --key's hash]", "N", text => ValueParsers.Partition(text));
+    private static readonly Option<string?> KeyFlag = ConsoleOption.Text("--key", "message key for every message", "KEY");
 
-          without --topic  read JSON requests from stdin (one object per line, or pretty-printed over
-                           several lines), send each to the broker as-is and print its reply lines
-          --topic TOPIC    send each stdin line as one message and print "ack partition P offset N"
-          --partition N    partition to produce to (default: chosen by the broker, or by --key's hash)
-          --key KEY        message key for every message
-          --broker H:P     broker address (default localhost:9092)
-        """;
-
-    /// <summary>Parses "--name value" and "--name=value" forms. Throws <see cref="FormatException"/> with a usage hint.</summary>
-    public static ProducerOptions? Parse(string[] args)
+    /// <summary>golog-producer's command: its options, their checks, and <paramref name="run"/> as its action.</summary>
+    public static RootCommand CreateRoot(Func<ProducerOptions, Task<int>> run)
     {
-        BrokerAddress broker = BrokerAddress.Default;
-        string? topic = null, key = null;
-        int? partition = null;
-        var a = new CommandLineArgs(args);
-        while (a.MoveNext())
+        var root = new RootCommand("Golog producer: sends what you type (or pipe) to the broker and prints each acknowledgement. " +
+            "If the broker goes away it reconnects and sends again what was not acknowledged.")
         {
-            switch (a.Current)
-            {
-                case "-h" or "--help": return null;
-                case "--broker": broker = BrokerAddress.Parse(a.Value()); break;
-                case "--topic": topic = a.Value(); break;
-                case "--key": key = a.Value(); break;
-                case "--partition": partition = CommandLineArgs.ParsePartition(a.Value()); break;
-                default: throw a.Unknown();
-            }
-        }
-        if (topic is null && (partition is not null || key is not null))
-            throw new FormatException("--partition and --key need --topic");
-        return new ProducerOptions(broker, topic, partition, key);
+            TopicFlag, PartitionFlag, KeyFlag, BrokerFlag,
+        };
+        root.Validators.Add(command =>
+        {
+            if (command.GetValue(TopicFlag) is null && (command.GetValue(PartitionFlag) is not null || command.GetValue(KeyFlag) is not null))
+                command.AddError("--partition and --key need --topic");
+        });
+        root.SetAction(parsed => run(new ProducerOptions(parsed.GetValue(BrokerFlag), parsed.GetValue(TopicFlag), parsed.GetValue(PartitionFlag), parsed.GetValue(KeyFlag))));
+        return root;
     }
 }

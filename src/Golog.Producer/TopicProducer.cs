@@ -6,67 +6,80 @@ namespace Golog.Producer;
 /// <summary>
 /// --topic mode: every stdin line is one message. Requests are pipelined (up to <see cref="MaxInFlight"/> waiting
 /// for their acks) and acks are printed in input order, as soon as each arrives, so interactive use sees every ack
-/// right after its line.
+/// right after its line. When the broker goes away, <see cref="BrokerLink"/> reconnects and every message not yet
+/// acknowledged is sent again, in order (at least once: one the broker stored just before the break is stored twice).
 /// </summary>
-internal sealed class TopicProducer(GologClient client, ProducerOptions options, TextWriter output, TextWriter errors)
+internal sealed class TopicProducer(BrokerLink<GologClient> link, ProducerOptions options, TextWriter output)
 {
     private const int MaxInFlight = 64;
 
-    /// <summary>Returns how many messages the broker refused. Throws <see cref="BrokerUnavailableException"/> if the connection is lost.</summary>
+    private readonly Queue<(string Line, Task<ProduceResult> Ack)> _pending = new();
+
+    /// <summary>Returns how many messages the broker refused. Throws <see cref="BrokerUnavailableException"/> once reconnecting gave up.</summary>
     public async Task<int> RunAsync(TextReader input)
     {
-        // Bounded: writing the 65th outstanding request waits until the oldest ack was printed.
-        var inFlight = Channel.CreateBounded<Task<ProduceResult>>(new BoundedChannelOptions(MaxInFlight)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-        });
-        var printer = PrintAcksAsync(inFlight.Reader);
-
+        // Bounded: with MaxInFlight acks outstanding and this full, reading stdin waits.
+        var lines = Channel.CreateBounded<string>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
         var reading = Task.Run(async () =>
         {
-            while (await input.ReadLineAsync().ConfigureAwait(false) is { } line)
+            try
             {
-                var produce = client.ProduceAsync(options.Topic!, options.Partition, line, options.Key);
-                if (!inFlight.Writer.TryWrite(produce)) await inFlight.Writer.WriteAsync(produce).ConfigureAwait(false);
+                while (await input.ReadLineAsync().ConfigureAwait(false) is { } line) await lines.Writer.WriteAsync(line).ConfigureAwait(false);
+                lines.Writer.TryComplete();
             }
-            inFlight.Writer.TryComplete();
+            catch (Exception e) { lines.Writer.TryComplete(e); } // e.g. stdin could not be read: reported below
         });
 
-        // If the broker goes away the printer fails first; stdin may be blocked on a terminal, so do not wait for it.
-        var first = await Task.WhenAny(printer, reading).ConfigureAwait(false);
-        if (first == reading && reading.IsFaulted) inFlight.Writer.TryComplete();
-        int refused = await printer.ConfigureAwait(false);
-        if (reading.IsFaulted) await reading.ConfigureAwait(false); // e.g. stdin could not be read: report it
-        return refused;
-    }
-
-    private async Task<int> PrintAcksAsync(ChannelReader<Task<ProduceResult>> acks)
-    {
         int refused = 0;
         try
         {
-            await foreach (var produce in acks.ReadAllAsync().ConfigureAwait(false))
+            while (true)
             {
+                while (_pending.Count < MaxInFlight && lines.Reader.TryRead(out var line)) Send(line);
+                if (_pending.Count == 0)
+                {
+                    if (!await lines.Reader.WaitToReadAsync().ConfigureAwait(false)) break;
+                    continue;
+                }
+                var oldest = _pending.Peek().Ack;
+                // Keep pipelining while the oldest ack is on its way.
+                if (_pending.Count < MaxInFlight) await Task.WhenAny(oldest, lines.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
+                if (!oldest.IsCompleted && _pending.Count < MaxInFlight && lines.Reader.TryPeek(out _)) continue;
                 try
                 {
-                    var r = await produce.ConfigureAwait(false);
+                    var r = await oldest.ConfigureAwait(false);
                     await output.WriteLineAsync($"ack partition {r.Partition} offset {r.BaseOffset}").ConfigureAwait(false);
                 }
-                catch (GologException e)
+                catch (GologException e) when (!Reconnect.IsBrokerUnavailable(e))
                 {
                     refused++;
-                    await output.FlushAsync().ConfigureAwait(false);
-                    await errors.WriteLineAsync($"error: {e.Message} ({e.Code})").ConfigureAwait(false);
+                    await link.ErrorAsync($"error: {e.Message} ({e.Code})").ConfigureAwait(false);
                 }
+                catch (Exception e) when (Reconnect.IsBrokerUnavailable(e))
+                {
+                    await ResendAfterReconnectAsync().ConfigureAwait(false);
+                    continue;
+                }
+                _pending.Dequeue();
                 // Flush when caught up (interactive use) rather than per line (piped bulk input).
-                if (acks.Count == 0) await output.FlushAsync().ConfigureAwait(false);
+                if (_pending.Count == 0) await output.FlushAsync().ConfigureAwait(false);
             }
         }
         finally
         {
             await output.FlushAsync().ConfigureAwait(false);
         }
+        await reading.ConfigureAwait(false);
         return refused;
+    }
+
+    private void Send(string line) => _pending.Enqueue((line, link.Connection.ProduceAsync(options.Topic!, options.Partition, line, options.Key)));
+
+    private async Task ResendAfterReconnectAsync()
+    {
+        var unacknowledged = _pending.Select(p => p.Line).ToList();
+        await link.ReconnectAsync($"{unacknowledged.Count} message(s) not acknowledged will be sent again").ConfigureAwait(false);
+        _pending.Clear();
+        foreach (var line in unacknowledged) Send(line);
     }
 }

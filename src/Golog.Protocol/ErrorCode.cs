@@ -27,6 +27,23 @@ public static class ErrorCode
     public const string InvalidSessionTimeout = "invalid_session_timeout";
     public const string NotAssigned = "not_assigned";                     // Golog's own: the member does not own the partition
     public const string UnknownGroup = "unknown_group";                   // describe of a group the broker has never seen
+    public const string InconsistentGroupProtocol = "inconsistent_group_protocol"; // Kafka members with no protocol in common
+    public const string GroupKindConflict = "group_kind_conflict";       // join_group to a group of Kafka consumers (they assign themselves)
+    public const string OffsetMetadataTooLarge = "offset_metadata_too_large"; // Kafka door only: OffsetCommit metadata over 4096
+    public const string GroupNotEmpty = "group_not_empty";                // reset_offsets while the group has members
+    public const string InvalidPartitions = "invalid_partitions";         // create_partitions to no more than the topic has
+    // Met on the Kafka door (its clients see the Kafka numbers); listed so every core error has its JSON spelling.
+    public const string CorruptMessage = "corrupt_message";
+    public const string InvalidRecord = "invalid_record";
+    public const string InvalidRequiredAcks = "invalid_required_acks";
+    public const string UnsupportedCompressionType = "unsupported_compression_type";
+    public const string TransactionsNotSupported = "transactions_not_supported";
+    public const string InvalidReplicationFactor = "invalid_replication_factor";
+    public const string InvalidReplicaAssignment = "invalid_replica_assignment";
+    public const string InvalidConfig = "invalid_config";
+    public const string TimestampLookupUnsupported = "timestamp_lookup_unsupported";
+    public const string OutOfOrderSequenceNumber = "out_of_order_sequence_number";
+    public const string InvalidProducerEpoch = "invalid_producer_epoch";
 }
 
 /// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>

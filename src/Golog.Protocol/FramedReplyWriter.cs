@@ -44,7 +44,8 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         End();
     }
 
-    public void TopicCreated(RequestId id, string topic, int partitions)
+    /// <summary>The answer to create_topic, create_partitions and delete_topic: the topic and its partition count.</summary>
+    public void TopicPartitions(RequestId id, string topic, int partitions)
     {
         Begin(id);
         Json.WriteString("topic"u8, topic);
@@ -135,6 +136,25 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
             Json.WriteString("group"u8, g.Group);
             Json.WriteString("state"u8, g.State);
             Json.WriteNumber("members"u8, g.Members);
+            Json.WriteEndObject();
+        }
+        Json.WriteEndArray();
+        End();
+    }
+
+    public void OffsetsReset(RequestId id, string group, bool dryRun, IEnumerable<OffsetResetEntry> reset)
+    {
+        Begin(id);
+        Json.WriteString("group"u8, group);
+        Json.WriteBoolean("dry_run"u8, dryRun);
+        Json.WriteStartArray("reset"u8);
+        foreach (var e in reset)
+        {
+            Json.WriteStartObject();
+            Json.WriteString("topic"u8, e.Topic);
+            Json.WriteNumber("partition"u8, e.Partition);
+            WriteNullable("previous"u8, e.Previous);
+            Json.WriteNumber("offset"u8, e.Offset);
             Json.WriteEndObject();
         }
         Json.WriteEndArray();

@@ -94,5 +94,27 @@ internal static class GroupReplyReader
         return groups;
     }
 
+    public static List<OffsetResetEntry> ReadReset(ref Utf8JsonReader r)
+    {
+        var reset = new List<OffsetResetEntry>();
+        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
+        {
+            string topic = "";
+            int partition = 0;
+            long? previous = null;
+            long offset = 0;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("topic"u8)) { r.Read(); topic = r.GetString()!; }
+                else if (r.ValueTextEquals("partition"u8)) { r.Read(); partition = r.GetInt32(); }
+                else if (r.ValueTextEquals("previous"u8)) { r.Read(); previous = NullableLong(ref r); }
+                else if (r.ValueTextEquals("offset"u8)) { r.Read(); offset = r.GetInt64(); }
+                else { r.Read(); r.Skip(); }
+            }
+            reset.Add(new OffsetResetEntry(topic, partition, previous, offset));
+        }
+        return reset;
+    }
+
     private static long? NullableLong(ref Utf8JsonReader r) => r.TokenType == JsonTokenType.Null ? null : r.GetInt64();
 }

@@ -26,3 +26,6 @@ public sealed record GroupDescription(string Group, string State, int Generation
     IReadOnlyList<GroupMemberInfo> Members, IReadOnlyList<GroupPartitionOffset> Offsets);
 
 public sealed record GroupListing(string Group, string State, int Members);
+
+/// <summary>One partition of a reset_offsets answer: the offset committed before (null: none) and the one committed now (dry run: that would be).</summary>
+public sealed record OffsetResetEntry(string Topic, int Partition, long? Previous, long Offset);

@@ -32,4 +32,6 @@ public sealed class Reply
     public List<GroupMemberInfo>? Members { get; set; }
     public List<GroupPartitionOffset>? Offsets { get; set; }
     public List<GroupListing>? Groups { get; set; }
+    public bool? DryRun { get; set; }
+    public List<OffsetResetEntry>? Reset { get; set; }
 }

@@ -42,6 +42,8 @@ public static class ReplyReader
                     case "members": reply.Members = GroupReplyReader.ReadMembers(ref r); break;
                     case "offsets": reply.Offsets = GroupReplyReader.ReadOffsets(ref r); break;
                     case "groups": reply.Groups = GroupReplyReader.ReadGroups(ref r); break;
+                    case "dry_run": reply.DryRun = r.GetBoolean(); break;
+                    case "reset": reply.Reset = GroupReplyReader.ReadReset(ref r); break;
                     default: r.Skip(); break;
                 }
             }

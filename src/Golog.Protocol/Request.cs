@@ -1,6 +1,10 @@
 namespace Golog.Protocol;
 
-public enum RequestType { Produce, Fetch, Commit, Committed, CreateTopic, Metadata, JoinGroup, Heartbeat, LeaveGroup, DescribeGroup, ListGroups }
+public enum RequestType
+{
+    Produce, Fetch, Commit, Committed, CreateTopic, Metadata, JoinGroup, Heartbeat, LeaveGroup, DescribeGroup, ListGroups,
+    CreatePartitions, DeleteTopic, ResetOffsets,
+}
 
 /// <summary>
 /// The id of a framed request exactly as the client wrote it (a JSON number or a JSON string with its quotes),
@@ -38,6 +42,9 @@ public sealed class Request
     public int? GenerationId { get; init; }
     public int? SessionTimeoutMs { get; init; }
     public string? ClientId { get; init; }
+    /// <summary>reset_offsets: "earliest", "latest" or "offset" (then <see cref="Offset"/> says which).</summary>
+    public string? To { get; init; }
+    public bool DryRun { get; init; }
 }
 
 /// <summary>What the parser made of a line: a request, or an error to send back in the style the line asked for.</summary>

@@ -29,20 +29,30 @@ public static class RequestParser
         if (line.Trim(" \t\r\n"u8).IsEmpty) return Fail(null, ErrorCode.InvalidJson, "empty request line");
         var f = new Fields { Arena = new byte[line.Length] };
         var reader = new Utf8JsonReader(line, Options);
+        int memberStart = -1; // where the last member name began, to say where a syntax error is
         try
         {
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
                 return Fail(null, ErrorCode.InvalidJson, "a request must be one JSON object");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                memberStart = (int)reader.TokenStartIndex;
                 ReadMember(ref reader, ref f);
+            }
             if (reader.Read()) return Fail(f.Id, ErrorCode.InvalidJson, "unexpected data after the request object");
+        }
+        catch (JsonException e)
+        {
+            return Fail(f.Id, ErrorCode.InvalidJson, "malformed JSON: " + JsonSyntaxError.Describe(line, JsonSyntaxError.Position(line, e),
+                LastMemberName(line, memberStart), reader.CurrentDepth, Options.MaxDepth));
         }
         // Utf8JsonReader throws InvalidOperationException, not JsonException, when it unescapes a member name or a
         // string whose \u escapes leave a lone surrogate ("\ud800"): malformed text, answered like any other.
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (InvalidOperationException)
         {
-            return Fail(f.Id, ErrorCode.InvalidJson, "malformed JSON: " + FirstSentence(e.Message));
+            return Fail(f.Id, ErrorCode.InvalidJson, $"malformed JSON: a \\u escape in the string at column {JsonSyntaxError.Column(line, (int)reader.TokenStartIndex)} " +
+                "is half of a surrogate pair, which is no character");
         }
         if (f.Error is { } error) return new ParseResult(null, error, f.Id);
         return Validate(ref f);
@@ -54,7 +64,8 @@ public static class RequestParser
         public int ArenaUsed;
         public RequestId? Id;
         public ProtocolError? Error;
-        public string? Type, Topic, Group, MemberId, ClientId;
+        public string? Type, Topic, Group, MemberId, ClientId, To;
+        public bool? DryRun;
         public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions, GenerationId, SessionTimeoutMs;
         public List<string>? Topics;
         public long? Offset;
@@ -71,11 +82,11 @@ public static class RequestParser
         else if (r.ValueTextEquals("id"u8)) ReadId(ref r, ref f);
         else if (r.ValueTextEquals("topic"u8)) f.Topic = ReadString(ref r, ref f, "topic");
         else if (r.ValueTextEquals("group"u8)) f.Group = ReadString(ref r, ref f, "group");
-        else if (r.ValueTextEquals("partition"u8)) f.Partition = ReadInt(ref r, ref f, "partition");
-        else if (r.ValueTextEquals("partitions"u8)) f.Partitions = ReadInt(ref r, ref f, "partitions");
-        else if (r.ValueTextEquals("max_messages"u8)) f.MaxMessages = ReadInt(ref r, ref f, "max_messages");
-        else if (r.ValueTextEquals("max_bytes"u8)) f.MaxBytes = ReadInt(ref r, ref f, "max_bytes");
-        else if (r.ValueTextEquals("max_wait_ms"u8)) f.MaxWaitMs = ReadInt(ref r, ref f, "max_wait_ms");
+        else if (r.ValueTextEquals("partition"u8)) f.Partition = ReadInt(ref r, ref f, "partition", 0);
+        else if (r.ValueTextEquals("partitions"u8)) f.Partitions = ReadInt(ref r, ref f, "partitions", 1);
+        else if (r.ValueTextEquals("max_messages"u8)) f.MaxMessages = ReadInt(ref r, ref f, "max_messages", 1);
+        else if (r.ValueTextEquals("max_bytes"u8)) f.MaxBytes = ReadInt(ref r, ref f, "max_bytes", 1);
+        else if (r.ValueTextEquals("max_wait_ms"u8)) f.MaxWaitMs = ReadInt(ref r, ref f, "max_wait_ms", 0);
         else if (r.ValueTextEquals("offset"u8)) f.Offset = ReadLong(ref r, ref f, "offset");
         else if (r.ValueTextEquals("message"u8)) f.Message = ReadBytes(ref r, ref f, "message");
         else if (r.ValueTextEquals("key"u8)) f.Key = ReadBytes(ref r, ref f, "key", nullable: true);
@@ -84,8 +95,10 @@ public static class RequestParser
         else if (r.ValueTextEquals("topics"u8)) ReadTopics(ref r, ref f);
         else if (r.ValueTextEquals("member_id"u8)) f.MemberId = ReadString(ref r, ref f, "member_id");
         else if (r.ValueTextEquals("client_id"u8)) f.ClientId = ReadString(ref r, ref f, "client_id");
-        else if (r.ValueTextEquals("generation_id"u8)) f.GenerationId = ReadInt(ref r, ref f, "generation_id");
-        else if (r.ValueTextEquals("session_timeout_ms"u8)) f.SessionTimeoutMs = ReadInt(ref r, ref f, "session_timeout_ms");
+        else if (r.ValueTextEquals("generation_id"u8)) f.GenerationId = ReadInt(ref r, ref f, "generation_id", int.MinValue);
+        else if (r.ValueTextEquals("session_timeout_ms"u8)) f.SessionTimeoutMs = ReadInt(ref r, ref f, "session_timeout_ms", 1);
+        else if (r.ValueTextEquals("to"u8)) f.To = ReadString(ref r, ref f, "to");
+        else if (r.ValueTextEquals("dry_run"u8)) f.DryRun = ReadBool(ref r, ref f, "dry_run");
         else { r.Read(); r.Skip(); } // unknown members are ignored, for forward compatibility
     }
 
@@ -110,6 +123,15 @@ public static class RequestParser
         return null;
     }
 
+    private static bool? ReadBool(ref Utf8JsonReader r, ref Fields f, string name)
+    {
+        r.Read();
+        if (r.TokenType is JsonTokenType.True or JsonTokenType.False) return r.GetBoolean();
+        r.Skip();
+        f.Problem($"\"{name}\" must be true or false");
+        return null;
+    }
+
     private static ReadOnlyMemory<byte>? ReadBytes(ref Utf8JsonReader r, ref Fields f, string name, bool nullable = false)
     {
         r.Read();
@@ -127,12 +149,12 @@ public static class RequestParser
         return slice;
     }
 
-    private static int? ReadInt(ref Utf8JsonReader r, ref Fields f, string name)
+    private static int? ReadInt(ref Utf8JsonReader r, ref Fields f, string name, int min)
     {
         r.Read();
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int v)) return v;
         r.Skip();
-        f.Problem($"\"{name}\" must be an integer between {int.MinValue} and {int.MaxValue}");
+        f.Problem(NotAnInteger(name, min));
         return null;
     }
 
@@ -141,9 +163,20 @@ public static class RequestParser
         r.Read();
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out long v)) return v;
         r.Skip();
-        f.Problem($"\"{name}\" must be a 64-bit integer");
+        f.Problem(NotAnInteger(name, 0));
         return null;
     }
+
+    /// <summary>
+    /// One message for every way a number member can be wrong (a string "0", a fraction, out of range, below its
+    /// minimum), in the terms of what it must be.
+    /// </summary>
+    private static string NotAnInteger(string name, long min) => min switch
+    {
+        0 => $"\"{name}\" must be a non-negative integer",
+        1 => $"\"{name}\" must be a positive integer",
+        _ => $"\"{name}\" must be an integer",
+    };
 
     private static void ReadMessages(ref Utf8JsonReader r, ref Fields f)
     {
@@ -220,6 +253,9 @@ public static class RequestParser
             case "leave_group": type = RequestType.LeaveGroup; break;
             case "describe_group": type = RequestType.DescribeGroup; break;
             case "list_groups": type = RequestType.ListGroups; break;
+            case "create_partitions": type = RequestType.CreatePartitions; break;
+            case "delete_topic": type = RequestType.DeleteTopic; break;
+            case "reset_offsets": type = RequestType.ResetOffsets; break;
             default: return Fail(f.Id, ErrorCode.UnknownType, $"unknown request type \"{Truncate(f.Type)}\"");
         }
         if (!framed && type is not (RequestType.Produce or RequestType.Fetch))
@@ -238,6 +274,9 @@ public static class RequestParser
             RequestType.Heartbeat => Need(f.Group, "group") ?? Need(f.MemberId, "member_id") ?? Need(f.GenerationId, "generation_id"),
             RequestType.LeaveGroup => Need(f.Group, "group") ?? Need(f.MemberId, "member_id"),
             RequestType.DescribeGroup => Need(f.Group, "group"),
+            RequestType.CreatePartitions => Need(f.Topic, "topic") ?? Need(f.Partitions, "partitions"),
+            RequestType.DeleteTopic => Need(f.Topic, "topic"),
+            RequestType.ResetOffsets => Need(f.Group, "group") ?? Need(f.To, "to") ?? ResetProblem(ref f),
             _ => null,
         };
         problem ??= RangeProblem(ref f);
@@ -264,6 +303,8 @@ public static class RequestParser
             GenerationId = f.GenerationId,
             SessionTimeoutMs = f.SessionTimeoutMs,
             ClientId = f.ClientId,
+            To = f.To,
+            DryRun = f.DryRun ?? false,
         };
         return new ParseResult(request, null, f.Id);
     }
@@ -282,15 +323,22 @@ public static class RequestParser
     private static string? MemberProblem(ref Fields f) =>
         (f.MemberId is null) != (f.GenerationId is null) ? "give both \"member_id\" and \"generation_id\", or neither" : null;
 
+    private static string? ResetProblem(ref Fields f) => f.To switch
+    {
+        "earliest" or "latest" => f.Offset is null ? null : $"\"offset\" goes with \"to\":\"offset\", not \"{f.To}\"",
+        "offset" => Need(f.Offset, "offset"),
+        _ => $"\"to\" must be \"earliest\", \"latest\" or \"offset\"",
+    };
+
     private static string? RangeProblem(ref Fields f)
     {
-        if (f.Partition < 0) return "\"partition\" must be >= 0";
-        if (f.Offset < 0) return "\"offset\" must be >= 0";
-        if (f.Partitions < 1) return "\"partitions\" must be >= 1";
-        if (f.MaxMessages < 1) return "\"max_messages\" must be >= 1";
-        if (f.MaxBytes < 1) return "\"max_bytes\" must be >= 1";
-        if (f.MaxWaitMs < 0) return "\"max_wait_ms\" must be >= 0";
-        if (f.SessionTimeoutMs < 1) return "\"session_timeout_ms\" must be >= 1";
+        if (f.Partition < 0) return NotAnInteger("partition", 0);
+        if (f.Offset < 0) return NotAnInteger("offset", 0);
+        if (f.Partitions < 1) return NotAnInteger("partitions", 1);
+        if (f.MaxMessages < 1) return NotAnInteger("max_messages", 1);
+        if (f.MaxBytes < 1) return NotAnInteger("max_bytes", 1);
+        if (f.MaxWaitMs < 0) return NotAnInteger("max_wait_ms", 0);
+        if (f.SessionTimeoutMs < 1) return NotAnInteger("session_timeout_ms", 1);
         return null;
     }
 
@@ -300,9 +348,12 @@ public static class RequestParser
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "...";
 
-    private static string FirstSentence(string message)
+    /// <summary>The member name that starts at <paramref name="start"/> (its opening quote), raw as written; null if none was read.</summary>
+    private static string? LastMemberName(ReadOnlySpan<byte> line, int start)
     {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        if (start < 0) return null;
+        var name = line[(start + 1)..];
+        int end = name.IndexOf((byte)'"');
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
     }
 }

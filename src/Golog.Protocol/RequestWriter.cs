@@ -122,6 +122,30 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         End();
     }
 
+    public void CreatePartitions(long id, string topic, int partitions)
+    {
+        Begin("create_partitions"u8, id, topic, null);
+        Json.WriteNumber("partitions"u8, partitions);
+        End();
+    }
+
+    public void DeleteTopic(long id, string topic)
+    {
+        Begin("delete_topic"u8, id, topic, null);
+        End();
+    }
+
+    /// <summary>reset_offsets: <paramref name="to"/> is "earliest", "latest" or "offset" (with <paramref name="offset"/>).</summary>
+    public void ResetOffsets(long id, string group, string? topic, string to, long? offset, bool dryRun)
+    {
+        Begin("reset_offsets"u8, id, topic, null);
+        Json.WriteString("group"u8, group);
+        Json.WriteString("to"u8, to);
+        if (offset is { } o) Json.WriteNumber("offset"u8, o);
+        if (dryRun) Json.WriteBoolean("dry_run"u8, true);
+        End();
+    }
+
     public void Metadata(long id, string? topic = null)
     {
         Begin("metadata"u8, id, topic, null);

@@ -59,6 +59,10 @@ public static class SeedText
         output.Advance(n);
     }
 
+    /// <summary>The escaping of <see cref="Record"/> for text: a message with line breaks stays on one line.</summary>
+    public static string Escape(string message) =>
+        message.AsSpan().IndexOfAny('\n', '\r', '\\') < 0 ? message : message.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\r", "\\r");
+
     /// <summary>Reverses the escaping of <see cref="Record"/>.</summary>
     public static string Unescape(ReadOnlySpan<char> text)
     {

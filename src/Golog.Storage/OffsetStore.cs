@@ -106,6 +106,20 @@ public sealed class OffsetStore : IDisposable
         _end = _durableLength;
     }
 
+    /// <summary>
+    /// Drops every offset of <paramref name="topic"/> (it was deleted) and rewrites the file without them, durable on
+    /// return; false when the group had none. Call with every commit durable (after a sync): the rewrite replaces the file.
+    /// </summary>
+    public bool Forget(string topic)
+    {
+        if (_written.Count > 0 || _pendingCommits.Count > 0) throw new InvalidOperationException("commits are still waiting for a sync");
+        var gone = _offsets.Keys.Where(tp => tp.Topic == topic).ToList();
+        if (gone.Count == 0) return false;
+        foreach (var tp in gone) _offsets.Remove(tp);
+        Rewrite();
+        return true;
+    }
+
     public void Dispose() => _file.Dispose();
 
     private void ClearPending()

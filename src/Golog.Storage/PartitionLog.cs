@@ -19,7 +19,7 @@ public sealed class PartitionLog : IDisposable
     private readonly List<Segment> _unsynced = [];
     private readonly List<PendingSeal> _seals = [];
     private readonly LeaderEpochCache _epochs;
-    private ProducerStateTable _producers = new();
+    private ProducerStateTable _producers;
     private readonly IFileSystem _files;
     private readonly ILogger _log;
     private bool _directoryUnsynced;
@@ -29,13 +29,15 @@ public sealed class PartitionLog : IDisposable
     // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
     private LogPosition _servableEnd;
 
-    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs, ILogger log)
+    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs,
+        ProducerStateTable producers, ILogger log)
     {
         _files = files;
         Directory = directory;
         Config = config;
         _segments = segments;
         _epochs = epochs;
+        _producers = producers;
         _log = log;
         _flushed = _servableEnd = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
         _highWatermark = Active.NextOffset;
@@ -67,7 +69,8 @@ public sealed class PartitionLog : IDisposable
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/>. Sealed closed segments are trusted and read
     /// lazily; a closed segment without an index (rolled, seal not done before a crash) is CRC-scanned, and if its
-    /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean.
+    /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean. The producer
+    /// state is the newest producer snapshot's plus the batch headers after it (<see cref="ProducerStateLoader"/>).
     /// </summary>
     public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log, IFileSystem? files = null)
     {
@@ -78,7 +81,12 @@ public sealed class PartitionLog : IDisposable
         if (segments[^1].RemoveIndexFile()) files.SyncDirectory(directory);
         var epochs = LeaderEpochCache.Load(files, directory);
         epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
-        return new PartitionLog(files, directory, config, segments, epochs, log);
+        var producers = ProducerStateLoader.Load(files, directory, segments, log);
+        // state that is in memory now: rolls write the next snapshots, one per segment base
+        ProducerSnapshot.Delete(files, directory, offset => !segments.Exists(s => s.BaseOffset == offset));
+        var partitionLog = new PartitionLog(files, directory, config, segments, epochs, producers, log);
+        partitionLog.RemoveExpiredProducers(DateTime.UtcNow);
+        return partitionLog;
     }
 
     private static List<Segment> OpenSegments(IFileSystem files, string directory, LogConfig config, bool cleanShutdown, ILogger log)
@@ -169,6 +177,14 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>The idempotent producers this partition remembers (rebuilt from the log at open).</summary>
     public ProducerStateTable Producers => _producers;
+
+    /// <summary>
+    /// Forgets the producers idle for <see cref="LogConfig.ProducerIdExpiration"/> (measured, as Kafka does, from their
+    /// last batch's max timestamp). Runs at open and at every roll; an owner may run it periodically too, as Kafka
+    /// does every 10 minutes. Returns how many were forgotten.
+    /// </summary>
+    public int RemoveExpiredProducers(DateTime nowUtc) =>
+        _producers.RemoveExpired(new DateTimeOffset(nowUtc).ToUnixTimeMilliseconds(), Config.ProducerIdExpiration);
 
     private (long BaseOffset, long LastOffset) StoreRawBatch(ReadOnlySpan<byte> batch, BatchInfo info, int leaderEpoch)
     {
@@ -281,7 +297,24 @@ public sealed class PartitionLog : IDisposable
         if (_servableEnd.NextOffset > end) _servableEnd = endPosition;
         _highWatermark = Math.Min(_highWatermark, end);
         _epochs.TruncateFromEnd(end);
+        _producers = ProducerStateLoader.Load(_files, Directory, _segments, _log); // forgets the batches cut, and their snapshots
         _log.Warning("Truncated {Directory} to offset {Offset}: log end is now {End}", Directory, offset, end);
+    }
+
+    /// <summary>
+    /// After a failed write or fsync: drops everything unacknowledged (<see cref="TruncateTo"/> the high watermark,
+    /// fsync'd), closes the files and opens the log again from what the disk holds, as a restart after a crash would.
+    /// A failed fsync may have dropped written pages without saying which (Linux marks them clean), so nothing the
+    /// process remembers about the tail is trusted, and nothing written before the failure can be acknowledged later
+    /// by a sync that merely succeeds. Throws IOException if the cut or the reopen fails: the caller must then stop
+    /// serving the partition. Returns the reopened log; this one is disposed.
+    /// </summary>
+    public PartitionLog ReopenAfterFailure()
+    {
+        try { TruncateTo(_highWatermark); }
+        finally { Dispose(); }
+        _log.Warning("Reopening {Directory} after a storage failure: re-reading its durable state", Directory);
+        return Open(Directory, Config, cleanShutdown: false, _log, _files);
     }
 
     /// <summary>
@@ -334,10 +367,16 @@ public sealed class PartitionLog : IDisposable
             _segments.RemoveAt(0);
             Forget(segment);
             segment.Delete();
+            // one directory fsync per segment, so the deletions survive in order: a file system that reorders
+            // directory changes could otherwise keep an older segment and lose a later one's file, and recovery
+            // would take the gap for a torn tail and drop every acknowledged segment after it (found by the
+            // power-loss simulation). It also makes the new log start survive a machine crash.
+            _files.SyncDirectory(Directory);
             deleted++;
             _log.Information("Retention deleted segment {Segment}; log start offset is now {LogStartOffset}", segment.LogPath, LogStartOffset);
         }
-        if (deleted > 0) _files.SyncDirectory(Directory); // the new log start survives a machine crash too
+        // producers stay in memory (as in Kafka: a retry is still recognised); their older snapshots go with the segments
+        if (deleted > 0 && ProducerSnapshot.Delete(_files, Directory, offset => offset < LogStartOffset)) _files.SyncDirectory(Directory);
         return deleted;
     }
 
@@ -366,11 +405,16 @@ public sealed class PartitionLog : IDisposable
         && _servableEnd.Segment == Active && _servableEnd.Position == Active.Size
         && nowUtc - Active.LastWriteUtc > maxAge;
 
-    /// <summary>Clean close: runs every due fsync and seal, then seals the active segment so the next start skips recovery.</summary>
+    /// <summary>
+    /// Clean close: runs every due fsync and seal, then seals the active segment so the next start skips recovery, and
+    /// snapshots the producer state at the log end so the next start reads no batch header for it.
+    /// </summary>
     public void Close()
     {
         TakeUnsynced().Run();
         Active.Seal();
+        try { ProducerSnapshot.Write(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(_producers)); }
+        catch (IOException e) { _log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers instead", Directory, e.Message); }
         foreach (var s in _segments) s.Dispose();
     }
 
@@ -398,7 +442,8 @@ public sealed class PartitionLog : IDisposable
         var old = Active;
         old.WritePending();
         _unsynced.Remove(old); // the seal's fsync covers it
-        _seals.Add(old.PrepareSeal());
+        RemoveExpiredProducers(DateTime.UtcNow);
+        _seals.Add(old.PrepareSeal(new PendingSnapshot(_files, Directory, old.NextOffset, ProducerSnapshot.Serialize(_producers))));
         var next = Segment.Create(_files, Directory, old.NextOffset, Config);
         _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
         _directoryUnsynced = true;

@@ -221,10 +221,13 @@ public sealed class Segment : IDisposable
         PrepareSeal().Run();
     }
 
-    /// <summary>The work that closes this (written) segment for good, to run on a sync thread; the index is copied now.</summary>
-    internal PendingSeal PrepareSeal()
+    /// <summary>
+    /// The work that closes this (written) segment for good, to run on a sync thread; the index is copied now, and
+    /// <paramref name="snapshot"/> (the producer state at the segment's end) is written after it.
+    /// </summary>
+    internal PendingSeal PrepareSeal(PendingSnapshot? snapshot = null)
     {
-        lock (_indexFileLock) return new PendingSeal(this, EnsureIndex().Serialize(), _indexVersion);
+        lock (_indexFileLock) return new PendingSeal(this, EnsureIndex().Serialize(), _indexVersion, snapshot);
     }
 
     /// <summary>Whether the segment was sealed: its .index file is written only after its log's fsync.</summary>
@@ -246,17 +249,55 @@ public sealed class Segment : IDisposable
         }
     }
 
-    /// <summary>Writes the .index file unless the segment was truncated or deleted since <paramref name="version"/>.</summary>
-    internal void WriteIndexFile(byte[] index, int version)
+    /// <summary>
+    /// Writes the .index file, then runs <paramref name="andThen"/>, unless the segment was truncated or deleted since
+    /// <paramref name="version"/>: what describes the segment's old content must not appear after it changed.
+    /// </summary>
+    internal void WriteIndexFile(byte[] index, int version, Action? andThen = null)
     {
         lock (_indexFileLock)
         {
             if (_deleted || version != _indexVersion) return;
             _files.WriteAllBytes(IndexPath, index);
+            andThen?.Invoke();
         }
     }
 
     public int Read(long position, Span<byte> destination) => _file.Read(destination, position);
+
+    /// <summary>
+    /// Hands <paramref name="visit"/> the header of every batch from the one holding <paramref name="fromOffset"/>
+    /// (the first, when that lies before the segment), written or pending. Reads the file in large chunks and skips
+    /// what lies between headers, so a segment of small batches costs a few reads, not one per batch. Stops at a
+    /// damaged header: reads fail from there on anyway.
+    /// </summary>
+    internal void WalkBatchHeaders(long fromOffset, Action<ReadOnlySpan<byte>> visit)
+    {
+        const int H = RecordBatchLayout.HeaderSize;
+        long position = fromOffset <= BaseOffset ? 0 : FindBatchPosition(fromOffset, WrittenSize);
+        var buffer = new byte[Math.Min(1024 * 1024, Math.Max(H, WrittenSize))];
+        long bufferStart = 0;
+        int buffered = 0;
+        while (position >= 0 && position < WrittenSize)
+        {
+            if (position < bufferStart || position + H > bufferStart + buffered)
+            {
+                bufferStart = position;
+                buffered = Read(position, buffer);
+                if (buffered < H) return; // a header cut short: the end of what was written whole
+            }
+            var header = buffer.AsSpan((int)(position - bufferStart), H);
+            if (RecordBatchReader.TryReadHeader(header, _config.MaxBatchBytes, out var info) == BatchStatus.Corrupt) return;
+            visit(header);
+            position += info.Size;
+        }
+        for (int p = 0; p < _pendingLength;)
+        {
+            RecordBatchReader.TryReadHeader(_pending.AsSpan(p, _pendingLength - p), int.MaxValue, out var info);
+            if (info.NextOffset > fromOffset) visit(_pending.AsSpan(p, H));
+            p += info.Size;
+        }
+    }
 
     /// <summary>
     /// Byte position of the batch holding <paramref name="offset"/>, reading at most up to <paramref name="limit"/>;

@@ -9,8 +9,11 @@ public static class StorageLayout
 {
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
+    public const string SnapshotSuffix = ".snapshot";
     public const string OffsetsDirectory = "__consumer_offsets";
     public const string CleanShutdownFile = ".clean-shutdown";
+    /// <summary>Under the storage root: the first Kafka producer id not yet handed out in any run (<see cref="ProducerIdStore"/>).</summary>
+    public const string ProducerIdsFile = "producer-ids";
 
     public static string PartitionDirectory(string root, string topic, int partition) =>
         Path.Combine(root, $"{topic}-{partition}");
@@ -33,6 +36,38 @@ public static class StorageLayout
             if (Names.IsValid(topic) && int.TryParse(name.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out int p))
                 yield return (topic, p);
         }
+    }
+
+    /// <summary>What a partition directory is renamed to before its files are removed (not a partition name: no trailing number).</summary>
+    public const string DeletedSuffix = "-delete";
+
+    /// <summary>
+    /// Removes a deleted topic's partition directories. Each is first renamed out of the partition namespace and the
+    /// renames made durable (one directory fsync) before anything is removed, so once this returns no crash brings the
+    /// topic back; then the files go. A start finds leftovers of an interrupted removal with <see cref="RemoveDeletedLeftovers"/>.
+    /// </summary>
+    public static void DeletePartitionDirectories(string root, string topic, int partitions, IFileSystem? files = null)
+    {
+        var renamed = new List<string>();
+        for (int p = 0; p < partitions; p++)
+        {
+            var dir = PartitionDirectory(root, topic, p);
+            if (!Directory.Exists(dir)) continue;
+            var target = $"{dir}.{Guid.NewGuid():N}{DeletedSuffix}"; // unique: the same name may be deleted again before this one is gone
+            Directory.Move(dir, target);
+            renamed.Add(target);
+        }
+        (files ?? DiskFileSystem.Instance).SyncDirectory(root);
+        foreach (var dir in renamed) Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Finishes removals a crash interrupted (directories renamed by <see cref="DeletePartitionDirectories"/>); returns how many.</summary>
+    public static int RemoveDeletedLeftovers(string root)
+    {
+        if (!Directory.Exists(root)) return 0;
+        var leftovers = Directory.GetDirectories(root, "*" + DeletedSuffix);
+        foreach (var dir in leftovers) Directory.Delete(dir, recursive: true);
+        return leftovers.Length;
     }
 
     /// <summary>Every group with a committed-offsets file under root.</summary>

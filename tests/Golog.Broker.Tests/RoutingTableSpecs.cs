@@ -49,14 +49,14 @@ public sealed class RoutingTableSpecs(ITestOutputHelper output) : BrokerSpec(out
         for (int t = 0; t < Topics; t++)
         {
             topics.Tell(Req(id++, new CreateTopicCommand($"t{t}", 1)), probe.Ref);
-            for (int p = 1; p < Growth; p++) topics.Tell(Records.Produce(id++, $"t{t}", p, "x"), probe.Ref); // auto-growth, one partition at a time
+            for (int p = 2; p <= Growth; p++) topics.Tell(Req(id++, new CreatePartitionsCommand($"t{t}", p)), probe.Ref); // one partition at a time
         }
         for (long i = 0; i < id; i++)
         {
             var reply = await probe.ExpectReplyAsync(Patience);
-            Assert.True(reply.Result is TopicCreated or Produced, $"request {reply.Correlation}: {reply.Result}");
-            if (reply.Result is Produced produced) // acknowledged, so routable from any thread now
-                Assert.True(routes.TryGetPartition(produced.Topic, produced.Partition, out _));
+            Assert.True(reply.Result is TopicCreated or PartitionsCreated, $"request {reply.Correlation}: {reply.Result}");
+            if (reply.Result is PartitionsCreated grown) // answered, so routable from any thread now
+                Assert.True(routes.TryGetPartition(grown.Topic, grown.Partitions - 1, out _));
         }
         stop.Cancel();
         await Task.WhenAll(readers);

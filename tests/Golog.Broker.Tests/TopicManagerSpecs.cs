@@ -233,4 +233,90 @@ public sealed class TopicManagerSpecs(ITestOutputHelper output) : BrokerSpec(out
         Assert.False(Directory.Exists(PartitionDir("also-new", 0)));
         Assert.False(File.Exists(StorageLayout.GroupOffsetsFile(Root, "new-group")));
     }
+
+    [Fact]
+    public async Task A_produce_or_fetch_past_an_existing_topic_s_last_partition_is_refused_and_the_topic_does_not_grow()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("orders", 6)));
+
+        foreach (var request in new[] { Records.Produce(2, "orders", 6, "typo"), Records.Produce(3, "orders", 99, "typo"), Fetch(4, "orders", 6, 0) })
+        {
+            var error = await FailsAsync(topics, request);
+            Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, error.Code);
+            Assert.Contains("has 6 partitions (0 to 5)", error.Message);
+        }
+        Assert.Equal(6, (await AskAsync<MetadataResult>(topics, Req(5, new MetadataQuery("orders")))).Topics[0].Partitions.Count);
+        Assert.False(Directory.Exists(PartitionDir("orders", 6)));
+    }
+
+    [Fact]
+    public async Task Create_partitions_grows_a_topic_to_the_count_asked_and_never_shrinks_it()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("growing", 2)));
+        await AskAsync<Produced>(topics, Records.Produce(2, "growing", 1, "kept"));
+
+        Assert.Equal(new PartitionsCreated("growing", 4), await AskAsync<PartitionsCreated>(topics, Req(3, new CreatePartitionsCommand("growing", 4))));
+        Assert.Equal(new Produced("growing", 3, 0, 0), await AskAsync<Produced>(topics, Records.Produce(4, "growing", 3, "new")));
+        Assert.Equal([new Rec(0, null, "kept")], await FetchRecordsAsync(topics, "growing", 1));
+
+        var same = await FailsAsync(topics, Req(5, new CreatePartitionsCommand("growing", 4)));
+        Assert.Equal((BrokerErrorCode.InvalidPartitions, true), (same.Code, same.Message.Contains("already has 4 partitions")));
+        Assert.Equal(BrokerErrorCode.InvalidPartitions, (await FailsAsync(topics, Req(6, new CreatePartitionsCommand("growing", 1)))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Req(7, new CreatePartitionsCommand("absent", 3)))).Code);
+        Assert.Equal(4, (await AskAsync<MetadataResult>(topics, Req(8, new MetadataQuery("growing")))).Topics[0].Partitions.Count);
+        Assert.False(Directory.Exists(PartitionDir("absent", 0)));
+    }
+
+    [Fact]
+    public async Task Deleting_a_topic_answers_its_waiting_fetch_removes_its_files_and_a_later_produce_starts_it_afresh()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("doomed", 2)));
+        await AskAsync<Produced>(topics, Records.Produce(2, "doomed", 0, "a", "b"));
+        var poller = CreateTestProbe();
+        topics.Tell(Req(3, new FetchCommand("doomed", 0, 2, 100, 1024, MaxWait: TimeSpan.FromMinutes(5))), poller.Ref); // parked at the end
+
+        Assert.Equal(new TopicDeleted("doomed", 2), await AskAsync<TopicDeleted>(topics, Req(4, new DeleteTopicCommand("doomed"))));
+        var answered = await poller.ExpectResultAsync<Fetched>(Patience); // not left waiting minutes for a topic that is gone
+        Assert.Equal(0, answered.Data.Length);
+        Assert.False(Directory.Exists(PartitionDir("doomed", 0)));
+        Assert.False(Directory.Exists(PartitionDir("doomed", 1)));
+        Assert.Empty(Directory.GetDirectories(Root, "doomed*"));
+
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Fetch(5, "doomed", 0, 0))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Req(6, new MetadataQuery("doomed")))).Code);
+        Assert.Equal(BrokerErrorCode.UnknownTopicOrPartition, (await FailsAsync(topics, Req(7, new DeleteTopicCommand("doomed")))).Code);
+
+        // the name is free: a produce auto-creates a new, empty topic with the default partition count
+        Assert.Equal(new Produced("doomed", 0, 0, 0), await AskAsync<Produced>(topics, Records.Produce(8, "doomed", 0, "again")));
+        Assert.Equal([new Rec(0, null, "again")], await FetchRecordsAsync(topics, "doomed", 0));
+        Assert.Equal(Settings.DefaultPartitions, (await AskAsync<MetadataResult>(topics, Req(9, new MetadataQuery("doomed")))).Topics[0].Partitions.Count);
+    }
+
+    [Fact]
+    public async Task Deleting_a_topic_drops_its_offsets_in_every_group_including_groups_only_on_disk()
+    {
+        var topics = StartTopics();
+        await AskAsync<TopicCreated>(topics, Req(1, new CreateTopicCommand("shared", 1)));
+        await AskAsync<TopicCreated>(topics, Req(2, new CreateTopicCommand("other", 1)));
+        await AskAsync<Produced>(topics, Records.Produce(3, "shared", 0, "a", "b"));
+        await AskAsync<Produced>(topics, Records.Produce(4, "other", 0, "a"));
+        foreach (var (group, topic) in new[] { ("asleep", "shared"), ("asleep", "other"), ("awake", "shared") })
+            await AskAsync<OffsetCommitted>(topics, Req(5, new CommitCommand(group, new TopicPartition(topic, 0), 1)));
+        await StopAndWaitAsync(topics);
+
+        var restarted = StartTopics(); // "asleep" now only has its offsets file; "awake" runs again once asked
+        Assert.Equal(1, (await AskAsync<CommittedOffset>(restarted, Req(6, new CommittedQuery("awake", new TopicPartition("shared", 0))))).Offset);
+        await AskAsync<TopicDeleted>(restarted, Req(7, new DeleteTopicCommand("shared")));
+        await AskAsync<TopicCreated>(restarted, Req(8, new CreateTopicCommand("shared", 1)));
+
+        foreach (var group in new[] { "asleep", "awake" })
+            Assert.Null((await AskAsync<CommittedOffset>(restarted, Req(9, new CommittedQuery(group, new TopicPartition("shared", 0))))).Offset);
+        Assert.Equal(1, (await AskAsync<CommittedOffset>(restarted, Req(10, new CommittedQuery("asleep", new TopicPartition("other", 0))))).Offset);
+        await StopAndWaitAsync(restarted);
+        using var store = OffsetStore.Open(StorageLayout.GroupOffsetsFile(Root, "asleep"), Serilog.Log.Logger); // dropped on disk too
+        Assert.Equal([new TopicPartition("other", 0)], store.Offsets.Keys);
+    }
 }

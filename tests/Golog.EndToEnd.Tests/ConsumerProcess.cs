@@ -3,20 +3,23 @@ using System.Text.RegularExpressions;
 
 namespace Golog.EndToEnd.Tests;
 
-/// <summary>A golog-consumer process whose output lines are collected as they come.</summary>
+/// <summary>A golog-consumer process (or another console, given by name) whose output lines are collected as they come.</summary>
 public sealed partial class ConsumerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
 
-    public ConsumerProcess(IEnumerable<string> args)
+    public ConsumerProcess(IEnumerable<string> args, string program = "golog-consumer", bool redirectStdin = false)
     {
-        _process = DotnetProgram.Start("golog-consumer", args);
+        _process = DotnetProgram.Start(program, args, redirectStdin);
         _process.OutputDataReceived += (_, e) => { if (e.Data is { } l) lock (_lines) _lines.Add(l); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (_lines) _lines.Add("stderr: " + l); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>The process's stdin, when started with redirectStdin.</summary>
+    public StreamWriter Input => _process.StandardInput;
 
     public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToList(); } }
 

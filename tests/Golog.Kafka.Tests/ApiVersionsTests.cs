@@ -6,8 +6,23 @@ public sealed class ApiVersionsTests : IAsyncLifetime
     /// <summary>Key, min, max: exactly what the door serves (docs/protocol.md, "Kafka door"). An API added to the door is added here.</summary>
     private static readonly (short Key, short Min, short Max)[] Advertised =
     [
+        (0, 0, 3),   // Produce (v3 served; 0-2 advertised for librdkafka 2.0.2's probes)
+        (1, 4, 4),   // Fetch
+        (2, 1, 1),   // ListOffsets
         (3, 4, 4),   // Metadata
+        (8, 2, 2),   // OffsetCommit
+        (9, 1, 1),   // OffsetFetch
+        (10, 0, 0),  // FindCoordinator
+        (11, 1, 1),  // JoinGroup
+        (12, 0, 0),  // Heartbeat
+        (13, 0, 0),  // LeaveGroup
+        (14, 0, 0),  // SyncGroup
+        (15, 0, 0),  // DescribeGroups
+        (16, 0, 0),  // ListGroups
         (18, 0, 3),  // ApiVersions
+        (19, 2, 2),  // CreateTopics
+        (20, 1, 1),  // DeleteTopics
+        (22, 0, 1),  // InitProducerId
     ];
 
     private KafkaTestBroker _broker = null!;

@@ -23,6 +23,7 @@ public sealed class KafkaTestBroker : IAsyncDisposable
     }
 
     public int KafkaPort { get; }
+    public string StorageDirectory => Path.Combine(_dir, "storage");
     public int JsonPort { get; }
     public string Bootstrap => $"localhost:{KafkaPort}";
 

@@ -251,7 +251,7 @@ public class ClientCodecRoundTripTests
     [Fact]
     public void Topic_created_round_trips()
     {
-        var reply = WriteAndRead(w => w.TopicCreated(Id("7"), "orders", 3));
+        var reply = WriteAndRead(w => w.TopicPartitions(Id("7"), "orders", 3));
         Assert.Equal("orders", reply.Topic);
         Assert.Equal(3, reply.Partitions);
     }

@@ -73,7 +73,7 @@ public class FramedReplyWriterTests
 
     [Fact]
     public void Topic_created_reply_names_the_topic_and_its_partitions() =>
-        Assert.Equal("""{"id":7,"ok":true,"topic":"orders","partitions":3}""" + "\n", Framed(w => w.TopicCreated(Id("7"), "orders", 3)));
+        Assert.Equal("""{"id":7,"ok":true,"topic":"orders","partitions":3}""" + "\n", Framed(w => w.TopicPartitions(Id("7"), "orders", 3)));
 
     [Fact]
     public void Metadata_reply_matches_the_protocol_document() =>
@@ -115,7 +115,7 @@ public class FramedReplyWriterTests
     {
         var result = Parse("""{"type":"fetch","partition":"x","id":"a\"b"}""");
         Assert.Equal(
-            """{"id":"a\"b","ok":false,"error":{"code":"invalid_request","message":"\"partition\" must be an integer between -2147483648 and 2147483647"}}""" + "\n",
+            """{"id":"a\"b","ok":false,"error":{"code":"invalid_request","message":"\"partition\" must be a non-negative integer"}}""" + "\n",
             Framed(w => w.Error(result.Id, result.Error!)));
     }
 
@@ -135,7 +135,7 @@ public class FramedReplyWriterTests
         Assert.StartsWith(prefix, Framed(w => w.Ok(id)));
         Assert.StartsWith(prefix, Framed(w => w.ProduceOk(id, "t", 0, 0, 0)));
         Assert.StartsWith(prefix, Framed(w => w.Committed(id, null)));
-        Assert.StartsWith(prefix, Framed(w => w.TopicCreated(id, "t", 1)));
+        Assert.StartsWith(prefix, Framed(w => w.TopicPartitions(id, "t", 1)));
         Assert.StartsWith(prefix, Framed(w => w.Metadata(id, [])));
         Assert.StartsWith(prefix, Framed(w => w.Error(id, new ProtocolError(ErrorCode.StorageError, "x"))));
         Assert.StartsWith(prefix, Framed(w => { w.BeginFetch(id, "t", 0, 0, 0); w.EndFetch(); }));

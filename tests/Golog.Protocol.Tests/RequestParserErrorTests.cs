@@ -332,4 +332,29 @@ public class RequestParserErrorTests
         Assert.DoesNotContain('\n', e.Message);
         Assert.DoesNotContain("Path:", e.Message);
     }
+
+    // ---- messages in the writer's terms ----
+
+    [Theory]
+    [InlineData("""{"type":"produce","topic":"orders","partition":0,"message":"hello",}""", "malformed JSON: trailing comma after \"message\" at column 67")]
+    [InlineData("""{"type":"produce","topic":"orders","message":"a""", "malformed JSON: the line ends before the request is complete (a string, object or array is not closed)")]
+    [InlineData("""{'type':'produce'}""", "malformed JSON: single quotes at column 2: JSON strings and names need double quotes (\")")]
+    [InlineData("""{type:"produce"}""", "malformed JSON: a member name without double quotes at column 2")]
+    [InlineData("""{"type":"metadata" // comment}""", "malformed JSON: a comment at column 20: JSON has no comments")]
+    [InlineData("{\"type\":\"produce\",\"topic\":\"orders\",\"message\":\"a\tb\"}", "malformed JSON: control character U+0009 at column 48: inside a string write it escaped (\\n, \\t, \\u0009)")]
+    [InlineData("""{"type":"produce" "topic":"orders"}""", "malformed JSON: missing comma or colon before column 19 after \"type\"")]
+    [InlineData("""{"type":"fetch","topic":orders}""", "malformed JSON: unexpected word at column 25 after \"topic\": strings need double quotes; the literals are true, false and null")]
+    [InlineData("""{"type":"metadata","id":1,"topic":"\ud800"}""", "malformed JSON: a \\u escape in the string at column 35 is half of a surrogate pair, which is no character")]
+    public void Malformed_json_is_explained_by_what_is_wrong_and_its_column(string line, string message) =>
+        Assert.Equal(message, Reject(line, ErrorCode.InvalidJson, line.Contains("\"id\"") ? "1" : null).Message);
+
+    [Theory]
+    [InlineData("\"0\"")]
+    [InlineData("-1")]
+    [InlineData("0.5")]
+    [InlineData("3000000000")]
+    [InlineData("null")]
+    public void Every_wrong_partition_gets_the_same_message(string partition) =>
+        Assert.Equal("\"partition\" must be a non-negative integer",
+            Reject($$"""{"id":1,"type":"fetch","topic":"t","partition":{{partition}},"offset":0}""", ErrorCode.InvalidRequest, "1").Message);
 }

@@ -28,13 +28,14 @@ public static class BatchBytes
     }
 
     /// <summary>A batch of <paramref name="records"/> records from producer <paramref name="producerId"/> at that epoch, starting at that sequence.</summary>
-    public static byte[] Idempotent(long producerId, short epoch, int firstSequence, int records = 1, long maxTimestamp = LogTestExtensions.Timestamp)
+    /// <remarks>The max timestamp (what producer expiry measures from) is now unless given.</remarks>
+    public static byte[] Idempotent(long producerId, short epoch, int firstSequence, int records = 1, long? maxTimestamp = null)
     {
         var batch = Producer(Enumerable.Range(0, records).Select(i => $"p{producerId}-e{epoch}-s{firstSequence}-{i}").ToArray());
         BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.ProducerId), producerId);
         BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(L.ProducerEpoch), epoch);
         BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(L.BaseSequence), firstSequence);
-        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.MaxTimestamp), maxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(L.MaxTimestamp), maxTimestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         return Recrc(batch);
     }
 

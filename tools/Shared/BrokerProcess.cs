@@ -26,7 +26,11 @@ public sealed class BrokerProcess : IAsyncDisposable
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), "--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage, "--ports-file", PortsFilePath, .. extraArgs];
+        var extra = extraArgs.ToList();
+        // every door on a free port, unless the caller names a port (a restart on the port its clients know); an
+        // option given twice is refused by the command line
+        string[] ports = [.. FreePortUnlessGiven("--port", extra), .. FreePortUnlessGiven("--kafka-port", extra), .. FreePortUnlessGiven("--http-port", extra)];
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "golog-broker.dll"), .. ports, "--storage", storage, "--ports-file", PortsFilePath, .. extra];
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0"; // as the end-to-end tests have always run every program they start
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
@@ -37,6 +41,8 @@ public sealed class BrokerProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    private static string[] FreePortUnlessGiven(string option, List<string> extraArgs) => extraArgs.Contains(option) ? [] : [option, "0"];
 
     /// <summary>Where this broker writes its ports file (golog.ports-file); in the temp directory, deleted at dispose.</summary>
     public string PortsFilePath { get; }

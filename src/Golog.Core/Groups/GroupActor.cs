@@ -5,12 +5,15 @@ using Golog.Storage;
 namespace Golog.Core.Groups;
 
 /// <summary>
-/// One consumer group: a thin shell over its committed offsets (<see cref="OffsetStore"/>) and its membership
-/// (<see cref="GroupMembership"/>), which share one mailbox so that a commit is fenced against the very membership
+/// One consumer group: a thin shell over its committed offsets (<see cref="OffsetStore"/>) and its membership,
+/// broker-assigned (<see cref="GroupMembership"/>, JSON-door members) or client-assigned
+/// (<see cref="ClientAssignedMembership"/>, Kafka members); one offset store serves both, so a group's committed
+/// offsets are the same whichever door committed them. An empty group takes the kind of its next joiner; a joiner of
+/// the other kind is refused while the group has members. Offsets and membership share one mailbox so that a commit is fenced against the very membership
 /// it is checked with. Commits waiting in the mailbox are written together and made durable by one fsync, with the
 /// partitions' <see cref="GroupCommit{TWaiter,TPosition}"/> bookkeeping, and acknowledged only after it; the fsync
 /// runs here, so the actor has its own threads (golog-group-dispatcher). Parked joins are answered when the
-/// rebalance completes; a single timer fires at the membership's next deadline (a session or the rebalance running
+/// rebalance completes (and a client-assigned member's sync when its leader's assignment arrives); a single timer fires at the membership's next deadline (a session or the rebalance running
 /// out). Time comes from the injected <see cref="TimeProvider"/>, so tests on Akka's virtual-time scheduler drive
 /// the clock and the timer together. The timer is re-armed before any answer leaves: whoever is answered may count
 /// on the deadline being set.
@@ -19,16 +22,19 @@ public sealed class GroupActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation);
+    /// <summary>Who waits for a flush, and with what answer (a plain commit: <see cref="OffsetCommitted"/>).</summary>
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, ICoreResult? Answer = null);
 
     private readonly string _group;
     private readonly BrokerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GroupCommit<Waiter, long> _commits = new();
     private readonly Dictionary<string, Waiter> _parkedJoins = [];
+    private readonly Dictionary<string, Waiter> _parkedSyncs = [];
+    private readonly Dictionary<string, int> _partitionCounts;
     private readonly TimeProvider _time;
     private readonly long _started;
-    private readonly GroupMembership _membership;
+    private IGroupMembership _membership;
     private OffsetStore _store = null!;
     private int _loggedGeneration;
     private readonly GroupBoard _board;
@@ -41,7 +47,8 @@ public sealed class GroupActor : CoreActor, IWithTimers
         _board = board;
         _time = time;
         _started = time.GetTimestamp();
-        _membership = new GroupMembership(group, settings.Groups, PartitionAssignor.Named(settings.AssignmentStrategy), partitionCounts);
+        _partitionCounts = new Dictionary<string, int>(partitionCounts);
+        _membership = BrokerAssigned(0);
         ReceiveCommand<CommitCommand>(Commit);
         Receive<FlushNow>(_ => Flush());
         ReceiveCommand<CommittedQuery>((id, q) =>
@@ -50,6 +57,9 @@ public sealed class GroupActor : CoreActor, IWithTimers
             Answer(Sender, id, new CommittedOffset(_store.Get(q.Partition)));
         });
         ReceiveCommand<JoinGroupCommand>(Join);
+        ReceiveCommand<ClientJoinGroupCommand>(ClientJoin);
+        ReceiveCommand<SyncGroupCommand>(Sync);
+        ReceiveCommand<ResetOffsetsCommand>(ResetOffsets);
         ReceiveCommand<HeartbeatCommand>((id, h) =>
         {
             var error = _membership.Heartbeat(h.Member.MemberId, h.Member.GenerationId, Now);
@@ -65,22 +75,26 @@ public sealed class GroupActor : CoreActor, IWithTimers
         });
         Receive<TopicPartitionsChanged>(t =>
         {
+            _partitionCounts[t.Topic] = t.Partitions;
             if (_membership.TopicResized(t.Topic, t.Partitions, Now))
                 _log.Info("Group {Group}: topic {Topic} now has {Partitions} partitions; rebalancing", _group, t.Topic, t.Partitions);
             ScheduleDeadline();
         });
+        Receive<ForgetTopic>(Forget);
         ReceiveCommand<DescribeGroupQuery>((id, q) =>
         {
             Flush();
             Answer(Sender, id, new GroupDescribed(_membership.Describe(_store.Offsets, q.HighWatermarks ?? new Dictionary<TopicPartition, long>())));
         });
-        Receive<GroupSummaryQuery>(_ => Sender.Tell(new GroupListing(_group, _membership.State, _membership.MemberCount)));
+        Receive<GroupSummaryQuery>(_ => Sender.Tell(new GroupListing(_group, _membership.State, _membership.MemberCount, _membership.Kind,
+            (_membership as ClientAssignedMembership)?.ProtocolType ?? "")));
         Receive<CloseForShutdown>(_ =>
         {
             Flush();
             _closed = true;
-            foreach (var parked in _parkedJoins.Values) Reply(parked, new Failed(BrokerError.ShuttingDown));
+            foreach (var parked in _parkedJoins.Values.Concat(_parkedSyncs.Values)) Reply(parked, new Failed(BrokerError.ShuttingDown));
             _parkedJoins.Clear();
+            _parkedSyncs.Clear();
             _store.Dispose();
             Sender.Tell(new Closed(true));
         });
@@ -108,6 +122,27 @@ public sealed class GroupActor : CoreActor, IWithTimers
         if (!_closed) _store?.Dispose();
     }
 
+    /// <summary>The topic was deleted: its offsets go from the file (durably) and members subscribed to it rebalance without it.</summary>
+    private void Forget(ForgetTopic forget)
+    {
+        if (_closed) { Sender.Tell(TopicForgotten.Instance); return; }
+        Flush(); // the rewrite needs every commit durable
+        try
+        {
+            if (_store.Forget(forget.Topic)) _log.Info("Group {Group}: committed offsets of deleted topic {Topic} dropped", _group, forget.Topic);
+        }
+        catch (IOException e)
+        {
+            _log.Error(e, "Group {Group}: could not drop the offsets of deleted topic {Topic}", _group, forget.Topic);
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
+        if (_membership.TopicResized(forget.Topic, 0, Now))
+            _log.Info("Group {Group}: topic {Topic} was deleted; rebalancing", _group, forget.Topic);
+        ScheduleDeadline();
+        Sender.Tell(TopicForgotten.Instance);
+    }
+
     private void Commit(long id, CommitCommand cmd)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
@@ -117,31 +152,104 @@ public sealed class GroupActor : CoreActor, IWithTimers
         _commits.Appended(new Waiter(Sender, id));
     }
 
+    /// <summary>reset_offsets: the new offsets are commits like any other (one fsync, acknowledged after it), unless a dry run.</summary>
+    private void ResetOffsets(long id, ResetOffsetsCommand cmd)
+    {
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        if (_membership.MemberCount > 0)
+        {
+            Fail(Sender, id, new BrokerError(BrokerErrorCode.GroupNotEmpty,
+                $"group {_group} has {_membership.MemberCount} active members; offsets can only be reset while it has none (stop its consumers first)"));
+            return;
+        }
+        Flush(); // the previous offsets reported are the durable ones, commits still waiting included
+        var plan = OffsetResetPlan.For(cmd, _store.Offsets);
+        if (plan.Error is { } error) { Fail(Sender, id, error); return; }
+        var result = new OffsetsReset(_group, cmd.DryRun, plan.Partitions);
+        if (cmd.DryRun) { Answer(Sender, id, result); return; }
+        foreach (var p in plan.Partitions) _store.Append(p.Partition, p.Offset);
+        _commits.Appended(new Waiter(Sender, id, result));
+        Flush();
+        _log.Info("Group {Group}: offsets of {Partitions} partitions reset to {Target}", _group, plan.Partitions.Count, cmd.To.Kind);
+    }
+
     private void Join(long id, JoinGroupCommand cmd)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
-        var result = _membership.Join(cmd.MemberId, cmd.ClientId, cmd.Topics, cmd.SessionTimeout, Now);
+        if (Joinable<GroupMembership>(BrokerAssigned) is not { } membership) { Fail(Sender, id, KindConflict(GroupKind.BrokerAssigned)); return; }
+        var result = membership.Join(cmd.MemberId, cmd.ClientId, cmd.Topics, cmd.SessionTimeout, Now);
         if (result.Error is { } error) { Fail(Sender, id, error); return; }
-        var memberId = result.MemberId!;
         if (string.IsNullOrEmpty(cmd.MemberId))
-            _log.Info("Group {Group}: member {Member} joined, subscribing to {Topics}", _group, memberId, string.Join(",", cmd.Topics));
-        // a member that joins again while a join is parked (a client retry) is answered on the newer request only
-        (Waiter, ICoreResult)[] superseded = _parkedJoins.Remove(memberId, out var older)
-            ? [(older, new Failed(new BrokerError(BrokerErrorCode.RebalanceInProgress, "superseded by a newer join_group of the same member")))]
-            : [];
-        _parkedJoins[memberId] = new Waiter(Sender, id);
-        Deliver(result.Answers, superseded);
+            _log.Info("Group {Group}: member {Member} joined, subscribing to {Topics}", _group, result.MemberId, string.Join(",", cmd.Topics));
+        Park(_parkedJoins, result.MemberId!, id, result.Answers);
     }
+
+    private void ClientJoin(long id, ClientJoinGroupCommand cmd)
+    {
+        if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
+        if (Joinable(ClientAssigned) is not { } membership) { Fail(Sender, id, KindConflict(GroupKind.ClientAssigned)); return; }
+        var result = membership.Join(cmd.MemberId, cmd.ClientId, cmd.ClientHost, cmd.SessionTimeout, cmd.RebalanceTimeout, cmd.ProtocolType,
+            cmd.Protocols, Now);
+        if (result.Error is { } error) { Fail(Sender, id, error); return; }
+        if (string.IsNullOrEmpty(cmd.MemberId))
+            _log.Info("Group {Group}: member {Member} joined with protocols {Protocols}", _group, result.MemberId, string.Join(",", cmd.Protocols.Select(p => p.Name)));
+        Park(_parkedJoins, result.MemberId!, id, result.Answers);
+    }
+
+    private void Sync(long id, SyncGroupCommand cmd)
+    {
+        if (_membership is not ClientAssignedMembership membership)
+        {
+            Fail(Sender, id, BrokerError.UnknownMember(_group, cmd.Member.MemberId));
+            return;
+        }
+        var result = membership.Sync(cmd.Member.MemberId, cmd.Member.GenerationId, cmd.Assignments, Now);
+        if (result.Error is { } error) { Fail(Sender, id, error); return; }
+        Park(_parkedSyncs, result.MemberId!, id, result.Answers);
+    }
+
+    /// <summary>
+    /// Parks the request until the answers settle it (they may already). A member that sends the same request again
+    /// while one is parked (a client retry) is answered on the newer one only.
+    /// </summary>
+    private void Park(Dictionary<string, Waiter> parked, string memberId, long id, IReadOnlyList<IParkedAnswer> answers)
+    {
+        (Waiter, ICoreResult)[] superseded = parked.Remove(memberId, out var older)
+            ? [(older, new Failed(new BrokerError(BrokerErrorCode.RebalanceInProgress, "superseded by a newer request of the same member")))]
+            : [];
+        parked[memberId] = new Waiter(Sender, id);
+        Deliver(answers, superseded);
+    }
+
+    private GroupMembership BrokerAssigned(int generation) =>
+        new(_group, _settings.Groups, PartitionAssignor.Named(_settings.AssignmentStrategy), _partitionCounts, generation);
+
+    private ClientAssignedMembership ClientAssigned(int generation) => new(_group, _settings.Groups, generation);
+
+    /// <summary>The membership a joiner of kind <typeparamref name="T"/> joins: the group's, or a fresh one if the group is empty; null while members of the other kind hold it.</summary>
+    private T? Joinable<T>(Func<int, T> create) where T : class, IGroupMembership
+    {
+        if (_membership is T same) return same;
+        if (_membership.MemberCount > 0) return null;
+        var fresh = create(_membership.Generation);
+        _membership = fresh;
+        return fresh;
+    }
+
+    private BrokerError KindConflict(GroupKind joiner) => new(BrokerErrorCode.GroupKindConflict, joiner == GroupKind.BrokerAssigned
+        ? $"group {_group} has {_membership.MemberCount} Kafka-client members that assign its partitions themselves: a JSON-door member cannot join it; use another group"
+        : $"group {_group} has {_membership.MemberCount} JSON-door members whose partitions the broker assigns: a Kafka consumer cannot join it; use another group");
 
     private void Leave(long id, LeaveGroupCommand cmd)
     {
-        var result = _membership.Leave(cmd.MemberId, Now);
-        if (result.Error is { } error) { Fail(Sender, id, error); return; }
+        var (error, answers) = _membership.Leave(cmd.MemberId, Now);
+        if (error is not null) { Fail(Sender, id, error); return; }
         _log.Info("Group {Group}: member {Member} left", _group, cmd.MemberId);
-        (Waiter, ICoreResult) acknowledged = (new Waiter(Sender, id), GroupAcknowledged.Instance);
-        Deliver(result.Answers, _parkedJoins.Remove(cmd.MemberId, out var parked)
-            ? [(parked, new Failed(new BrokerError(BrokerErrorCode.UnknownMemberId, "the member left the group"))), acknowledged]
-            : [acknowledged]);
+        var left = new Failed(new BrokerError(BrokerErrorCode.UnknownMemberId, "the member left the group"));
+        var cancelled = new[] { _parkedJoins, _parkedSyncs }
+            .Select(parked => parked.Remove(cmd.MemberId, out var waiter) ? (waiter, (ICoreResult)left) : ((Waiter, ICoreResult)?)null)
+            .OfType<(Waiter, ICoreResult)>();
+        Deliver(answers, [.. cancelled, (new Waiter(Sender, id), GroupAcknowledged.Instance)]);
     }
 
     private static void Reply(Waiter to, ICoreResult result) => Answer(to.ReplyTo, to.Correlation, result);
@@ -150,20 +258,20 @@ public sealed class GroupActor : CoreActor, IWithTimers
     /// After a membership change: logs a new generation, re-arms the deadline timer, then sends the
     /// <paramref name="replies"/> the change settled and answers the parked joins it completed.
     /// </summary>
-    private void Deliver(IReadOnlyList<JoinAnswer> answers, params (Waiter To, ICoreResult Result)[] replies)
+    private void Deliver(IReadOnlyList<IParkedAnswer> answers, params (Waiter To, ICoreResult Result)[] replies)
     {
         if (_membership.Generation != _loggedGeneration)
         {
             _loggedGeneration = _membership.Generation;
             _log.Info("Group {Group}: generation {Generation} {State} with {Members} members ({Strategy})", _group, _membership.Generation,
-                _membership.State, _membership.MemberCount, _settings.AssignmentStrategy);
+                _membership.State, _membership.MemberCount, (_membership as ClientAssignedMembership)?.Protocol ?? _settings.AssignmentStrategy);
         }
         ScheduleDeadline();
         PublishStatus();
         foreach (var (to, result) in replies) Reply(to, result);
         foreach (var answer in answers)
-            if (_parkedJoins.Remove(answer.MemberId, out var parked))
-                Reply(parked, answer.Joined is { } joined ? new GroupJoined(joined) : new Failed(answer.Error!));
+            if ((answer.Request == ParkedRequest.Join ? _parkedJoins : _parkedSyncs).Remove(answer.MemberId, out var parked))
+                Reply(parked, answer.Result);
     }
 
     private void ScheduleDeadline()
@@ -189,7 +297,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
             var (durable, length) = _commits.SyncCompleted();
             _store.MarkDurable(length);
             PublishStatus();
-            foreach (var waiter in durable) Reply(waiter, OffsetCommitted.Instance);
+            foreach (var waiter in durable) Reply(waiter, waiter.Answer ?? OffsetCommitted.Instance);
         }
         catch (IOException e)
         {

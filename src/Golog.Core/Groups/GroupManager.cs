@@ -29,6 +29,7 @@ public sealed class GroupManager : CoreActor
             foreach (var child in Context.GetChildren()) child.Tell(t);
         });
         ReceiveCommand<ListGroupsQuery>((id, _) => List(id));
+        ReceiveAsync<ForgetTopic>(Forget);
         ReceiveAsync<CloseForShutdown>(async _ =>
         {
             _closed = true;
@@ -58,11 +59,33 @@ public sealed class GroupManager : CoreActor
         var child = Context.Child(name);
         if (child.IsNobody())
         {
-            // Only a join or a plain (manual) commit brings a group into being; the rest speak to one that exists.
+            // Only a join (of either kind), a plain (manual) commit or a reset of a named topic brings a group into being; the rest speak to one that exists.
             if (MissingGroupError(cmd) is { } missing) { Fail(Sender, id, missing); return; }
-            child = Context.ActorOf(GroupActor.Props(cmd.Group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board), name);
+            child = Start(cmd.Group);
         }
         child.Forward(new CoreRequest(id, cmd));
+    }
+
+    private IActorRef Start(string group) =>
+        Context.ActorOf(GroupActor.Props(group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board), "group-" + group);
+
+    /// <summary>
+    /// A deleted topic: every group drops its offsets for it, those that only have an offsets file on disk too (they
+    /// are started for it), before the deletion is answered. The mailbox waits meanwhile.
+    /// </summary>
+    private async Task Forget(ForgetTopic forget)
+    {
+        var replyTo = Sender;
+        _partitionCounts.Remove(forget.Topic);
+        if (!_closed)
+            foreach (var group in StorageLayout.FindGroups(_settings.StorageDirectory))
+                if (Context.Child("group-" + group).IsNobody()) Start(group);
+        try
+        {
+            await Task.WhenAll(Context.GetChildren().Select(c => c.Ask<TopicForgotten>(forget, CloseTimeout)));
+            replyTo.Tell(TopicForgotten.Instance);
+        }
+        catch (Exception e) { replyTo.Tell(new Status.Failure(e)); } // the topic manager reports it
     }
 
     /// <summary>Why a request cannot go to a group that is not running; null when it may start it.</summary>
@@ -70,8 +93,10 @@ public sealed class GroupManager : CoreActor
     {
         HeartbeatCommand h => BrokerError.UnknownMember(cmd.Group, h.Member.MemberId),
         LeaveGroupCommand l => BrokerError.UnknownMember(cmd.Group, l.MemberId),
+        SyncGroupCommand y => BrokerError.UnknownMember(cmd.Group, y.Member.MemberId),
         CommitCommand { Member: { } m } => BrokerError.UnknownMember(cmd.Group, m.MemberId),
-        DescribeGroupQuery when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
+        DescribeGroupQuery or ResetOffsetsCommand { Topic: null } or ResetOffsetsCommand { DryRun: true }
+            when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
             new BrokerError(BrokerErrorCode.UnknownGroup, $"group {cmd.Group} has no members and no committed offsets"),
         _ => null,
     };

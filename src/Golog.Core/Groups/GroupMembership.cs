@@ -2,11 +2,27 @@ using Golog.Storage;
 
 namespace Golog.Core.Groups;
 
-/// <summary>The broker's session bounds for group members (golog.groups.*).</summary>
-public sealed record GroupRules(TimeSpan HeartbeatInterval, TimeSpan DefaultSessionTimeout, TimeSpan MinSessionTimeout, TimeSpan MaxSessionTimeout);
+/// <summary>
+/// The broker's session bounds for group members (golog.groups.*), and how long a client-assigned group that leaves
+/// Empty waits for more members before its first generation (Kafka's group.initial.rebalance.delay.ms).
+/// </summary>
+public sealed record GroupRules(TimeSpan HeartbeatInterval, TimeSpan DefaultSessionTimeout, TimeSpan MinSessionTimeout, TimeSpan MaxSessionTimeout,
+    TimeSpan InitialRebalanceDelay = default)
+{
+    /// <summary>invalid_session_timeout when <paramref name="session"/> is outside the bounds; null when it is within.</summary>
+    public BrokerError? CheckSession(TimeSpan session) =>
+        session < MinSessionTimeout || session > MaxSessionTimeout
+            ? new BrokerError(BrokerErrorCode.InvalidSessionTimeout,
+                $"session timeout {session.TotalMilliseconds:F0} ms is outside the broker's bounds {MinSessionTimeout.TotalMilliseconds:F0}-{MaxSessionTimeout.TotalMilliseconds:F0} ms (golog.groups.min/max-session-timeout)")
+            : null;
+}
 
 /// <summary>The answer to a parked join_group: the member's new generation and partitions, or an error.</summary>
-public sealed record JoinAnswer(string MemberId, JoinedGroup? Joined, BrokerError? Error);
+public sealed record JoinAnswer(string MemberId, JoinedGroup? Joined, BrokerError? Error) : IParkedAnswer
+{
+    public ParkedRequest Request => ParkedRequest.Join;
+    public ICoreResult Result => Joined is { } joined ? new GroupJoined(joined) : new Failed(Error!);
+}
 
 /// <summary>What a join did: the member's id (null with an error) and the parked joins it answered, possibly its own.</summary>
 public sealed record JoinResult(string? MemberId, BrokerError? Error, IReadOnlyList<JoinAnswer> Answers);
@@ -19,7 +35,8 @@ public sealed record JoinResult(string? MemberId, BrokerError? Error, IReadOnlyL
 /// member has rejoined, or at its deadline (the longest session timeout), dropping those that did not.
 /// Plain and single-threaded: the caller passes the time (monotonic) into every call, so tests use a fake clock.
 /// </summary>
-public sealed class GroupMembership(string group, GroupRules rules, PartitionAssignor assignor, IReadOnlyDictionary<string, int> partitionCounts)
+public sealed class GroupMembership(string group, GroupRules rules, PartitionAssignor assignor, IReadOnlyDictionary<string, int> partitionCounts,
+    int generation = 0) : IGroupMembership
 {
     private sealed class Member(string id, string clientId)
     {
@@ -38,8 +55,10 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     private TimeSpan _rebalanceDeadline;
 
     public string Group => group;
+    public GroupKind Kind => GroupKind.BrokerAssigned;
     public GroupState State { get; private set; } = GroupState.Empty;
-    public int Generation { get; private set; }
+    /// <summary>Starts where the group's previous membership (of the other kind) left it, so generations never repeat.</summary>
+    public int Generation { get; private set; } = generation;
     public int MemberCount => _members.Count;
 
     /// <summary>When <see cref="Tick"/> has work to do next (a session or the rebalance running out); null: nothing pending.</summary>
@@ -61,9 +80,7 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     public JoinResult Join(string? memberId, string clientId, IReadOnlyList<string> topics, TimeSpan? sessionTimeout, TimeSpan now)
     {
         var session = sessionTimeout ?? rules.DefaultSessionTimeout;
-        if (session < rules.MinSessionTimeout || session > rules.MaxSessionTimeout)
-            return Refused(BrokerErrorCode.InvalidSessionTimeout,
-                $"session timeout {session.TotalMilliseconds:F0} ms is outside the broker's bounds {rules.MinSessionTimeout.TotalMilliseconds:F0}-{rules.MaxSessionTimeout.TotalMilliseconds:F0} ms (golog.groups.min/max-session-timeout)");
+        if (rules.CheckSession(session) is { } refused) return new JoinResult(null, refused, []);
         Member? member;
         if (string.IsNullOrEmpty(memberId))
         {
@@ -211,5 +228,15 @@ public sealed class GroupMembership(string group, GroupRules rules, PartitionAss
     private BrokerError IllegalGeneration(int generation) => new(BrokerErrorCode.IllegalGeneration,
         $"generation {generation} is not the current generation {Generation} of group {group}: rejoin");
 
-    private static JoinResult Refused(BrokerErrorCode code, string message) => new(null, new BrokerError(code, message), []);
+    (BrokerError? Error, IReadOnlyList<IParkedAnswer> Answers) IGroupMembership.Leave(string memberId, TimeSpan now)
+    {
+        var result = Leave(memberId, now);
+        return (result.Error, result.Answers);
+    }
+
+    (IReadOnlyList<string> Evicted, IReadOnlyList<IParkedAnswer> Answers) IGroupMembership.Tick(TimeSpan now)
+    {
+        var (evicted, answers) = Tick(now);
+        return (evicted, answers);
+    }
 }

@@ -58,6 +58,9 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
             RequestType.LeaveGroup => new(context, new LeaveGroupCommand(r.Group!, r.MemberId!)),
             RequestType.DescribeGroup => new(context, new DescribeGroupQuery(r.Group!)),
             RequestType.ListGroups => new(context, ListGroupsQuery.Instance),
+            RequestType.CreatePartitions => new(context, new CreatePartitionsCommand(r.Topic!, r.Partitions!.Value)),
+            RequestType.DeleteTopic => new(context, new DeleteTopicCommand(r.Topic!)),
+            RequestType.ResetOffsets => new(context, new ResetOffsetsCommand(r.Group!, r.Topic, JsonWireMapping.ResetTarget(r.To!, r.Offset), r.DryRun)),
             _ => throw new InvalidOperationException($"the parser returned request type {r.Type}, which this codec does not know"),
         };
     }

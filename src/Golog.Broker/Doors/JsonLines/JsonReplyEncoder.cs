@@ -51,7 +51,10 @@ public sealed class JsonReplyEncoder
             case Fetched f: Fetch(ctx, f); break;
             case OffsetCommitted: _framed.Ok(id); break;
             case CommittedOffset c: _framed.Committed(id, c.Offset); break;
-            case TopicCreated t: _framed.TopicCreated(id, t.Topic, t.Partitions); break;
+            case TopicCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case PartitionsCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case TopicDeleted t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
+            case OffsetsReset r: _framed.OffsetsReset(id, r.Group, r.DryRun, JsonWireMapping.ToWire(r.Partitions)); break;
             case MetadataResult m: _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics)); break;
             case GroupJoined j: _framed.GroupJoined(id, JsonWireMapping.ToWire(j.Joined)); break;
             case GroupAcknowledged: _framed.Ok(id); break;

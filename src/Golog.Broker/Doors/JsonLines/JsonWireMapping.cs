@@ -19,6 +19,7 @@ public static class JsonWireMapping
     {
         Domain.GroupState.Empty => "empty",
         Domain.GroupState.PreparingRebalance => "preparing_rebalance",
+        Domain.GroupState.CompletingRebalance => "completing_rebalance",
         _ => "stable",
     };
 
@@ -35,6 +36,17 @@ public static class JsonWireMapping
 
     public static IReadOnlyList<GroupListing> ToWire(IReadOnlyList<Domain.GroupListing> groups) =>
         groups.Select(g => new GroupListing(g.Group, StateName(g.State), g.Members)).ToList();
+
+    public static IReadOnlyList<OffsetResetEntry> ToWire(IReadOnlyList<Domain.ResetPartition> reset) =>
+        reset.Select(r => new OffsetResetEntry(r.Partition.Topic, r.Partition.Partition, r.Previous, r.Offset)).ToList();
+
+    /// <summary>reset_offsets' "to" (the parser has checked it is one of these).</summary>
+    public static Domain.OffsetReset ResetTarget(string to, long? offset) => to switch
+    {
+        "earliest" => new(Domain.OffsetResetKind.Earliest),
+        "latest" => new(Domain.OffsetResetKind.Latest),
+        _ => new(Domain.OffsetResetKind.Offset, offset!.Value),
+    };
 
     private static IReadOnlyList<TopicAssignment> ToWire(IReadOnlyList<Domain.TopicAssignment> assignment) =>
         assignment.Select(a => new TopicAssignment(a.Topic, a.Partitions)).ToList();

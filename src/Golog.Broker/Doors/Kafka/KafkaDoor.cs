@@ -14,16 +14,35 @@ public static class KafkaDoor
 
     /// <summary>The door; <paramref name="bound"/> gives the listener's port, advertised when golog.kafka.advertised-port is 0.</summary>
     public static Door Create(BrokerCore core, BrokerSettings settings, KafkaSettings kafka, Task<IPEndPoint> bound) =>
-        Door.Create(Name, kafka.Host, kafka.Port, core, settings, () => new KafkaCodec(Apis(settings, kafka, bound), kafka.MaxRequestBytes));
-
-    private static KafkaApiTable Apis(BrokerSettings settings, KafkaSettings kafka, Task<IPEndPoint> bound)
-    {
         // connections (and so codecs) exist only once the listener is bound; a refusal codec may come earlier
-        int port = kafka.AdvertisedPort != 0 ? kafka.AdvertisedPort : bound.IsCompletedSuccessfully ? bound.Result.Port : kafka.Port;
+        Door.Create(Name, kafka.Host, kafka.Port, core, settings,
+            () => Codec(settings, kafka, bound.IsCompletedSuccessfully ? bound.Result.Port : kafka.Port));
+
+    /// <summary>One connection's codec; <paramref name="boundPort"/> is advertised when golog.kafka.advertised-port is 0.</summary>
+    public static KafkaCodec Codec(BrokerSettings settings, KafkaSettings kafka, int boundPort) =>
+        new(Apis(settings, kafka, kafka.AdvertisedPort != 0 ? kafka.AdvertisedPort : boundPort), kafka.MaxRequestBytes);
+
+    private static KafkaApiTable Apis(BrokerSettings settings, KafkaSettings kafka, int port)
+    {
         var cluster = new KafkaCluster(new KafkaNode(kafka.NodeId, kafka.AdvertisedHost, port), kafka.ClusterId);
         var apis = new List<IKafkaApi>
         {
+            new ProduceApi(),
+            new FetchApi(settings),
+            new ListOffsetsApi(),
             new MetadataApi(cluster),
+            new CreateTopicsApi(settings, cluster),
+            new DeleteTopicsApi(),
+            new InitProducerIdApi(),
+            new FindCoordinatorApi(cluster),
+            new JoinGroupApi(),
+            new SyncGroupApi(),
+            new HeartbeatApi(),
+            new LeaveGroupApi(),
+            new OffsetCommitApi(),
+            new OffsetFetchApi(),
+            new DescribeGroupsApi(),
+            new ListGroupsApi(),
         };
         apis.Add(new ApiVersionsApi(apis));
         return new KafkaApiTable(apis);
