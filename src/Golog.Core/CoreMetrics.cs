@@ -12,9 +12,14 @@ public static class CoreMetrics
 {
     private static readonly Meter Meter = new(StorageMetrics.Name);
 
-    public static readonly Counter<long> ProducedMessages = Meter.CreateCounter<long>("golog.produced.messages", null, "Messages acknowledged to producers");
+    // A MeterListener recognises these by name: comparing with the fields fails for instruments published while this
+    // class is still being initialised (the fields are not assigned yet when the listener is told about them).
+    public const string ProducedMessagesName = "golog.produced.messages";
+    public const string FetchedMessagesName = "golog.fetched.messages";
+
+    public static readonly Counter<long> ProducedMessages = Meter.CreateCounter<long>(ProducedMessagesName, null, "Messages acknowledged to producers");
     public static readonly Counter<long> ProducedBytes = Meter.CreateCounter<long>("golog.produced.bytes", null, "Bytes of record batches acknowledged to producers");
-    public static readonly Counter<long> FetchedMessages = Meter.CreateCounter<long>("golog.fetched.messages", null, "Messages served to fetches");
+    public static readonly Counter<long> FetchedMessages = Meter.CreateCounter<long>(FetchedMessagesName, null, "Messages served to fetches");
     public static readonly Counter<long> FetchedBytes = Meter.CreateCounter<long>("golog.fetched.bytes", null, "Bytes of record batches served to fetches");
 
     /// <summary>How well group commit works: messages one fsync acknowledged (golog_group_commit_messages).</summary>

@@ -87,6 +87,26 @@ public class AdminApiTests
     }
 
     [Fact]
+    public async Task The_overview_charts_the_messages_produced_and_fetched()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        await using var client = await broker.ConnectAsync();
+        await client.ProduceAsync("charted", 0, Enumerable.Range(0, 500).Select(i => $"m{i}").ToList());
+        await client.FetchAsync("charted", 0, 0, maxMessages: 500);
+
+        // the history samples every 2 s: wait (bounded) for a sample that covers the produce and the fetch
+        JsonElement? moving = null;
+        for (int attempt = 0; attempt < 40 && moving is null; attempt++)
+        {
+            var points = (await GetJsonAsync(broker, "api/overview")).GetProperty("throughput").EnumerateArray().ToList();
+            if (points.Any(p => p.GetProperty("inPerSecond").GetDouble() > 0) && points.Any(p => p.GetProperty("outPerSecond").GetDouble() > 0)) moving = points[^1];
+            else await Task.Delay(250);
+        }
+
+        Assert.NotNull(moving);
+    }
+
+    [Fact]
     public async Task Brokers_list_every_door_and_the_configuration_is_the_effective_one()
     {
         await using var broker = await HttpBroker.StartAsync("--set", "golog.segment.bytes=8MiB");

@@ -40,11 +40,12 @@ public sealed class ActivityHistory : IDisposable
         _groups = groups;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument == CoreMetrics.ProducedMessages || instrument == CoreMetrics.FetchedMessages) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == StorageMetrics.Name && instrument.Name is CoreMetrics.ProducedMessagesName or CoreMetrics.FetchedMessagesName)
+                listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
-            if (instrument == CoreMetrics.ProducedMessages) Interlocked.Add(ref _produced, value);
+            if (instrument.Name == CoreMetrics.ProducedMessagesName) Interlocked.Add(ref _produced, value);
             else Interlocked.Add(ref _fetched, value);
         });
         _listener.Start();
