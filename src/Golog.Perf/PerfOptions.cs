@@ -1,10 +1,14 @@
 using System.CommandLine;
 using Golog.Cli;
+using Confluent.Kafka;
 using Golog.Client;
 
 namespace Golog.Perf;
 
 public enum Workload { Produce, Consume }
+
+/// <summary>Which door golog-perf drives: the JSON-lines door with Golog.Client, or the Kafka door with Confluent.Kafka.</summary>
+public enum Protocol { Json, Kafka }
 
 /// <summary>golog-perf's command line, in the spirit of kafka-producer-perf-test / kafka-consumer-perf-test.</summary>
 public sealed record PerfOptions
@@ -21,6 +25,12 @@ public sealed record PerfOptions
     public int? FetchBytes { get; init; }
     public bool Seed { get; init; }
     public TimeSpan MaxTime { get; init; } = TimeSpan.FromSeconds(300);
+    public Protocol Protocol { get; init; } = Protocol.Json;
+    public string? Bootstrap { get; init; }
+    public string? PortsFile { get; init; }
+    public bool Mock { get; init; }
+    public Acks Acks { get; init; } = Acks.All;
+    public int? BrokerPid { get; init; }
 
     public int FetchMaxBytes => FetchBytes ?? (int)Math.Min(int.MaxValue, (long)Batch * (Size + 32));
 
@@ -41,6 +51,35 @@ public sealed record PerfOptions
     };
     private static readonly Option<int?> MaxSecondsFlag = Count("--max-seconds", "S", "stop after S seconds even if unfinished; the run then fails [default: 300]");
 
+    private static readonly Option<Protocol?> ProtocolFlag = ConsoleOption.Create<Protocol?>("--protocol",
+        "json: the JSON-lines door with Golog.Client; kafka: the Kafka door with Confluent.Kafka [default: json]", "json|kafka", ParseProtocol);
+    private static readonly Option<string?> BootstrapFlag = ConsoleOption.Text("--bootstrap",
+        "kafka: bootstrap servers [default: the ports file's \"kafka\" entry with --ports-file, else localhost:9093]", "HOST:PORT");
+    private static readonly Option<string?> PortsFileFlag = ConsoleOption.Text("--ports-file",
+        "kafka: the broker's ports file (golog.ports-file), to bootstrap from its \"kafka\" entry", "PATH");
+    private static readonly Option<bool> MockFlag = new("--mock")
+    {
+        Description = "kafka: run against librdkafka's in-memory mock cluster (test.mock.num.brokers=1) instead of a broker: the client's ceiling",
+    };
+    private static readonly Option<Acks?> AcksFlag = ConsoleOption.Create<Acks?>("--acks", "kafka produce: acks [default: all]", "all|1|0", ParseAcks);
+    private static readonly Option<int?> BrokerPidFlag = Count("--broker-pid", "PID",
+        "report the broker process's CPU time per message (from /proc/PID/stat) over the run");
+
+    private static Protocol? ParseProtocol(string text) => text switch
+    {
+        "json" => Protocol.Json,
+        "kafka" => Protocol.Kafka,
+        _ => throw new FormatException($"--protocol must be json or kafka, not \"{text}\""),
+    };
+
+    private static Acks? ParseAcks(string text) => text switch
+    {
+        "all" or "-1" => Acks.All,
+        "1" => Acks.Leader,
+        "0" => Acks.None,
+        _ => throw new FormatException($"--acks must be all, 1 or 0, not \"{text}\""),
+    };
+
     private static Option<int?> Count(string name, string valueName, string description) =>
         ConsoleOption.Create<int?>(name, description, valueName, text => ValueParsers.PositiveInt(text, name));
 
@@ -55,12 +94,19 @@ public sealed record PerfOptions
                 : "read a topic back and check every payload (like kafka-consumer-perf-test)")
             {
                 BrokerFlag, TopicFlag, PartitionsFlag, MessagesFlag, SizeFlag, BatchFlag, InFlightFlag, ConnectionsFlag, FetchBytesFlag, SeedFlag, MaxSecondsFlag,
+                ProtocolFlag, BootstrapFlag, PortsFileFlag, MockFlag, AcksFlag, BrokerPidFlag,
             };
             command.Validators.Add(result =>
             {
                 if (result.GetValue(SizeFlag) is < Payload.HeaderLength) result.AddError($"--size must be at least {Payload.HeaderLength} (the self-check header)");
                 if (result.GetValue(SeedFlag) && result.GetValue(BatchFlag) is > 1) result.AddError("--seed sends one message per request: drop --batch");
                 if (result.GetValue(SeedFlag) && workload == Workload.Consume) result.AddError("--seed is for produce only (seed fetches have no end marker)");
+                bool kafka = result.GetValue(ProtocolFlag) == Protocol.Kafka;
+                if (kafka && result.GetValue(SeedFlag)) result.AddError("--seed is for the JSON door: drop it with --protocol kafka");
+                if (!kafka && (result.GetValue(BootstrapFlag) is not null || result.GetValue(PortsFileFlag) is not null || result.GetValue(MockFlag) || result.GetValue(AcksFlag) is not null))
+                    result.AddError("--bootstrap, --ports-file, --mock and --acks are for --protocol kafka");
+                if (result.GetValue(MockFlag) && (result.GetValue(BootstrapFlag) is not null || result.GetValue(PortsFileFlag) is not null))
+                    result.AddError("--mock runs without a broker: drop --bootstrap and --ports-file");
             });
             command.SetAction(parsed => run(From(parsed, workload)));
             root.Add(command);
@@ -86,6 +132,12 @@ public sealed record PerfOptions
             FetchBytes = parsed.GetValue(FetchBytesFlag),
             Seed = seed,
             MaxTime = parsed.GetValue(MaxSecondsFlag) is { } s ? TimeSpan.FromSeconds(s) : defaults.MaxTime,
+            Protocol = parsed.GetValue(ProtocolFlag) ?? defaults.Protocol,
+            Bootstrap = parsed.GetValue(BootstrapFlag),
+            PortsFile = parsed.GetValue(PortsFileFlag),
+            Mock = parsed.GetValue(MockFlag),
+            Acks = parsed.GetValue(AcksFlag) ?? defaults.Acks,
+            BrokerPid = parsed.GetValue(BrokerPidFlag),
         };
     }
 }
