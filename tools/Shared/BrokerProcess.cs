@@ -53,6 +53,8 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Everything the broker wrote to stdout and stderr so far.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
     public bool HasExited => _process.HasExited;
+    /// <summary>The broker's process id (golog-perf --broker-pid reads its CPU time).</summary>
+    public int Pid => _process.Id;
 
     /// <summary>Starts the broker on <paramref name="storage"/>, which the caller owns (and may restart a broker on).</summary>
     public static Task<BrokerProcess> StartAsync(string storage, params string[] extraArgs) => StartAsync(storage, null, extraArgs);
