@@ -1,21 +1,17 @@
 using System.Net;
-using System.Text.Json;
+using Golog.Protocol;
 using Golog.Storage;
 
 namespace Golog.Broker;
 
 /// <summary>
-/// golog.ports-file: where each door of a started broker listens, as {"json":{"host":"127.0.0.1","port":9092}},
+/// golog.ports-file (format: <see cref="PortsFileFormat"/>): where each door of a started broker listens, as {"json":{"host":"127.0.0.1","port":9092}},
 /// one key per door. Scripts and tests that start the broker on port 0 read the port here instead of scraping
 /// the log. Written once every door is bound, and atomically (temp file, fsync, rename), so a reader that finds
 /// the file finds it whole and every door in it accepting connections.
 /// </summary>
 public static class PortsFile
 {
-    private sealed record Entry(string Host, int Port);
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     /// <summary>
     /// Deletes a previous run's file at once (a reader must not take its ports for this run's), then writes the
     /// file when all <paramref name="doors"/> are bound. Completes when written; faults with the bind or write
@@ -33,7 +29,7 @@ public static class PortsFile
     /// <summary>Replaces <paramref name="path"/> with the doors' endpoints: temp file beside it, fsync, rename.</summary>
     public static void Write(string path, IReadOnlyDictionary<string, IPEndPoint> doors)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(doors.ToDictionary(d => d.Key, d => new Entry(d.Value.Address.ToString(), d.Value.Port)), Json);
+        var json = PortsFileFormat.Serialize(doors);
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
         Explained(path, () =>
@@ -54,10 +50,5 @@ public static class PortsFile
     }
 
     /// <summary>The doors' endpoints as <see cref="Write"/> wrote them.</summary>
-    public static IReadOnlyDictionary<string, IPEndPoint> Read(string path)
-    {
-        var entries = JsonSerializer.Deserialize<Dictionary<string, Entry>>(File.ReadAllBytes(path), Json)
-            ?? throw new InvalidDataException($"{path} is not a ports file");
-        return entries.ToDictionary(e => e.Key, e => new IPEndPoint(IPAddress.Parse(e.Value.Host), e.Value.Port));
-    }
+    public static IReadOnlyDictionary<string, IPEndPoint> Read(string path) => PortsFileFormat.Read(path);
 }

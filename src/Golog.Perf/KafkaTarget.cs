@@ -1,6 +1,5 @@
 using Confluent.Kafka;
-using Golog.Broker;
-using Golog.Broker.Doors.Kafka;
+using Golog.Protocol;
 
 namespace Golog.Perf;
 
@@ -24,9 +23,9 @@ public static class KafkaTarget
         if (o.PortsFile is { } path)
         {
             if (!File.Exists(path)) throw new InvalidOperationException($"no ports file at {path}: is the broker running with --ports-file {path}?");
-            return PortsFile.Read(path).TryGetValue(KafkaDoor.Name, out var kafka)
+            return PortsFileFormat.Read(path).TryGetValue(PortsFileFormat.KafkaDoor, out var kafka)
                 ? $"{kafka.Address}:{kafka.Port}"
-                : throw new InvalidOperationException($"the ports file {path} has no \"{KafkaDoor.Name}\" entry: is the broker's Kafka door enabled?");
+                : throw new InvalidOperationException($"the ports file {path} has no \"{PortsFileFormat.KafkaDoor}\" entry: is the broker's Kafka door enabled?");
         }
         return $"{o.Broker.Host}:9093";
     }

@@ -10,7 +10,7 @@ namespace Golog.Broker.Doors.Kafka;
 /// </summary>
 public static class KafkaDoor
 {
-    public const string Name = "kafka";
+    public const string Name = Golog.Protocol.PortsFileFormat.KafkaDoor; // its key in the ports file, which tools read
 
     /// <summary>The door; <paramref name="bound"/> gives the listener's port, advertised when golog.kafka.advertised-port is 0.</summary>
     public static Door Create(BrokerCore core, BrokerSettings settings, KafkaSettings kafka, Task<IPEndPoint> bound) =>
