@@ -1,6 +1,7 @@
 #!/usr/bin/env pwsh
 # The performance table of README "Performance": the broker (Release, temp storage, free port) under golog-perf for
-# each workload of issue 6, the transport null servers of ../shared/bench/transport under the same client for the
+# each workload of issue 6, the Kafka door and librdkafka's mock cluster under Confluent.Kafka (golog-perf
+# --protocol kafka, issue 11), the transport null servers of ../shared/bench/transport under the same client for the
 # 50x1 and 1x1 workloads, in the same run, medians of -Repeats. Peer figures come from
 # ../shared/bench/peers/RESULTS-2026-11-24.md (run-all.sh takes ~15 min and writes into its own read-only folder).
 # Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 1000000]
@@ -42,7 +43,7 @@ function Start-Server([string] $dll, [string[]] $arguments, [string] $name, [scr
 # file exists it is whole.
 function Start-Broker([string] $storage, [string] $name) {
     $portsFile = Join-Path $work "$name.ports.json"
-    Start-Server $brokerDll @('--port', '0', '--http-port', '0', '--storage', $storage, '--ports-file', $portsFile) $name {
+    Start-Server $brokerDll @('--port', '0', '--kafka-port', '0', '--http-port', '0', '--storage', $storage, '--ports-file', $portsFile) $name {
         if (Test-Path $portsFile) { (Get-Content $portsFile -Raw | ConvertFrom-Json).json.port }
     }.GetNewClosure()
 }
@@ -104,9 +105,14 @@ try {
         Add-Run 'consume' (Invoke-Perf 'consume from start' @('consume', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '5000'))
         Add-Run 'golog-50x1' (Invoke-Perf '50 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c50-$r", '--messages', $SmallMessages, '--connections', '50', '--seed'))
         Add-Run 'golog-1x1' (Invoke-Perf '1 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c1-$r", '--messages', $LatencyMessages, '--seed'))
+        $kafka = @('--protocol', 'kafka', '--ports-file', (Join-Path $work "broker-$r.ports.json"), '--broker-pid', "$($broker.Process.Id)", '--messages', $Messages)
+        Add-Run 'kafka-produce' (Invoke-Perf 'Kafka door produce, acks=all' (@('produce', '--topic', "kafka-$r") + $kafka))
+        Add-Run 'kafka-consume' (Invoke-Perf 'Kafka door consume from start' (@('consume', '--topic', "kafka-$r") + $kafka))
         $rss += Get-PeakRssMb $broker
         Stop-Server $broker
         Remove-Item -Recurse -Force $storage
+        Add-Run 'mock-produce' (Invoke-Perf 'mock cluster produce, acks=all' @('produce', '--protocol', 'kafka', '--mock', '--messages', $Messages))
+        Add-Run 'mock-consume' (Invoke-Perf 'mock cluster consume (what it kept)' @('consume', '--protocol', 'kafka', '--mock', '--messages', $Messages))
         foreach ($name in 'raw-null', 'akka-null') {
             $port = Get-FreePort
             $nullArgs = if ($name -eq 'akka-null') { @("$port", '65536') } else { @("$port") }
@@ -123,6 +129,8 @@ try {
         batched = Med 'produce-batched' 'msgs_per_s'; consume = Med 'consume' 'msgs_per_s'
         c50 = Med 'golog-50x1' 'msgs_per_s'; c1 = Med 'golog-1x1' 'msgs_per_s'; c1p99 = Med 'golog-1x1' 'p99_ms'
         raw50 = Med 'raw-null-50x1' 'msgs_per_s'; akka50 = Med 'akka-null-50x1' 'msgs_per_s'
+        kp = Med 'kafka-produce' 'msgs_per_s'; kpCpu = Med 'kafka-produce' 'broker_cpu_us_per_msg'; mp = Med 'mock-produce' 'msgs_per_s'
+        kc = Med 'kafka-consume' 'msgs_per_s'; kcCpu = Med 'kafka-consume' 'broker_cpu_us_per_msg'; mc = Med 'mock-consume' 'msgs_per_s'
         raw1 = Med 'raw-null-1x1' 'msgs_per_s'; raw1p99 = Med 'raw-null-1x1' 'p99_ms'; akka1 = Med 'akka-null-1x1' 'msgs_per_s'
     }
     # Peer figures (fsync-always where there is one): RESULTS-2026-11-24.md rows R2, R1, R5.
@@ -137,6 +145,8 @@ try {
     Write-Host "| produce, 50 conns x 1 in flight, seed lines ($SmallMessages msgs) | $(& $f $g.c50) msgs/s | $(& $f $peer.c50) | $(& $ratio $g.c50 $peer.c50) | $(& $f $g.raw50) | $(& $ratio $g.c50 $g.raw50) | $(& $f $g.akka50) | $(& $ratio $g.c50 $g.akka50) | >= 0.8x raw-null |"
     Write-Host "| produce, 1 conn x 1 in flight, seed lines ($LatencyMessages msgs) | $(& $f $g.c1) msgs/s, p99 $($g.c1p99) ms | | | $(& $f $g.raw1), p99 $($g.raw1p99) ms | $(& $ratio $g.c1 $g.raw1) | $(& $f $g.akka1) | $(& $ratio $g.c1 $g.akka1) | p99 < 1 ms |"
     Write-Host "| consume from start, fetches of 5000 ($Messages msgs) | $(& $f $g.consume) msgs/s | $(& $f $peer.consume) (XREAD 1000) | $(& $ratio $g.consume $peer.consume) | | | | | >= 1,500,000 |"
+    Write-Host "| Kafka door produce, Confluent.Kafka acks=all linger 5 ms ($Messages msgs) | $(& $f $g.kp) msgs/s, broker CPU $($g.kpCpu) us/msg | mock cluster $(& $f $g.mp) | $(& $ratio $g.kp $g.mp) of mock | | | | | >= 0.8x mock |"
+    Write-Host "| Kafka door consume from start, Confluent.Kafka ($Messages msgs) | $(& $f $g.kc) msgs/s, broker CPU $($g.kcCpu) us/msg | mock cluster $(& $f $g.mc) (of what it kept) | | | | | | >= 1,500,000 |"
     Write-Host "| broker peak RSS (VmHWM) over a round | $(Get-Median $rss) MB | | | | | | | < 256 MB |"
 }
 finally {
