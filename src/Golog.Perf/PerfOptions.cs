@@ -101,11 +101,13 @@ public sealed record PerfOptions
                 if (result.GetValue(SizeFlag) is < Payload.HeaderLength) result.AddError($"--size must be at least {Payload.HeaderLength} (the self-check header)");
                 if (result.GetValue(SeedFlag) && result.GetValue(BatchFlag) is > 1) result.AddError("--seed sends one message per request: drop --batch");
                 if (result.GetValue(SeedFlag) && workload == Workload.Consume) result.AddError("--seed is for produce only (seed fetches have no end marker)");
-                bool kafka = result.GetValue(ProtocolFlag) == Protocol.Kafka;
+                // by the tokens given, not GetValue: a value that failed to parse has its own error, and GetValue would throw
+                bool Given(Option option) => result.GetResult(option) is not null;
+                bool kafka = result.GetResult(ProtocolFlag)?.Tokens is [.., { Value: "kafka" }];
                 if (kafka && result.GetValue(SeedFlag)) result.AddError("--seed is for the JSON door: drop it with --protocol kafka");
-                if (!kafka && (result.GetValue(BootstrapFlag) is not null || result.GetValue(PortsFileFlag) is not null || result.GetValue(MockFlag) || result.GetValue(AcksFlag) is not null))
+                if (!kafka && (Given(BootstrapFlag) || Given(PortsFileFlag) || Given(MockFlag) || Given(AcksFlag)))
                     result.AddError("--bootstrap, --ports-file, --mock and --acks are for --protocol kafka");
-                if (result.GetValue(MockFlag) && (result.GetValue(BootstrapFlag) is not null || result.GetValue(PortsFileFlag) is not null))
+                if (Given(MockFlag) && (Given(BootstrapFlag) || Given(PortsFileFlag)))
                     result.AddError("--mock runs without a broker: drop --bootstrap and --ports-file");
             });
             command.SetAction(parsed => run(From(parsed, workload)));

@@ -52,6 +52,17 @@ public sealed class ConsoleCommandLineTests
         Assert.Contains("--poll-interval must be a duration like 500ms, 1s or 2m, not \"fast\"", stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "produce", "--protocol", "kafka", "--acks", "most" }, "--acks must be all, 1 or 0, not \"most\"")]
+    [InlineData(new[] { "produce", "--protocol", "avro" }, "--protocol must be json or kafka, not \"avro\"")]
+    [InlineData(new[] { "produce", "--mock" }, "--bootstrap, --ports-file, --mock and --acks are for --protocol kafka")]
+    public async Task Golog_perf_refuses_a_kafka_option_it_cannot_use_in_the_users_words(string[] args, string message)
+    {
+        var (exitCode, _, stderr) = await DotnetProgram.RunAsync("golog-perf", args);
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, stderr);
+    }
+
     [Fact]
     public async Task The_seeds_go_style_single_dash_flags_work_for_producer_and_consumer()
     {
