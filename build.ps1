@@ -24,7 +24,7 @@ switch ($Target) {
         # Framework-dependent ReadyToRun executables in ./bin (git-ignored): they start without a build, and without
         # most of the JIT work; see README "Fast binaries".
         foreach ($project in 'Golog.Broker', 'Golog.Producer', 'Golog.Consumer', 'Golog.Admin', 'Golog.Perf') {
-            Invoke-Dotnet publish "src/$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bin
+            Invoke-Dotnet publish "src/$project" -c Release -r linux-x64 --self-contained false '-p:PublishReadyToRun=true' -o bin  # quoted: pwsh would split -p:X=Y at the colon
         }
     }
     'soak'  {
