@@ -6,6 +6,7 @@ using Serilog;
 
 // Exit codes (Golog.Cli.ExitCodes): 0 stopped cleanly, 1 a bad command line or configuration, or a port it cannot listen on.
 var root = CommandLine.CreateRoot();
+root.Add(Golog.Broker.SelfTest.SelfTestCommand.Create());
 root.SetAction(async parsed =>
 {
     Log.Logger = LogFormat.Create(json: false);

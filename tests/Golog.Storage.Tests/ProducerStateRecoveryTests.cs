@@ -89,6 +89,21 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Retention_leaves_alone_the_snapshot_a_seal_is_still_writing_and_only_an_open_removes_a_cut_short_one()
+    {
+        string writing = Path.Combine(PartitionDir, SnapshotName(6) + ".tmp");
+        using (var log = Open(new LogConfig { SegmentMessages = 2, Retention = new RetentionPolicy(null, 1) }))
+        {
+            for (int sequence = 0; sequence < 6; sequence += 2) Send(log, sequence, records: 2);
+            File.WriteAllBytes(writing, [1, 2, 3]); // a sync thread's seal between its write and its rename
+            Assert.True(log.ApplyRetention(DateTime.UtcNow) > 0);
+            Assert.True(File.Exists(writing), "retention deleted the temp file of a snapshot being written: its rename fails with storage_error");
+        }
+        using var reopened = Open();
+        Assert.False(File.Exists(writing), "a rewrite a crash cut short is removed at open");
+    }
+
+    [Fact]
     public void A_roll_snapshots_the_state_at_the_new_segments_base_once_the_old_segment_is_sealed()
     {
         using var log = Open(new LogConfig { SegmentMessages = 2 });

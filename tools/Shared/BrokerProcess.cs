@@ -10,8 +10,8 @@ namespace Golog.Harness;
 /// <summary>
 /// The real broker (golog-broker.dll, built next to the caller) as a process of its own on a free port: started
 /// with --port 0 and a ports file, from which the bound port is read once the broker is listening. For behaviour
-/// that is about processes (restart, SIGTERM, kill -9, peak memory). One source file, linked into the end-to-end
-/// tests and the flood tool.
+/// that is about processes (restart, SIGTERM, kill -9, peak memory). Compiled into the broker, whose selftest
+/// drives copies of itself with it; the end-to-end tests and the flood tool use it from there.
 /// </summary>
 public sealed class BrokerProcess : IAsyncDisposable
 {

@@ -81,10 +81,18 @@ internal static class ProducerSnapshot
         StorageLayout.ReplaceAtomically(files, path, path + TempSuffix, snapshot);
     }
 
-    /// <summary>The offsets of the snapshots in <paramref name="directory"/>, ascending; a rewrite a crash cut short is removed.</summary>
-    public static List<long> Find(IFileSystem files, string directory)
+    /// <summary>
+    /// Removes the rewrites a crash cut short. At open only: while the partition runs, a roll's seal may be writing
+    /// its snapshot's temp file on a sync thread, and retention (which lists snapshots) must not take it away.
+    /// </summary>
+    public static void DeleteInterruptedWrites(IFileSystem files, string directory)
     {
         foreach (var temp in files.ListFiles(directory, StorageLayout.SnapshotSuffix + TempSuffix)) files.Delete(temp);
+    }
+
+    /// <summary>The offsets of the snapshots in <paramref name="directory"/>, ascending.</summary>
+    public static List<long> Find(IFileSystem files, string directory)
+    {
         var offsets = new List<long>();
         foreach (var file in files.ListFiles(directory, StorageLayout.SnapshotSuffix))
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, null, out long offset))

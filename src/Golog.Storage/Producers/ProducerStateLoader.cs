@@ -14,6 +14,7 @@ internal static class ProducerStateLoader
     public static ProducerStateTable Load(IFileSystem files, string directory, IReadOnlyList<Segment> segments, ILogger log)
     {
         long logStart = segments[0].BaseOffset, logEnd = segments[^1].NextOffset;
+        ProducerSnapshot.DeleteInterruptedWrites(files, directory);
         ProducerSnapshot.Delete(files, directory, offset => offset > logEnd);
         ProducerStateTable? table = null;
         long from = logStart;

@@ -13,7 +13,7 @@ namespace Golog.Broker.Doors.Http;
 public sealed class BrokerInfo(Config config, IReadOnlyDictionary<string, Task<IPEndPoint>> doors)
 {
     private static readonly string[] SecretWords = ["password", "secret", "token", "credential", "private-key"];
-    private static readonly string Version = typeof(BrokerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    internal static readonly string Version = typeof(BrokerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
     public object Describe() => new
