@@ -28,4 +28,5 @@ npm_ci tests/Golog.Kafka.Tests/kafkajs  # tests/Golog.Kafka.Tests: KafkaJS 2.2.4
 need_apt chromium chromium                 # Golog.Http.Tests: the web console in a real headless browser
 npm_ci tests/Golog.Http.Tests/browser      # Golog.Http.Tests: playwright-core (pinned) drives that browser
 
-dotnet test Golog.sln "$@"
+# normal verbosity: each test by name, and the lines suites print for the log (e.g. the power-loss summary)
+dotnet test Golog.sln --logger "console;verbosity=normal" "$@"
