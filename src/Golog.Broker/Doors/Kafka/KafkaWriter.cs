@@ -63,6 +63,23 @@ public sealed class KafkaWriter
 
     public void ArrayLength(int count) => Int32(count);
 
+    /// <summary>
+    /// The topic → partitions layout most responses repeat: each topic's name and partition count, then
+    /// <paramref name="partition"/> writes one partition's fields, given the partition and its entry number
+    /// (its position in request order, as <see cref="PartPlan.ResultOf"/> counts them).
+    /// </summary>
+    public void TopicPartitions(TopicPartitions[] topics, Action<int, int> partition)
+    {
+        int entry = 0;
+        ArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            String(topic.Topic);
+            ArrayLength(topic.Partitions.Length);
+            foreach (int p in topic.Partitions) partition(p, entry++);
+        }
+    }
+
     public void UVarint(uint value)
     {
         while (value >= 0x80)

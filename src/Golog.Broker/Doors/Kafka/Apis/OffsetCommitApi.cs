@@ -54,17 +54,10 @@ public sealed class OffsetCommitApi : IKafkaApi
     {
         var request = (Request)context.State!;
         var parts = (PartResults)result;
-        int entry = 0;
-        w.ArrayLength(request.Topics.Length);
-        foreach (var topic in request.Topics)
+        w.TopicPartitions(request.Topics, (partition, entry) =>
         {
-            w.String(topic.Topic);
-            w.ArrayLength(topic.Partitions.Length);
-            foreach (int partition in topic.Partitions)
-            {
-                w.Int32(partition);
-                w.Int16(KafkaErrors.Of(request.Plan.ResultOf(entry++, parts)));
-            }
-        }
+            w.Int32(partition);
+            w.Int16(KafkaErrors.Of(request.Plan.ResultOf(entry, parts)));
+        });
     }
 }

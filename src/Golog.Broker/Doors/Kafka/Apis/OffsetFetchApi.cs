@@ -39,20 +39,13 @@ public sealed class OffsetFetchApi : IKafkaApi
     {
         var request = (Request)context.State!;
         var parts = (PartResults)result;
-        int entry = 0;
-        w.ArrayLength(request.Topics.Length);
-        foreach (var topic in request.Topics)
+        w.TopicPartitions(request.Topics, (partition, entry) =>
         {
-            w.String(topic.Topic);
-            w.ArrayLength(topic.Partitions.Length);
-            foreach (int partition in topic.Partitions)
-            {
-                var answer = parts.Results[entry++];
-                w.Int32(partition);
-                w.Int64(answer is CommittedOffset { Offset: { } offset } ? offset : -1);
-                w.NullableString("");
-                w.Int16(KafkaErrors.Of(answer));
-            }
-        }
+            var answer = parts.Results[entry];
+            w.Int32(partition);
+            w.Int64(answer is CommittedOffset { Offset: { } offset } ? offset : -1);
+            w.NullableString("");
+            w.Int16(KafkaErrors.Of(answer));
+        });
     }
 }

@@ -75,21 +75,14 @@ public sealed class ProduceApi : IKafkaApi
     {
         var request = (Request)context.State!;
         var parts = (PartResults)result;
-        int entry = 0;
-        w.ArrayLength(request.Topics.Length);
-        foreach (var topic in request.Topics)
+        w.TopicPartitions(request.Topics, (partition, entry) =>
         {
-            w.String(topic.Topic);
-            w.ArrayLength(topic.Partitions.Length);
-            foreach (int partition in topic.Partitions)
-            {
-                w.Int32(partition);
-                var outcome = request.Plan.ResultOf(entry++, parts);
-                w.Int16(KafkaErrors.Of(outcome));
-                w.Int64(outcome is Produced produced ? produced.BaseOffset : -1);
-                w.Int64(-1); // log_append_time: topics keep the producer's CreateTime
-            }
-        }
+            w.Int32(partition);
+            var outcome = request.Plan.ResultOf(entry, parts);
+            w.Int16(KafkaErrors.Of(outcome));
+            w.Int64(outcome is Produced produced ? produced.BaseOffset : -1);
+            w.Int64(-1); // log_append_time: topics keep the producer's CreateTime
+        });
         w.Int32(0); // throttle_time_ms comes last in Produce
     }
 }
