@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Golog.Broker;
 using Golog.Client;
@@ -18,6 +19,36 @@ public sealed class StartupTests
         Assert.Matches($@"listening on localhost:{json.Port} \(json\)", broker.Log);
         await using var client = await GologClient.ConnectAsync(json.Address.ToString(), json.Port);
         await client.CreateTopicAsync("reachable", 1);
+    }
+
+    [Fact]
+    public async Task With_the_json_log_format_every_line_is_a_compact_json_event_a_log_shipper_can_index()
+    {
+        using var storage = new TempStorage();
+        await using (var broker = await BrokerProcess.StartAsync(storage.Path, "--set", "golog.log-format=json"))
+        {
+            await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
+            await client.CreateTopicAsync("shipped", 1);
+            Assert.Equal(0, await broker.StopAsync());
+
+            var events = broker.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+            Assert.All(events, e => Assert.True(e.TryGetProperty("@t", out _) && e.TryGetProperty("@mt", out _), e.ToString()));
+            // the structured properties travel as fields, not only inside the rendered text
+            var listening = events.Single(e => e.GetProperty("@mt").GetString()!.Contains("listening on") && e.GetProperty("Door").GetString() == "json");
+            Assert.Equal(broker.Port, listening.GetProperty("Port").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task A_log_format_other_than_text_or_json_stops_the_broker_saying_which_are_allowed()
+    {
+        using var storage = new TempStorage();
+        var (exitCode, stdout, stderr) = await DotnetProgram.RunAsync("golog-broker",
+            ["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", Path.Combine(storage.Path, "data"), "--set", "golog.log-format=xml"]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("golog.log-format must be \"text\" or \"json\", got \"xml\"", stdout + stderr);
+        Assert.DoesNotMatch(new Regex(@"^\s+at ", RegexOptions.Multiline), stdout + stderr);
     }
 
     [Fact]
