@@ -155,10 +155,21 @@ public sealed partial class GologClient : IAsyncDisposable
     }
 
     /// <summary>Partitions and their bounds of one topic, or of all topics when <paramref name="topic"/> is null.</summary>
-    public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
+    public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default) =>
+        [.. (await ClusterMetadataAsync(topic, cancellationToken).ConfigureAwait(false)).Topics];
+
+    /// <summary><see cref="MetadataAsync"/> with the cluster's nodes and each partition's leader, replicas and in-sync replicas.</summary>
+    public async Task<ClusterMetadata> ClusterMetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
     {
         var reply = await SendAsync((w, id) => w.Metadata(id, topic), cancellationToken).ConfigureAwait(false);
-        return reply.Topics ?? [];
+        return new ClusterMetadata(reply.Brokers, reply.Controller, reply.Topics ?? []);
+    }
+
+    /// <summary>A new idempotent producer id (epoch 0), never handed out before: what <see cref="ProducerSequence"/> names.</summary>
+    public async Task<(long ProducerId, short Epoch)> InitProducerIdAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync((w, id) => w.InitProducerId(id), cancellationToken).ConfigureAwait(false);
+        return (Require(reply.ProducerId, "producer_id"), Require(reply.ProducerEpoch, "producer_epoch"));
     }
 
     // ---- plumbing ----
