@@ -84,12 +84,20 @@ public sealed partial class GologClient : IAsyncDisposable
     /// Produces a batch of UTF-8 messages, stored all-or-nothing at consecutive offsets. With no partition, the broker
     /// hashes the key, or picks one when there is no key either.
     /// </summary>
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
+        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, messages, key, headers, null, AckLevel.All, cancellationToken);
+
+    /// <summary>
+    /// A produce as an idempotent producer (<paramref name="producer"/>: its id, epoch and the batch's first sequence; a
+    /// retry with the same fields is answered with the original offsets) and with the acks asked for.
+    /// </summary>
     public async Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+        string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
-        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers), cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers, producer, acks), cancellationToken).ConfigureAwait(false);
         return new ProduceResult(reply.Topic ?? topic, Require(reply.Partition, "partition"),
             Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
     }
