@@ -84,12 +84,20 @@ public sealed partial class GologClient : IAsyncDisposable
     /// Produces a batch of UTF-8 messages, stored all-or-nothing at consecutive offsets. With no partition, the broker
     /// hashes the key, or picks one when there is no key either.
     /// </summary>
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
+        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, messages, key, headers, null, AckLevel.All, cancellationToken);
+
+    /// <summary>
+    /// A produce as an idempotent producer (<paramref name="producer"/>: its id, epoch and the batch's first sequence; a
+    /// retry with the same fields is answered with the original offsets) and with the acks asked for.
+    /// </summary>
     public async Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+        string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
-        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers), cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers, producer, acks), cancellationToken).ConfigureAwait(false);
         return new ProduceResult(reply.Topic ?? topic, Require(reply.Partition, "partition"),
             Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
     }
@@ -155,10 +163,21 @@ public sealed partial class GologClient : IAsyncDisposable
     }
 
     /// <summary>Partitions and their bounds of one topic, or of all topics when <paramref name="topic"/> is null.</summary>
-    public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
+    public async Task<List<TopicMetadata>> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default) =>
+        [.. (await ClusterMetadataAsync(topic, cancellationToken).ConfigureAwait(false)).Topics];
+
+    /// <summary><see cref="MetadataAsync"/> with the cluster's nodes and each partition's leader, replicas and in-sync replicas.</summary>
+    public async Task<ClusterMetadata> ClusterMetadataAsync(string? topic = null, CancellationToken cancellationToken = default)
     {
         var reply = await SendAsync((w, id) => w.Metadata(id, topic), cancellationToken).ConfigureAwait(false);
-        return reply.Topics ?? [];
+        return new ClusterMetadata(reply.Brokers, reply.Controller, reply.Topics ?? []);
+    }
+
+    /// <summary>A new idempotent producer id (epoch 0), never handed out before: what <see cref="ProducerSequence"/> names.</summary>
+    public async Task<(long ProducerId, short Epoch)> InitProducerIdAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync((w, id) => w.InitProducerId(id), cancellationToken).ConfigureAwait(false);
+        return (Require(reply.ProducerId, "producer_id"), Require(reply.ProducerEpoch, "producer_epoch"));
     }
 
     // ---- plumbing ----

@@ -45,6 +45,8 @@ public enum BrokerErrorCode
     [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
     [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,
     [WireCodes("group_not_empty", 68)] GroupNotEmpty,
+    [WireCodes("not_leader", 6)] NotLeader,
+    [WireCodes("not_enough_replicas", 19)] NotEnoughReplicas,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>

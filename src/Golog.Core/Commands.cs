@@ -12,17 +12,22 @@ public interface ICoreCommand;
 /// </summary>
 public sealed record CoreRequest(long Correlation, ICoreCommand Command);
 
-/// <summary>Append records; with no <see cref="Partition"/> the core picks one (by key, else round robin).</summary>
-public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records) : ICoreCommand;
+/// <summary>
+/// Append records; with no <see cref="Partition"/> the core picks one (by key, else round robin). With a
+/// <see cref="Producer"/> (an idempotent producer's id, epoch and first sequence) the batch is checked by the same
+/// producer-state rules as a Kafka producer's batch: a retry is answered with the original offsets, not stored twice.
+/// </summary>
+public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records, Acks Acks = Acks.All,
+    ProducerStamp? Producer = null) : ICoreCommand;
 
 /// <summary>
 /// Append a RecordBatch v2 encoded by the client (a Kafka producer), stored as it is once storage has checked it
 /// (<see cref="Golog.Storage.IncomingBatch"/>); only its base offset and leader epoch are stamped. Answered
 /// <see cref="Produced"/> when the flush policy's acknowledgement point is reached, as any produce.
 /// </summary>
-public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch) : ICoreCommand;
+public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch, Acks Acks = Acks.All) : ICoreCommand;
 
-/// <summary>A new id for a Kafka idempotent producer, never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
+/// <summary>A new id for an idempotent producer (Kafka's, or a JSON-door client's), never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
 public sealed record InitProducerIdCommand : ICoreCommand
 {
     public static readonly InitProducerIdCommand Instance = new();

@@ -117,7 +117,9 @@ public sealed class PartitionActor : CoreActor, IWithTimers
 
     private void Produce(long id, ProduceCommand cmd) => AppendWith(id, () =>
     {
-        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (cmd.Producer is { } producer) return _partitionLog.AppendIdempotent(cmd.Records, now, producer);
+        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, now);
         return new ProducerAppendResult(ProducerAppendOutcome.Appended, baseOffset, lastOffset);
     });
 

@@ -27,6 +27,7 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         Json.WriteString("message"u8, error.Message);
         if (error.LogStartOffset is { } start) Json.WriteNumber("log_start_offset"u8, start);
         if (error.HighWatermark is { } hw) Json.WriteNumber("high_watermark"u8, hw);
+        if (error.Code == ErrorCode.NotLeader) WriteNodeAddress("leader"u8, error.Leader); // null: an election is under way
         Json.WriteEndObject();
         End();
     }
@@ -53,27 +54,81 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         End();
     }
 
-    public void Metadata(RequestId id, IEnumerable<TopicMetadata> topics)
+    /// <summary>
+    /// The metadata reply: the cluster's nodes and controller (when given), and each partition's bounds with, when
+    /// known, its leader, replicas, in-sync replicas and leader epoch.
+    /// </summary>
+    public void Metadata(RequestId id, IEnumerable<TopicMetadata> topics, IEnumerable<BrokerNode>? brokers = null, int? controller = null)
     {
         Begin(id);
+        if (brokers is not null)
+        {
+            Json.WriteStartArray("brokers"u8);
+            foreach (var b in brokers)
+            {
+                Json.WriteStartObject();
+                Json.WriteNumber("node_id"u8, b.NodeId);
+                Json.WriteString("host"u8, b.Host);
+                Json.WriteNumber("port"u8, b.Port);
+                if (b.KafkaPort is { } kafka) Json.WriteNumber("kafka_port"u8, kafka); else Json.WriteNull("kafka_port"u8);
+                Json.WriteString("status"u8, b.Status);
+                Json.WriteEndObject();
+            }
+            Json.WriteEndArray();
+            if (controller is { } c) Json.WriteNumber("controller"u8, c); else Json.WriteNull("controller"u8);
+        }
         Json.WriteStartArray("topics"u8);
         foreach (var t in topics)
         {
             Json.WriteStartObject();
             Json.WriteString("name"u8, t.Name);
             Json.WriteStartArray("partitions"u8);
-            foreach (var p in t.Partitions)
-            {
-                Json.WriteStartObject();
-                Json.WriteNumber("partition"u8, p.Partition);
-                Json.WriteNumber("log_start_offset"u8, p.LogStartOffset);
-                Json.WriteNumber("high_watermark"u8, p.HighWatermark);
-                Json.WriteEndObject();
-            }
+            foreach (var p in t.Partitions) WritePartition(p);
             Json.WriteEndArray();
             Json.WriteEndObject();
         }
         Json.WriteEndArray();
+        End();
+    }
+
+    private void WritePartition(PartitionMetadata p)
+    {
+        Json.WriteStartObject();
+        Json.WriteNumber("partition"u8, p.Partition);
+        Json.WriteNumber("log_start_offset"u8, p.LogStartOffset);
+        Json.WriteNumber("high_watermark"u8, p.HighWatermark);
+        if (p.Replicas is not null) // a replicated view: the leader is written even when null (an election)
+        {
+            if (p.Leader is { } leader) Json.WriteNumber("leader"u8, leader); else Json.WriteNull("leader"u8);
+            WriteNodeIds("replicas"u8, p.Replicas);
+            WriteNodeIds("isr"u8, p.Isr ?? []);
+            Json.WriteNumber("leader_epoch"u8, p.LeaderEpoch ?? 0);
+        }
+        Json.WriteEndObject();
+    }
+
+    private void WriteNodeIds(ReadOnlySpan<byte> name, IEnumerable<int> ids)
+    {
+        Json.WriteStartArray(name);
+        foreach (var id in ids) Json.WriteNumberValue(id);
+        Json.WriteEndArray();
+    }
+
+    private void WriteNodeAddress(ReadOnlySpan<byte> name, NodeAddress? node)
+    {
+        if (node is null) { Json.WriteNull(name); return; }
+        Json.WriteStartObject(name);
+        Json.WriteNumber("node_id"u8, node.NodeId);
+        Json.WriteString("host"u8, node.Host);
+        Json.WriteNumber("port"u8, node.Port);
+        Json.WriteEndObject();
+    }
+
+    public void ProducerIdAssigned(RequestId id, long producerId, short epoch)
+    {
+        Begin(id);
+        Json.WriteNumber("producer_id"u8, producerId);
+        Json.WriteNumber("producer_epoch"u8, epoch);
         End();
     }
 

@@ -20,6 +20,12 @@ public sealed class Reply
     public long? Offset { get; set; }
     public List<FetchedRecord>? Records { get; set; }
     public List<TopicMetadata>? Topics { get; set; }
+    /// <summary>metadata: the cluster's nodes (null from a broker before replication) and the controller's node id.</summary>
+    public List<BrokerNode>? Brokers { get; set; }
+    public int? Controller { get; set; }
+    /// <summary>init_producer_id: the new producer's id and epoch.</summary>
+    public long? ProducerId { get; set; }
+    public short? ProducerEpoch { get; set; }
     // consumer groups
     public string? Group { get; set; }
     public int? GenerationId { get; set; }

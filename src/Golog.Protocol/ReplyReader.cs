@@ -30,7 +30,11 @@ public static class ReplyReader
                     case "log_start_offset": reply.LogStartOffset = r.GetInt64(); break;
                     case "offset": reply.Offset = r.TokenType == JsonTokenType.Null ? null : r.GetInt64(); break;
                     case "records": reply.Records = ReadRecords(ref r); break;
-                    case "topics": reply.Topics = ReadTopics(ref r); break;
+                    case "topics": reply.Topics = MetadataReplyReader.ReadTopics(ref r); break;
+                    case "brokers": reply.Brokers = MetadataReplyReader.ReadBrokers(ref r); break;
+                    case "controller": reply.Controller = r.TokenType == JsonTokenType.Null ? null : r.GetInt32(); break;
+                    case "producer_id": reply.ProducerId = r.GetInt64(); break;
+                    case "producer_epoch": reply.ProducerEpoch = r.GetInt16(); break;
                     case "group": reply.Group = r.GetString(); break;
                     case "generation_id": reply.GenerationId = r.GetInt32(); break;
                     case "member_id": reply.MemberId = r.GetString(); break;
@@ -60,6 +64,7 @@ public static class ReplyReader
     {
         string code = "", message = "";
         long? start = null, hw = null;
+        NodeAddress? leader = null;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             string name = r.GetString()!;
@@ -70,10 +75,11 @@ public static class ReplyReader
                 case "message": message = r.GetString()!; break;
                 case "log_start_offset": start = r.GetInt64(); break;
                 case "high_watermark": hw = r.GetInt64(); break;
+                case "leader": leader = MetadataReplyReader.ReadNodeAddress(ref r); break;
                 default: r.Skip(); break;
             }
         }
-        return new ProtocolError(code, message, start, hw);
+        return new ProtocolError(code, message, start, hw) { Leader = leader };
     }
 
     private static List<FetchedRecord> ReadRecords(ref Utf8JsonReader r)
@@ -106,38 +112,5 @@ public static class ReplyReader
             records.Add(new FetchedRecord(offset, ts, key, message ?? "", headers));
         }
         return records;
-    }
-
-    private static List<TopicMetadata> ReadTopics(ref Utf8JsonReader r)
-    {
-        var topics = new List<TopicMetadata>();
-        while (r.Read() && r.TokenType == JsonTokenType.StartObject)
-        {
-            string name = "";
-            var partitions = new List<PartitionMetadata>();
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("name"u8)) { r.Read(); name = r.GetString()!; }
-                else if (r.ValueTextEquals("partitions"u8))
-                {
-                    r.Read();
-                    while (r.Read() && r.TokenType == JsonTokenType.StartObject)
-                    {
-                        int p = 0; long start = 0, hw = 0;
-                        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-                        {
-                            if (r.ValueTextEquals("partition"u8)) { r.Read(); p = r.GetInt32(); }
-                            else if (r.ValueTextEquals("log_start_offset"u8)) { r.Read(); start = r.GetInt64(); }
-                            else if (r.ValueTextEquals("high_watermark"u8)) { r.Read(); hw = r.GetInt64(); }
-                            else { r.Read(); r.Skip(); }
-                        }
-                        partitions.Add(new PartitionMetadata(p, start, hw));
-                    }
-                }
-                else { r.Read(); r.Skip(); }
-            }
-            topics.Add(new TopicMetadata(name, partitions));
-        }
-        return topics;
     }
 }

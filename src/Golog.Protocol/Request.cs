@@ -3,7 +3,7 @@ namespace Golog.Protocol;
 public enum RequestType
 {
     Produce, Fetch, Commit, Committed, CreateTopic, Metadata, JoinGroup, Heartbeat, LeaveGroup, DescribeGroup, ListGroups,
-    CreatePartitions, DeleteTopic, ResetOffsets,
+    CreatePartitions, DeleteTopic, ResetOffsets, InitProducerId,
 }
 
 /// <summary>
@@ -30,6 +30,10 @@ public sealed class Request
     public ReadOnlyMemory<byte>? Key { get; init; }
     public KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>[] Headers { get; init; } = [];
     public long? Offset { get; init; }
+    /// <summary>produce: when to answer; "all" when the request does not say.</summary>
+    public AckLevel Acks { get; init; }
+    /// <summary>produce: an idempotent producer's id, epoch and first sequence, when given (all three or none).</summary>
+    public ProducerSequence? Producer { get; init; }
     public int? MaxMessages { get; init; }
     public int? MaxBytes { get; init; }
     public int? MaxWaitMs { get; init; }

@@ -68,7 +68,9 @@ public static class RequestParser
         public bool? DryRun;
         public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions, GenerationId, SessionTimeoutMs;
         public List<string>? Topics;
-        public long? Offset;
+        public long? Offset, ProducerId;
+        public int? ProducerEpoch, Sequence;
+        public AckLevel? Acks;
         public ReadOnlyMemory<byte>? Message, Key;
         public List<ReadOnlyMemory<byte>>? Messages;
         public List<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>? Headers;
@@ -99,6 +101,10 @@ public static class RequestParser
         else if (r.ValueTextEquals("session_timeout_ms"u8)) f.SessionTimeoutMs = ReadInt(ref r, ref f, "session_timeout_ms", 1);
         else if (r.ValueTextEquals("to"u8)) f.To = ReadString(ref r, ref f, "to");
         else if (r.ValueTextEquals("dry_run"u8)) f.DryRun = ReadBool(ref r, ref f, "dry_run");
+        else if (r.ValueTextEquals("acks"u8)) f.Acks = ReadAcks(ref r, ref f);
+        else if (r.ValueTextEquals("producer_id"u8)) f.ProducerId = ReadLong(ref r, ref f, "producer_id");
+        else if (r.ValueTextEquals("producer_epoch"u8)) f.ProducerEpoch = ReadInt(ref r, ref f, "producer_epoch", 0);
+        else if (r.ValueTextEquals("sequence"u8)) f.Sequence = ReadInt(ref r, ref f, "sequence", 0);
         else { r.Read(); r.Skip(); } // unknown members are ignored, for forward compatibility
     }
 
@@ -129,6 +135,17 @@ public static class RequestParser
         if (r.TokenType is JsonTokenType.True or JsonTokenType.False) return r.GetBoolean();
         r.Skip();
         f.Problem($"\"{name}\" must be true or false");
+        return null;
+    }
+
+    /// <summary>"acks": the string "all", or the numbers 1 and 0, as Kafka producers spell them.</summary>
+    private static AckLevel? ReadAcks(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String && r.ValueTextEquals("all"u8)) return AckLevel.All;
+        if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int n) && n is 0 or 1) return n == 1 ? AckLevel.Leader : AckLevel.None;
+        r.Skip();
+        f.Problem("\"acks\" must be \"all\", 1 or 0");
         return null;
     }
 
@@ -256,6 +273,7 @@ public static class RequestParser
             case "create_partitions": type = RequestType.CreatePartitions; break;
             case "delete_topic": type = RequestType.DeleteTopic; break;
             case "reset_offsets": type = RequestType.ResetOffsets; break;
+            case "init_producer_id": type = RequestType.InitProducerId; break;
             default: return Fail(f.Id, ErrorCode.UnknownType, $"unknown request type \"{Truncate(f.Type)}\"");
         }
         if (!framed && type is not (RequestType.Produce or RequestType.Fetch))
@@ -305,6 +323,8 @@ public static class RequestParser
             ClientId = f.ClientId,
             To = f.To,
             DryRun = f.DryRun ?? false,
+            Acks = f.Acks ?? AckLevel.All,
+            Producer = f.ProducerId is { } producerId ? new ProducerSequence(producerId, (short)f.ProducerEpoch!.Value, f.Sequence!.Value) : null,
         };
         return new ParseResult(request, null, f.Id);
     }
@@ -316,7 +336,17 @@ public static class RequestParser
         if (f.Messages is { Count: 0 }) return "\"messages\" must not be empty";
         if (!framed && (f.Messages is not null || f.Key is not null || f.Headers is not null))
             return "\"messages\", \"key\" and \"headers\" need an \"id\" (framed style)";
-        return null;
+        return ProducerProblem(ref f, framed);
+    }
+
+    /// <summary>An idempotent producer names itself completely (id, epoch, sequence) or not at all; its retries need the framed reply's offsets.</summary>
+    private static string? ProducerProblem(ref Fields f, bool framed)
+    {
+        int given = (f.ProducerId is null ? 0 : 1) + (f.ProducerEpoch is null ? 0 : 1) + (f.Sequence is null ? 0 : 1);
+        if (given == 0) return null;
+        if (given < 3) return "give \"producer_id\", \"producer_epoch\" and \"sequence\" together, or none of them";
+        if (!framed) return "\"producer_id\", \"producer_epoch\" and \"sequence\" need an \"id\" (framed style)";
+        return f.ProducerEpoch > short.MaxValue ? $"\"producer_epoch\" must be an integer from 0 to {short.MaxValue}" : null;
     }
 
     /// <summary>A commit speaks for a group member with both its id and generation (Kafka's fencing), or with neither (manual mode).</summary>
@@ -334,6 +364,9 @@ public static class RequestParser
     {
         if (f.Partition < 0) return NotAnInteger("partition", 0);
         if (f.Offset < 0) return NotAnInteger("offset", 0);
+        if (f.ProducerId < 0) return NotAnInteger("producer_id", 0);
+        if (f.ProducerEpoch < 0) return NotAnInteger("producer_epoch", 0);
+        if (f.Sequence < 0) return NotAnInteger("sequence", 0);
         if (f.Partitions < 1) return NotAnInteger("partitions", 1);
         if (f.MaxMessages < 1) return NotAnInteger("max_messages", 1);
         if (f.MaxBytes < 1) return NotAnInteger("max_bytes", 1);

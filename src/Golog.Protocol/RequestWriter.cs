@@ -5,10 +5,18 @@ namespace Golog.Protocol;
 /// <summary>Writes framed-style request lines, for clients. Ids are numbers the client chooses.</summary>
 public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output)
 {
+    /// <summary>A produce; "acks" is written only when it is not the default ("all"), the producer fields only when given.</summary>
     public void Produce(long id, string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key = null, IReadOnlyDictionary<string, string>? headers = null)
+        string? key = null, IReadOnlyDictionary<string, string>? headers = null, ProducerSequence? producer = null, AckLevel acks = AckLevel.All)
     {
         Begin("produce"u8, id, topic, partition);
+        if (acks != AckLevel.All) Json.WriteNumber("acks"u8, acks == AckLevel.Leader ? 1 : 0);
+        if (producer is { } p)
+        {
+            Json.WriteNumber("producer_id"u8, p.ProducerId);
+            Json.WriteNumber("producer_epoch"u8, p.Epoch);
+            Json.WriteNumber("sequence"u8, p.FirstSequence);
+        }
         if (key is not null) Json.WriteString("key"u8, key);
         if (headers is { Count: > 0 })
         {
@@ -143,6 +151,12 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         Json.WriteString("to"u8, to);
         if (offset is { } o) Json.WriteNumber("offset"u8, o);
         if (dryRun) Json.WriteBoolean("dry_run"u8, true);
+        End();
+    }
+
+    public void InitProducerId(long id)
+    {
+        Begin("init_producer_id"u8, id, null, null);
         End();
     }
 

@@ -137,14 +137,43 @@ public sealed class PartitionLog : IDisposable
     /// </summary>
     public (long BaseOffset, long LastOffset) Append(in RecordsToAppend records, long timestampMs, int leaderEpoch = 0)
     {
-        // A zero-record batch is invalid RecordBatch v2: recovery would take it for corruption and cut every later batch.
+        RequireRecords(records);
+        return EncodeAtEnd(records, timestampMs, leaderEpoch, producer: null);
+    }
+
+    // A zero-record batch is invalid RecordBatch v2: recovery would take it for corruption and cut every later batch.
+    private static void RequireRecords(in RecordsToAppend records)
+    {
         if (records.Count == 0) throw new ArgumentException("a batch needs at least one record");
+    }
+
+    private (long BaseOffset, long LastOffset) EncodeAtEnd(in RecordsToAppend records, long timestampMs, int leaderEpoch, ProducerStamp? producer)
+    {
         int size = RecordBatchWriter.Measure(records, timestampMs);
         if (size > Config.MaxBatchBytes)
             throw new ArgumentException($"batch of {size} bytes exceeds the largest storable batch ({Config.MaxBatchBytes} bytes)");
         var batch = ReserveAtEnd(size);
-        RecordBatchWriter.Write(batch, LogEndOffset, timestampMs, leaderEpoch, records);
+        RecordBatchWriter.Write(batch, LogEndOffset, timestampMs, leaderEpoch, records, producer);
         return CompleteAtEnd(size, records.Count, leaderEpoch);
+    }
+
+    /// <summary>
+    /// <see cref="Append"/> for an idempotent producer's records (a JSON produce with producer fields): the batch is
+    /// encoded with <paramref name="producer"/> in its header and passes the same producer-state rules as a Kafka
+    /// producer's batch (<see cref="AppendClientBatch"/>) before anything is stored. A retry of one of the producer's
+    /// last batches returns the original offsets and stores nothing; the refusals store nothing.
+    /// </summary>
+    public ProducerAppendResult AppendIdempotent(in RecordsToAppend records, long timestampMs, ProducerStamp producer, int leaderEpoch = 0)
+    {
+        RequireRecords(records);
+        var batch = new ProducerBatch(producer.ProducerId, producer.Epoch, producer.FirstSequence,
+            ProducerBatch.IncrementSequence(producer.FirstSequence, records.Count - 1), LogEndOffset, LogEndOffset + records.Count - 1,
+            RecordBatchWriter.MaxTimestamp(records, timestampMs));
+        var verdict = CheckProducer(batch);
+        if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
+        EncodeAtEnd(records, timestampMs, leaderEpoch, producer);
+        _producers.Record(batch);
+        return verdict;
     }
 
     /// <summary>
@@ -178,14 +207,20 @@ public sealed class PartitionLog : IDisposable
             var (first, last) = StoreRawBatch(batch, info, leaderEpoch);
             return new ProducerAppendResult(ProducerAppendOutcome.Appended, first, last);
         }
-        if (producer.FirstSequence < 0)
-            throw new InvalidBatchException(InvalidBatchReason.Corrupt,
-                $"batch of producer {producer.ProducerId} has sequence {producer.FirstSequence}; an idempotent producer's sequences start at 0");
-        var verdict = _producers.Check(producer);
+        var verdict = CheckProducer(producer);
         if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
         StoreRawBatch(batch, info, leaderEpoch);
         _producers.Record(producer);
         return verdict;
+    }
+
+    /// <summary>The producer-state verdict on a batch with a producer id, whoever encoded it (one set of rules for every door).</summary>
+    private ProducerAppendResult CheckProducer(in ProducerBatch producer)
+    {
+        if (producer.FirstSequence < 0)
+            throw new InvalidBatchException(InvalidBatchReason.Corrupt,
+                $"batch of producer {producer.ProducerId} has sequence {producer.FirstSequence}; an idempotent producer's sequences start at 0");
+        return _producers.Check(producer);
     }
 
     /// <summary>The idempotent producers this partition remembers (rebuilt from the log at open).</summary>

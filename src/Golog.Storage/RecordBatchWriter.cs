@@ -6,7 +6,8 @@ namespace Golog.Storage;
 /// <summary>
 /// Encodes records into one Kafka RecordBatch v2, as a Kafka producer would: the base timestamp is the first
 /// record's, every record stores its delta from it (possibly negative), and the max timestamp is the largest.
-/// No producer id (-1): Golog does not deduplicate. Allocation-free: the caller supplies the destination.
+/// Without a <see cref="ProducerStamp"/> the batch has no producer id (-1) and is never deduplicated.
+/// Allocation-free: the caller supplies the destination.
 /// </summary>
 public static class RecordBatchWriter
 {
@@ -24,8 +25,17 @@ public static class RecordBatchWriter
         return size;
     }
 
+    /// <summary>The batch's max timestamp (its header field): the largest of its records' timestamps.</summary>
+    public static long MaxTimestamp(in RecordsToAppend records, long timestampMs)
+    {
+        long max = BaseTimestamp(records, timestampMs);
+        for (int i = 0; i < records.Count; i++) max = Math.Max(max, records[i].TimestampMs ?? timestampMs);
+        return max;
+    }
+
     /// <summary>Writes the batch into <paramref name="dest"/> (at least <see cref="Measure"/> bytes) and returns its size.</summary>
-    public static int Write(Span<byte> dest, long baseOffset, long timestampMs, int leaderEpoch, in RecordsToAppend records)
+    public static int Write(Span<byte> dest, long baseOffset, long timestampMs, int leaderEpoch, in RecordsToAppend records,
+        ProducerStamp? producer = null)
     {
         long baseTimestamp = BaseTimestamp(records, timestampMs), maxTimestamp = baseTimestamp;
         int pos = L.HeaderSize;
@@ -45,9 +55,9 @@ public static class RecordBatchWriter
         BinaryPrimitives.WriteInt32BigEndian(dest[L.LastOffsetDelta..], records.Count - 1);
         BinaryPrimitives.WriteInt64BigEndian(dest[L.BaseTimestamp..], baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(dest[L.MaxTimestamp..], maxTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(dest[L.ProducerId..], -1);
-        BinaryPrimitives.WriteInt16BigEndian(dest[L.ProducerEpoch..], -1);
-        BinaryPrimitives.WriteInt32BigEndian(dest[L.BaseSequence..], -1);
+        BinaryPrimitives.WriteInt64BigEndian(dest[L.ProducerId..], producer?.ProducerId ?? ProducerBatch.NoProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(dest[L.ProducerEpoch..], producer?.Epoch ?? -1);
+        BinaryPrimitives.WriteInt32BigEndian(dest[L.BaseSequence..], producer?.FirstSequence ?? -1);
         BinaryPrimitives.WriteInt32BigEndian(dest[L.RecordCount..], records.Count);
         BinaryPrimitives.WriteUInt32BigEndian(dest[L.Crc..], Crc32C.Compute(dest[L.Attributes..pos]));
         return pos;

@@ -1,5 +1,5 @@
 using System.Text;
-using Golog.Core;
+using Golog.Storage;
 
 namespace Golog.Broker.Tests;
 

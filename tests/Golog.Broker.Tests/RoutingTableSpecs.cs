@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Golog.Core;
 using Golog.Core.Groups;
+using Golog.Storage;
 using Xunit.Abstractions;
 using static Golog.Broker.Tests.CoreMessages;
 

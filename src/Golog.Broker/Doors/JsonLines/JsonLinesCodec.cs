@@ -10,11 +10,12 @@ namespace Golog.Broker.Doors.JsonLines;
 /// The JSON-lines wire (docs/protocol.md), seed and framed styles: a request is one '\n'-terminated line, decoded by
 /// <see cref="RequestParser"/> and checked against the request limits (golog.request.*, golog.fetch.*); replies
 /// come from <see cref="JsonReplyEncoder"/>. A line longer than request.max-line-bytes cannot be framed: it is
-/// answered request_too_large and the connection closes.
+/// answered request_too_large and the connection closes. <paramref name="self"/> is this node as metadata lists it
+/// (by default node 0 at golog.host:golog.port).
 /// </summary>
-public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonRequestContext>
+public sealed class JsonLinesCodec(BrokerSettings settings, Func<BrokerNode>? self = null) : IWireCodec<JsonRequestContext>
 {
-    private readonly JsonReplyEncoder _encoder = new();
+    private readonly JsonReplyEncoder _encoder = new(self ?? (() => new BrokerNode(0, settings.Host, settings.Port, null, BrokerStatus.Up)));
     private LineScanner _lines = new(settings.MaxLineBytes);
 
     public int Decode(ReadOnlySpan<byte> input, out DecodedRequest<JsonRequestContext> request)
@@ -61,6 +62,7 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
             RequestType.CreatePartitions => new(context, new CreatePartitionsCommand(r.Topic!, r.Partitions!.Value)),
             RequestType.DeleteTopic => new(context, new DeleteTopicCommand(r.Topic!)),
             RequestType.ResetOffsets => new(context, new ResetOffsetsCommand(r.Group!, r.Topic, JsonWireMapping.ResetTarget(r.To!, r.Offset), r.DryRun)),
+            RequestType.InitProducerId => new(context, InitProducerIdCommand.Instance),
             _ => throw new InvalidOperationException($"the parser returned request type {r.Type}, which this codec does not know"),
         };
     }
@@ -75,7 +77,8 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
                 return new(context, null, new BrokerError(BrokerErrorCode.MessageTooLarge,
                     $"message of {m.Length} bytes exceeds the broker's limit of {settings.MaxMessageBytes} bytes (request.max-message-bytes)"));
         var headers = r.Headers.Select(h => new RecordHeader(h.Key, h.Value)).ToArray();
-        return new(context, new ProduceCommand(r.Topic!, r.Partition, new RecordsToAppend(r.Messages, r.Key, headers)));
+        return new(context, new ProduceCommand(r.Topic!, r.Partition, new RecordsToAppend(r.Messages, r.Key, headers),
+            JsonWireMapping.ToCore(r.Acks), r.Producer is { } p ? new ProducerStamp(p.ProducerId, p.Epoch, p.FirstSequence) : null));
     }
 
     private DecodedRequest<JsonRequestContext> Fetch(JsonRequestContext context, Request r)

@@ -24,9 +24,20 @@ public static class JsonWireMapping
         _ => "stable",
     };
 
-    public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics) =>
-        topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select(p => new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)).ToList()))
-            .ToList();
+    /// <summary>The topics of a one-node broker: <paramref name="node"/> leads every partition and is its only (in-sync) replica.</summary>
+    public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics, int node)
+    {
+        IReadOnlyList<int> alone = [node];
+        return topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select(p => new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)
+            { Leader = node, Replicas = alone, Isr = alone, LeaderEpoch = 0 }).ToList())).ToList();
+    }
+
+    public static Acks ToCore(AckLevel acks) => acks switch
+    {
+        AckLevel.Leader => Acks.Leader,
+        AckLevel.None => Acks.None,
+        _ => Acks.All,
+    };
 
     public static JoinedGroup ToWire(Domain.JoinedGroup j) => new(j.Group, j.GenerationId, j.MemberId, j.Protocol,
         (int)j.HeartbeatInterval.TotalMilliseconds, (int)j.SessionTimeout.TotalMilliseconds, ToWire(j.Assignment));

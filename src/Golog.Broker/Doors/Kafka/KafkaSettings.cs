@@ -26,8 +26,8 @@ public sealed record KafkaSettings(bool Enabled, string Host, int Port, string A
             c.Int("node-id"), c.String("cluster-id"), (int)maxRequest);
     }
 
-    /// <summary>A listener on every interface has no address a client could use: then the machine's name is advertised.</summary>
-    private static string AdvertisedHostFor(string advertised, string host)
+    /// <summary>A listener on every interface has no address a client could use: then the machine's name is advertised (both doors).</summary>
+    internal static string AdvertisedHostFor(string advertised, string host)
     {
         if (advertised.Length > 0) return advertised;
         bool wildcard = host.Length == 0 || (IPAddress.TryParse(host, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 
-namespace Golog.Core;
+namespace Golog.Storage;
 
 /// <summary>
 /// Kafka's default partitioner for keyed records: murmur2 of the key bytes, made positive, modulo the partition count.
-/// Using Kafka's function means a key lands on the same partition here as with a Kafka client.
+/// Using Kafka's function means a key lands on the same partition here as with a Kafka client; the broker and
+/// Golog.Client (which picks partitions itself to send each batch to its leader) share it.
 /// </summary>
 public static class KeyPartitioner
 {

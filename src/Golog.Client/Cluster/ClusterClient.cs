@@ -1,0 +1,266 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using Golog.Protocol;
+using Golog.Storage;
+
+namespace Golog.Client;
+
+/// <summary>
+/// A client of a whole cluster, bootstrapped from a list of brokers: it keeps a metadata cache (partition → leader),
+/// sends each produce and fetch to the partition's leader over one <see cref="GologClient"/> connection per node,
+/// and when a node answers not_leader (with or without a hint) or a connection is lost, refreshes metadata and
+/// retries with the bounded backoff of <see cref="ClusterClientOptions.Retry"/>. Produces are idempotent by default
+/// (init_producer_id, then producer_id/producer_epoch/sequence on every batch), so a batch retried after a failover
+/// is stored once. It picks partitions itself (Kafka's: murmur2 of the key, else round robin), since a batch must go
+/// to its partition's leader with that partition's sequence. Thread-safe; calls may be concurrent.
+/// </summary>
+/// <remarks>
+/// At most 5 batches per partition should be in flight at once for retries to be recognised (the broker remembers a
+/// producer's last 5 batches, as Kafka's max.in.flight.requests.per.connection = 5).
+/// </remarks>
+public sealed class ClusterClient : IAsyncDisposable
+{
+    private readonly IReadOnlyList<BrokerAddress> _bootstrap;
+    private readonly ClusterClientOptions _options;
+    private readonly LeaderCache _leaders = new();
+    private readonly Dictionary<BrokerAddress, Task<GologClient>> _connections = []; // lock: itself
+    private readonly Dictionary<string, int> _roundRobin = []; // lock: itself
+    private readonly SemaphoreSlim _producerIdLock = new(1, 1);
+    private ProducerSequences? _sequences;
+    private bool _idempotent;
+    private int _outage; // 1 from a lost connection until the next successful connect
+
+    private ClusterClient(IReadOnlyList<BrokerAddress> bootstrap, ClusterClientOptions options)
+    {
+        _bootstrap = bootstrap;
+        _options = options;
+        _idempotent = options.Idempotent;
+    }
+
+    /// <summary>The brokers this client was started with.</summary>
+    public IReadOnlyList<BrokerAddress> Bootstrap => _bootstrap;
+
+    /// <summary>Connects to the first of <paramref name="bootstrap"/> that answers.</summary>
+    /// <exception cref="BrokerUnavailableException">None of them can be reached (the message says why for the last).</exception>
+    public static async Task<ClusterClient> ConnectAsync(IReadOnlyList<BrokerAddress> bootstrap, ClusterClientOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (bootstrap.Count == 0) throw new ArgumentException("at least one broker address is needed", nameof(bootstrap));
+        var client = new ClusterClient(bootstrap, options ?? new ClusterClientOptions());
+        try { await client.AnyBrokerAsync(cancellationToken).ConfigureAwait(false); }
+        catch { await client.DisposeAsync().ConfigureAwait(false); throw; }
+        return client;
+    }
+
+    // ---- requests ----
+
+    public Task<ProduceResult> ProduceAsync(string topic, int? partition, string message, string? key = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, [(ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(message)], key, headers, cancellationToken);
+
+    /// <summary>
+    /// Produces a batch to its partition's leader (all-or-nothing, consecutive offsets), following leader changes. With no
+    /// partition the client picks one: by the key's hash, else round robin; a topic it cannot find in metadata is left to
+    /// the broker (which may create it), and that first batch is sent without producer fields.
+    /// </summary>
+    public async Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
+        string? key = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
+        var budget = _options.Retry.Start();
+        int? target = partition ?? await ChoosePartitionAsync(topic, key, budget, cancellationToken).ConfigureAwait(false);
+        if (target is not { } p)
+            return await OnAnyBrokerAsync(c => c.ProduceAsync(topic, null, messages, key, headers, cancellationToken: cancellationToken),
+                budget, cancellationToken).ConfigureAwait(false);
+        var tp = new TopicPartition(topic, p);
+        var sequences = await SequencesAsync(budget, cancellationToken).ConfigureAwait(false);
+        var batch = sequences?.Take(tp, messages.Count);
+        bool stored = false;
+        try
+        {
+            var result = await OnLeaderAsync(topic, p,
+                c => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, cancellationToken),
+                e => batch is { } b && e.Code == ErrorCode.OutOfOrderSequenceNumber && sequences!.WaitsForAnEarlierBatch(tp, b),
+                budget, cancellationToken).ConfigureAwait(false);
+            stored = true;
+            return result;
+        }
+        finally
+        {
+            if (batch is { } b) sequences!.Answered(tp, b, stored);
+        }
+    }
+
+    /// <summary>Reads a partition from its leader, following leader changes (see <see cref="GologClient.FetchAsync"/>).</summary>
+    public Task<FetchResult> FetchAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
+        int? maxWaitMs = null, CancellationToken cancellationToken = default) =>
+        OnLeaderAsync(topic, partition, c => c.FetchAsync(topic, partition, offset, maxMessages, maxBytes, maxWaitMs, cancellationToken),
+            null, _options.Retry.Start(), cancellationToken);
+
+    /// <summary>Metadata from any node that answers (retried as any request), and the leader cache refreshed with it.</summary>
+    public Task<ClusterMetadata> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default) =>
+        WithRetriesAsync(() => RefreshAsync(topic, cancellationToken), null, 0, null, _options.Retry.Start(), cancellationToken);
+
+    /// <summary>One metadata request to any node; the leader cache takes the answer.</summary>
+    private async Task<ClusterMetadata> RefreshAsync(string? topic, CancellationToken cancellationToken)
+    {
+        var connection = await AnyBrokerAsync(cancellationToken).ConfigureAwait(false);
+        var metadata = await connection.ClusterMetadataAsync(topic, cancellationToken).ConfigureAwait(false);
+        _leaders.Update(metadata, connection.Broker);
+        return metadata;
+    }
+
+    /// <summary>
+    /// A connection to a node that answers (a bootstrap broker first), for requests any node serves: topics, groups,
+    /// commits. It is this client's: do not dispose it.
+    /// </summary>
+    public async Task<GologClient> AnyBrokerAsync(CancellationToken cancellationToken = default)
+    {
+        Exception? last = null;
+        foreach (var address in _bootstrap.Concat(_leaders.KnownNodes).Distinct())
+        {
+            try { return await ConnectionAsync(address, cancellationToken).ConfigureAwait(false); }
+            catch (BrokerUnavailableException e) { last = e; }
+        }
+        throw last!;
+    }
+
+    // ---- leaders and retries ----
+
+    private async Task<int?> ChoosePartitionAsync(string topic, string? key, RetryBudget budget, CancellationToken cancellationToken)
+    {
+        int? count = _leaders.PartitionCount(topic);
+        if (count is null)
+        {
+            try
+            {
+                var metadata = await WithRetriesAsync(() => RefreshAsync(topic, cancellationToken), null, 0, null, budget, cancellationToken).ConfigureAwait(false);
+                count = metadata.Topics.FirstOrDefault(t => t.Name == topic)?.Partitions.Count;
+            }
+            catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition) { return null; }
+        }
+        if (count is not > 0) return null;
+        if (key is not null) return KeyPartitioner.Partition(Encoding.UTF8.GetBytes(key), count.Value);
+        lock (_roundRobin)
+        {
+            int next = _roundRobin.GetValueOrDefault(topic);
+            _roundRobin[topic] = next + 1;
+            return next % count.Value;
+        }
+    }
+
+    private async Task<BrokerAddress> LeaderAsync(string topic, int partition, CancellationToken cancellationToken)
+    {
+        if (!_leaders.TryGetLeader(topic, partition, out var leader))
+        {
+            try { await RefreshAsync(topic, cancellationToken).ConfigureAwait(false); } // one try: the caller's attempt is what is retried
+            catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition) { }
+            // not in metadata (a topic not created yet, a partition it lacks): any node answers, creating or refusing it
+            if (!_leaders.TryGetLeader(topic, partition, out leader)) return (await AnyBrokerAsync(cancellationToken).ConfigureAwait(false)).Broker;
+        }
+        return leader ?? throw new GologException(new ProtocolError(ErrorCode.NotLeader,
+            $"{topic}-{partition} has no leader at the moment (an election is under way)"));
+    }
+
+    private Task<T> OnLeaderAsync<T>(string topic, int partition, Func<GologClient, Task<T>> call, Func<GologException, bool>? alsoRetriable,
+        RetryBudget budget, CancellationToken cancellationToken) =>
+        WithRetriesAsync(async () => await call(await ConnectionAsync(await LeaderAsync(topic, partition, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false)).ConfigureAwait(false), topic, partition, alsoRetriable, budget, cancellationToken);
+
+    private Task<T> OnAnyBrokerAsync<T>(Func<GologClient, Task<T>> call, RetryBudget budget, CancellationToken cancellationToken) =>
+        WithRetriesAsync(async () => await call(await AnyBrokerAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
+            null, 0, null, budget, cancellationToken);
+
+    /// <summary>
+    /// Runs an attempt until it succeeds, fails for good, or the retry policy is spent. not_leader follows the hint (or
+    /// forgets the topic's leaders); a lost connection or a broker shutting down forgets them too, so the next attempt
+    /// asks metadata again; not_enough_replicas waits for the ISR to grow back.
+    /// </summary>
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> attempt, string? topic, int partition, Func<GologException, bool>? alsoRetriable,
+        RetryBudget budget, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ExceptionDispatchInfo failure;
+            try
+            {
+                return await attempt().ConfigureAwait(false);
+            }
+            catch (GologException e) when (e.Code == ErrorCode.NotLeader)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+                if (topic is null) { }
+                else if (e.Error.Leader is { } hint) _leaders.Follow(topic, partition, hint);
+                else _leaders.Forget(topic);
+            }
+            catch (GologException e) when (e.Code == ErrorCode.NotEnoughReplicas || alsoRetriable?.Invoke(e) == true)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e))
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+                if (topic is not null) _leaders.Forget(topic);
+                if (Interlocked.Exchange(ref _outage, 1) == 0)
+                    _options.ConnectionLost?.Invoke((e as BrokerUnavailableException)?.Broker ?? _bootstrap[0], e);
+            }
+            if (budget.Failed() is not { } wait) failure.Throw();
+            else await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- connections and the producer id ----
+
+    /// <summary>The connection to <paramref name="address"/>, opened (once, however many callers wait) when there is none or it broke.</summary>
+    private async Task<GologClient> ConnectionAsync(BrokerAddress address, CancellationToken cancellationToken)
+    {
+        Task<GologClient> connecting;
+        lock (_connections)
+        {
+            if (!_connections.TryGetValue(address, out connecting!)
+                || connecting.IsFaulted || connecting.IsCanceled || connecting is { IsCompletedSuccessfully: true, Result.IsConnected: false })
+                _connections[address] = connecting = ConnectNewAsync(address);
+        }
+        return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<GologClient> ConnectNewAsync(BrokerAddress address)
+    {
+        var client = await GologClient.ConnectAsync(address).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _outage, 0) == 1) _options.Reconnected?.Invoke(address);
+        return client;
+    }
+
+    /// <summary>The producer's numbering, after asking a producer id once; null when not idempotent (or the broker has no init_producer_id).</summary>
+    private async Task<ProducerSequences?> SequencesAsync(RetryBudget budget, CancellationToken cancellationToken)
+    {
+        if (!_idempotent || _sequences is not null) return _sequences;
+        await _producerIdLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_sequences is null && _idempotent)
+            {
+                try
+                {
+                    var (id, _) = await OnAnyBrokerAsync(c => c.InitProducerIdAsync(cancellationToken), budget, cancellationToken).ConfigureAwait(false);
+                    _sequences = new ProducerSequences(id);
+                }
+                catch (GologException e) when (e.Code == ErrorCode.UnknownType) { _idempotent = false; } // a broker from before idempotent JSON produces
+            }
+            return _sequences;
+        }
+        finally { _producerIdLock.Release(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task<GologClient>[] all;
+        lock (_connections) { all = [.. _connections.Values]; _connections.Clear(); }
+        foreach (var connecting in all)
+        {
+            try { await (await connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false); }
+            catch (BrokerUnavailableException) { } // it never connected
+        }
+    }
+}

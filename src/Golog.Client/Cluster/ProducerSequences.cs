@@ -1,0 +1,63 @@
+using Golog.Protocol;
+using Golog.Storage;
+
+namespace Golog.Client;
+
+/// <summary>
+/// An idempotent producer's numbering, per partition as the broker checks it: each batch takes the next sequence
+/// numbers (one per message) once, and keeps them through every retry, so a retry the broker already stored is
+/// answered with the original offsets. A batch refused for good leaves a gap the broker would refuse every later
+/// batch for, so the partition moves to a new epoch starting again at 0 (the broker accepts a newer epoch at 0).
+/// Thread-safe.
+/// </summary>
+internal sealed class ProducerSequences(long producerId)
+{
+    private readonly Dictionary<TopicPartition, State> _partitions = [];
+
+    private sealed class State
+    {
+        public short Epoch;
+        public int Next;
+        public readonly SortedSet<int> InFlight = [];
+    }
+
+    public long ProducerId { get; } = producerId;
+
+    /// <summary>The fields of a new batch of <paramref name="count"/> messages to <paramref name="tp"/>.</summary>
+    public ProducerSequence Take(TopicPartition tp, int count)
+    {
+        lock (_partitions)
+        {
+            if (!_partitions.TryGetValue(tp, out var s)) _partitions[tp] = s = new State();
+            var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
+            s.InFlight.Add(s.Next);
+            s.Next = ProducerBatch.IncrementSequence(s.Next, count);
+            return taken;
+        }
+    }
+
+    /// <summary>
+    /// A batch was refused out_of_order_sequence_number: worth retrying while an earlier batch of the same epoch is
+    /// still unanswered (a retry of it is on its way, and this one follows it once it lands).
+    /// </summary>
+    public bool WaitsForAnEarlierBatch(TopicPartition tp, ProducerSequence batch)
+    {
+        lock (_partitions)
+            return _partitions.TryGetValue(tp, out var s) && s.Epoch == batch.Epoch && s.InFlight.Count > 0 && s.InFlight.Min < batch.FirstSequence;
+    }
+
+    /// <summary>The batch is answered: stored (or a duplicate of a stored one), or refused for good (<paramref name="stored"/> false).</summary>
+    public void Answered(TopicPartition tp, ProducerSequence batch, bool stored)
+    {
+        lock (_partitions)
+        {
+            var s = _partitions[tp];
+            if (s.Epoch != batch.Epoch) return; // an older epoch's batch: its gap is already left behind
+            s.InFlight.Remove(batch.FirstSequence);
+            if (stored) return;
+            s.Epoch++;
+            s.Next = 0;
+            s.InFlight.Clear();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+
+namespace Golog.EndToEnd.Tests;
+
+/// <summary>
+/// A JSON produce with "producer_id", "producer_epoch" and "sequence" is deduplicated as Kafka's idempotent producer
+/// is: a retry is answered with the original offsets and stored once, a gap and a fenced epoch are refused with
+/// nothing stored. Also "acks": its three values are taken, anything else refused.
+/// </summary>
+public sealed class IdempotentProduceTests
+{
+    [Fact]
+    public async Task A_retried_batch_is_answered_with_its_original_offsets_and_stored_once()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await LineClient.ConnectAsync(broker.Port);
+        long producer = await InitProducerIdAsync(client);
+        await client.RequestAsync("""{"type":"produce","id":1,"topic":"t","partition":0,"message":"before"}""");
+
+        string batch = $$"""{"type":"produce","id":2,"topic":"t","partition":0,"messages":["a","b"],"producer_id":{{producer}},"producer_epoch":0,"sequence":0}""";
+        var first = Json(await client.RequestAsync(batch));
+        var retry = Json(await client.RequestAsync(batch.Replace("\"id\":2", "\"id\":3")));
+        var next = Json(await client.RequestAsync(
+            $$"""{"type":"produce","id":4,"topic":"t","partition":0,"message":"c","producer_id":{{producer}},"producer_epoch":0,"sequence":2}"""));
+
+        Assert.True(retry.GetProperty("ok").GetBoolean());
+        Assert.Equal((1, 2), Offsets(first));
+        Assert.Equal((1, 2), Offsets(retry));
+        Assert.Equal((3, 3), Offsets(next));
+        Assert.Equal(["before", "a", "b", "c"], await MessagesAsync(client, "t"));
+    }
+
+    [Fact]
+    public async Task A_retry_is_recognised_after_a_broker_restart()
+    {
+        using var storage = new TempStorage();
+        string batch;
+        await using (var broker = await InProcessBroker.StartAsync(storage.Path))
+        await using (var client = await LineClient.ConnectAsync(broker.Port))
+        {
+            long producer = await InitProducerIdAsync(client);
+            batch = $$"""{"type":"produce","id":2,"topic":"t","partition":0,"message":"once","producer_id":{{producer}},"producer_epoch":0,"sequence":0}""";
+            Assert.Equal((0, 0), Offsets(Json(await client.RequestAsync(batch))));
+        }
+        await using (var broker = await InProcessBroker.StartAsync(storage.Path))
+        await using (var client = await LineClient.ConnectAsync(broker.Port))
+        {
+            Assert.Equal((0, 0), Offsets(Json(await client.RequestAsync(batch))));
+            Assert.Equal(["once"], await MessagesAsync(client, "t"));
+        }
+    }
+
+    [Fact]
+    public async Task A_gap_in_the_sequence_and_an_older_epoch_are_refused_and_store_nothing()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await LineClient.ConnectAsync(broker.Port);
+        long producer = await InitProducerIdAsync(client);
+        string Produce(int id, int epoch, int sequence) =>
+            $$"""{"type":"produce","id":{{id}},"topic":"t","partition":0,"message":"m{{id}}","producer_id":{{producer}},"producer_epoch":{{epoch}},"sequence":{{sequence}}}""";
+        await client.RequestAsync(Produce(1, epoch: 1, sequence: 0));
+
+        var gap = Error(await client.RequestAsync(Produce(2, epoch: 1, sequence: 5)));
+        var fenced = Error(await client.RequestAsync(Produce(3, epoch: 0, sequence: 1)));
+
+        Assert.Equal("out_of_order_sequence_number", gap.GetProperty("code").GetString());
+        Assert.Contains("sent sequence 5 but the next expected is 1", gap.GetProperty("message").GetString());
+        Assert.Equal("invalid_producer_epoch", fenced.GetProperty("code").GetString());
+        Assert.Contains("epoch 0 is older than its current epoch 1", fenced.GetProperty("message").GetString());
+        Assert.Equal(["m1"], await MessagesAsync(client, "t"));
+    }
+
+    [Theory]
+    [InlineData("\"all\"")]
+    [InlineData("1")]
+    [InlineData("0")]
+    public async Task Every_acks_value_is_answered_with_the_offsets_once_stored(string acks)
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await LineClient.ConnectAsync(broker.Port);
+
+        var reply = Json(await client.RequestAsync($$"""{"type":"produce","id":1,"topic":"t","partition":0,"message":"x","acks":{{acks}}}"""));
+
+        Assert.Equal((0, 0), Offsets(reply));
+        Assert.Equal(["x"], await MessagesAsync(client, "t"));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("2")]
+    [InlineData("\"ALL\"")]
+    [InlineData("\"1\"")]
+    [InlineData("true")]
+    public async Task Any_other_acks_is_refused_and_stores_nothing(string acks)
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var client = await LineClient.ConnectAsync(broker.Port);
+        await client.RequestAsync("""{"type":"create_topic","id":0,"topic":"t","partitions":1}""");
+
+        var error = Error(await client.RequestAsync($$"""{"type":"produce","id":1,"topic":"t","partition":0,"message":"x","acks":{{acks}}}"""));
+
+        Assert.Equal("invalid_request", error.GetProperty("code").GetString());
+        Assert.Equal("\"acks\" must be \"all\", 1 or 0", error.GetProperty("message").GetString());
+        Assert.Empty(await MessagesAsync(client, "t"));
+    }
+
+    private static async Task<long> InitProducerIdAsync(LineClient client)
+    {
+        var reply = Json(await client.RequestAsync("""{"type":"init_producer_id","id":"init"}"""));
+        Assert.Equal(0, reply.GetProperty("producer_epoch").GetInt32());
+        return reply.GetProperty("producer_id").GetInt64();
+    }
+
+    private static async Task<List<string>> MessagesAsync(LineClient client, string topic)
+    {
+        var reply = Json(await client.RequestAsync($$"""{"type":"fetch","id":99,"topic":"{{topic}}","partition":0,"offset":0}"""));
+        return reply.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("message").GetString()!).ToList();
+    }
+
+    private static (long, long) Offsets(JsonElement reply) =>
+        (reply.GetProperty("base_offset").GetInt64(), reply.GetProperty("last_offset").GetInt64());
+
+    private static JsonElement Error(string line)
+    {
+        var reply = Json(line);
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        return reply.GetProperty("error");
+    }
+
+    private static JsonElement Json(string line) => JsonDocument.Parse(line).RootElement.Clone();
+}
