@@ -10,6 +10,7 @@ using Golog.Broker.Doors.JsonLines;
 using Golog.Broker.Doors.Http;
 using Golog.Broker.Doors.Kafka;
 using Golog.Storage;
+using Golog.Cluster;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -83,6 +84,7 @@ public static class BrokerHost
         builder.Services.AddSingleton(syncWorker);
         builder.Services.AddAkka("golog", (akka, _) =>
         {
+            if (settings.Cluster.Enabled) akka.AddHocon(ClusterHocon.For(settings.Cluster, settings.StorageDirectory), HoconAddMode.Prepend);
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(l =>
                 {
@@ -114,6 +116,7 @@ public static class BrokerHost
         if (kafka.Enabled) doors.Add((KafkaDoor.Create(core, settings, kafka, endpoint.KafkaBound.Task), endpoint.KafkaBound));
         var servers = doors.Select(d => system.ActorOf(TcpListenerActor.Props(d.Door, settings, routes.Loaded, d.Bound), "door-" + d.Door.Name)).ToList();
         var bound = doors.ToDictionary(d => d.Door.Name, d => d.Bound.Task);
+        if (settings.Cluster.Enabled) bound[ClusterNode.PortsFileKey] = Task.FromResult(ClusterNode.Join(system, settings.Cluster));
         var http = settings.Http.Enabled ? new HttpDoor(core, routes, board, settings, config, system) : null;
         if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
         endpoint.Doors = bound;
