@@ -104,7 +104,8 @@ public static class BrokerHost
         bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
-        var routes = new RoutingTable();
+        var self = new BrokerNode(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId, settings.Host, settings.Port, kafka.Port);
+        var routes = new RoutingTable(settings.Cluster.Enabled ? ClusterView.Node(self) : ClusterView.Single(self));
         var board = new GroupBoard();
         var gauges = new BrokerGauges(routes, board);
         var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
@@ -121,6 +122,7 @@ public static class BrokerHost
         if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
         endpoint.Doors = bound;
         endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
+        if (!settings.Cluster.Enabled) _ = PublishSelfWhenBound(routes.Cluster, self, endpoint, kafka);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(servers[0]);
@@ -141,5 +143,13 @@ public static class BrokerHost
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });
+    }
+
+    /// <summary>A single node's metadata names itself with the ports its doors are bound to (0 in the settings means "any").</summary>
+    private static async Task PublishSelfWhenBound(ClusterView view, BrokerNode self, BrokerEndpoint endpoint, KafkaSettings kafka)
+    {
+        var json = await endpoint.WhenBound;
+        int kafkaPort = kafka.Enabled ? (await endpoint.WhenKafkaBound).Port : 0;
+        view.PublishBrokers([self with { Host = json.Address.ToString(), Port = json.Port, KafkaPort = kafkaPort }], self.NodeId);
     }
 }

@@ -45,6 +45,8 @@ public enum BrokerErrorCode
     [WireCodes("group_kind_conflict", 23)] GroupKindConflict,
     [WireCodes("offset_metadata_too_large", 12)] OffsetMetadataTooLarge,
     [WireCodes("group_not_empty", 68)] GroupNotEmpty,
+    [WireCodes("not_leader", 6)] NotLeader,
+    [WireCodes("not_enough_replicas", 19)] NotEnoughReplicas,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>
@@ -66,10 +68,11 @@ public static class BrokerErrorCodes
 }
 
 /// <summary>
-/// A request that cannot be served: what went wrong, a sentence for the person reading it, and, for offset errors,
-/// the log's bounds so a client can move to a valid offset.
+/// A request that cannot be served: what went wrong, a sentence for the person reading it, for offset errors the
+/// log's bounds so a client can move to a valid offset, and for not_leader the node that leads (null while none does).
 /// </summary>
-public sealed record BrokerError(BrokerErrorCode Code, string Message, long? LogStartOffset = null, long? HighWatermark = null)
+public sealed record BrokerError(BrokerErrorCode Code, string Message, long? LogStartOffset = null, long? HighWatermark = null,
+    BrokerNode? Leader = null)
 {
     public static readonly BrokerError ShuttingDown = new(BrokerErrorCode.BrokerShuttingDown, "the broker is shutting down");
 

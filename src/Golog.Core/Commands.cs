@@ -13,14 +13,14 @@ public interface ICoreCommand;
 public sealed record CoreRequest(long Correlation, ICoreCommand Command);
 
 /// <summary>Append records; with no <see cref="Partition"/> the core picks one (by key, else round robin).</summary>
-public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records) : ICoreCommand;
+public sealed record ProduceCommand(string Topic, int? Partition, RecordsToAppend Records, Acks Acks = Acks.All) : ICoreCommand;
 
 /// <summary>
 /// Append a RecordBatch v2 encoded by the client (a Kafka producer), stored as it is once storage has checked it
 /// (<see cref="Golog.Storage.IncomingBatch"/>); only its base offset and leader epoch are stamped. Answered
 /// <see cref="Produced"/> when the flush policy's acknowledgement point is reached, as any produce.
 /// </summary>
-public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch) : ICoreCommand;
+public sealed record AppendBatchCommand(string Topic, int Partition, byte[] Batch, Acks Acks = Acks.All) : ICoreCommand;
 
 /// <summary>A new id for a Kafka idempotent producer, never given before (also across restarts); answered <see cref="ProducerIdAssigned"/>.</summary>
 public sealed record InitProducerIdCommand : ICoreCommand
@@ -35,7 +35,12 @@ public sealed record CommitCommand(string Group, TopicPartition Partition, long 
 
 public sealed record CommittedQuery(string Group, TopicPartition Partition) : IGroupCommand;
 
-public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
+/// <summary>
+/// A new topic. In a cluster its partitions get <see cref="ReplicationFactor"/> copies (default
+/// golog.topics.default-replication-factor, capped by the nodes up) and acks=all needs <see cref="MinInsyncReplicas"/>
+/// of them in sync; one node ignores both.
+/// </summary>
+public sealed record CreateTopicCommand(string Topic, int Partitions, int? ReplicationFactor = null, int? MinInsyncReplicas = null) : ICoreCommand;
 
 /// <summary>
 /// Grows an existing topic to <see cref="Partitions"/> in all (Kafka's CreatePartitions): the only way a topic gains

@@ -44,7 +44,12 @@ public static class ErrorCode
     public const string TimestampLookupUnsupported = "timestamp_lookup_unsupported";
     public const string OutOfOrderSequenceNumber = "out_of_order_sequence_number";
     public const string InvalidProducerEpoch = "invalid_producer_epoch";
+    public const string NotLeader = "not_leader";
+    public const string NotEnoughReplicas = "not_enough_replicas";
 }
 
-/// <summary>A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, and, for offset errors, the log's bounds.</summary>
-public sealed record ProtocolError(string Code, string Message, long? LogStartOffset = null, long? HighWatermark = null);
+/// <summary>
+/// A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, for offset errors the
+/// log's bounds, and for not_leader the leader to retry on (null while an election is under way).
+/// </summary>
+public sealed record ProtocolError(string Code, string Message, long? LogStartOffset = null, long? HighWatermark = null, MetadataBroker? Leader = null);

@@ -27,6 +27,18 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         Json.WriteString("message"u8, error.Message);
         if (error.LogStartOffset is { } start) Json.WriteNumber("log_start_offset"u8, start);
         if (error.HighWatermark is { } hw) Json.WriteNumber("high_watermark"u8, hw);
+        if (error.Code == ErrorCode.NotLeader)
+        {
+            if (error.Leader is { } leader)
+            {
+                Json.WriteStartObject("leader"u8);
+                Json.WriteNumber("node_id"u8, leader.NodeId);
+                Json.WriteString("host"u8, leader.Host);
+                Json.WriteNumber("port"u8, leader.Port);
+                Json.WriteEndObject();
+            }
+            else Json.WriteNull("leader"u8); // an election is under way
+        }
         Json.WriteEndObject();
         End();
     }
@@ -53,9 +65,25 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         End();
     }
 
-    public void Metadata(RequestId id, IEnumerable<TopicMetadata> topics)
+    public void Metadata(RequestId id, IEnumerable<TopicMetadata> topics, ClusterMetadata? cluster = null)
     {
         Begin(id);
+        if (cluster is not null)
+        {
+            Json.WriteStartArray("brokers"u8);
+            foreach (var b in cluster.Brokers)
+            {
+                Json.WriteStartObject();
+                Json.WriteNumber("node_id"u8, b.NodeId);
+                Json.WriteString("host"u8, b.Host);
+                Json.WriteNumber("port"u8, b.Port);
+                Json.WriteNumber("kafka_port"u8, b.KafkaPort);
+                Json.WriteString("status"u8, b.Status);
+                Json.WriteEndObject();
+            }
+            Json.WriteEndArray();
+            Json.WriteNumber("controller"u8, cluster.Controller);
+        }
         Json.WriteStartArray("topics"u8);
         foreach (var t in topics)
         {
@@ -68,6 +96,13 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
                 Json.WriteNumber("partition"u8, p.Partition);
                 Json.WriteNumber("log_start_offset"u8, p.LogStartOffset);
                 Json.WriteNumber("high_watermark"u8, p.HighWatermark);
+                if (p.Replicas is not null)
+                {
+                    if (p.Leader is { } leader) Json.WriteNumber("leader"u8, leader); else Json.WriteNull("leader"u8);
+                    Ids("replicas"u8, p.Replicas);
+                    Ids("isr"u8, p.Isr ?? []);
+                    Json.WriteNumber("leader_epoch"u8, p.LeaderEpoch ?? 0);
+                }
                 Json.WriteEndObject();
             }
             Json.WriteEndArray();
@@ -75,6 +110,13 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         }
         Json.WriteEndArray();
         End();
+    }
+
+    private void Ids(ReadOnlySpan<byte> name, IReadOnlyList<int> ids)
+    {
+        Json.WriteStartArray(name);
+        foreach (int id in ids) Json.WriteNumberValue(id);
+        Json.WriteEndArray();
     }
 
     public void GroupJoined(RequestId id, JoinedGroup joined)

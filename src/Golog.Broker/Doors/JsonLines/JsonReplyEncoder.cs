@@ -55,7 +55,7 @@ public sealed class JsonReplyEncoder
             case PartitionsCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case TopicDeleted t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case OffsetsReset r: _framed.OffsetsReset(id, r.Group, r.DryRun, JsonWireMapping.ToWire(r.Partitions)); break;
-            case MetadataResult m: _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics)); break;
+            case MetadataResult m: _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics), JsonWireMapping.ToWireCluster(m)); break;
             case GroupJoined j: _framed.GroupJoined(id, JsonWireMapping.ToWire(j.Joined)); break;
             case GroupAcknowledged: _framed.Ok(id); break;
             case GroupDescribed d: _framed.GroupDescribed(id, JsonWireMapping.ToWire(d.Description)); break;

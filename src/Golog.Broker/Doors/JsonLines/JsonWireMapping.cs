@@ -11,7 +11,12 @@ public static class JsonWireMapping
     private static readonly Dictionary<string, BrokerErrorCode> ByJsonCode =
         Enum.GetValues<BrokerErrorCode>().ToDictionary(c => c.Wire().Json);
 
-    public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark);
+    public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark,
+        e.Leader is { } l ? ToWire(l) : null);
+
+    private static MetadataBroker ToWire(BrokerNode b) => new(b.NodeId, b.Host, b.Port, b.KafkaPort, b.Status);
+
+    public static ClusterMetadata ToWireCluster(MetadataResult m) => new(m.Brokers.Select(ToWire).ToList(), m.Controller);
 
     /// <summary>A parser error, in the core's terms (every code the parser uses is a <see cref="BrokerErrorCode"/>, a test checks it).</summary>
     public static BrokerError FromWire(ProtocolError e) => new(ByJsonCode[e.Code], e.Message, e.LogStartOffset, e.HighWatermark);
@@ -25,7 +30,10 @@ public static class JsonWireMapping
     };
 
     public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics) =>
-        topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select(p => new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)).ToList()))
+        topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select((p, i) => t.Leaders is { } leaders
+                ? new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark,
+                    leaders[i].Leader == PartitionLeadership.NoLeader ? null : leaders[i].Leader, leaders[i].Replicas, leaders[i].Isr, leaders[i].Epoch)
+                : new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)).ToList()))
             .ToList();
 
     public static JoinedGroup ToWire(Domain.JoinedGroup j) => new(j.Group, j.GenerationId, j.MemberId, j.Protocol,
