@@ -10,6 +10,7 @@ using Golog.Broker.Doors.JsonLines;
 using Golog.Broker.Doors.Http;
 using Golog.Broker.Doors.Kafka;
 using Golog.Storage;
+using Golog.Cluster;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -83,6 +84,7 @@ public static class BrokerHost
         builder.Services.AddSingleton(syncWorker);
         builder.Services.AddAkka("golog", (akka, _) =>
         {
+            if (settings.Cluster.Enabled) akka.AddHocon(ClusterHocon.For(settings.Cluster, settings.StorageDirectory), HoconAddMode.Prepend);
             akka.AddHocon(config, HoconAddMode.Prepend)
                 .ConfigureLoggers(l =>
                 {
@@ -102,7 +104,8 @@ public static class BrokerHost
         bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
-        var routes = new RoutingTable();
+        var self = new ClusterMember(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId, settings.Host, settings.Port, kafka.Port);
+        var routes = new RoutingTable(settings.Cluster.Enabled ? ClusterView.Node(self) : ClusterView.Single(self));
         var board = new GroupBoard();
         var gauges = new BrokerGauges(routes, board);
         var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
@@ -110,14 +113,16 @@ public static class BrokerHost
         var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
         var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
-        var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings, kafka, endpoint.Bound.Task, kafka.Enabled ? endpoint.KafkaBound.Task : null), endpoint.Bound) };
+        var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings), endpoint.Bound) };
         if (kafka.Enabled) doors.Add((KafkaDoor.Create(core, settings, kafka, endpoint.KafkaBound.Task), endpoint.KafkaBound));
         var servers = doors.Select(d => system.ActorOf(TcpListenerActor.Props(d.Door, settings, routes.Loaded, d.Bound), "door-" + d.Door.Name)).ToList();
         var bound = doors.ToDictionary(d => d.Door.Name, d => d.Bound.Task);
+        if (settings.Cluster.Enabled) bound[ClusterNode.PortsFileKey] = Task.FromResult(ClusterNode.Join(system, settings.Cluster));
         var http = settings.Http.Enabled ? new HttpDoor(core, routes, board, settings, config, system) : null;
         if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
         endpoint.Doors = bound;
         endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
+        if (!settings.Cluster.Enabled) _ = PublishSelfWhenBound(routes.Cluster, self, endpoint, kafka);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(servers[0]);
@@ -138,5 +143,13 @@ public static class BrokerHost
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });
+    }
+
+    /// <summary>A single node's metadata names itself with the ports its doors are bound to (0 in the settings means "any").</summary>
+    private static async Task PublishSelfWhenBound(ClusterView view, ClusterMember self, BrokerEndpoint endpoint, KafkaSettings kafka)
+    {
+        var json = await endpoint.WhenBound;
+        int kafkaPort = kafka.Enabled ? (await endpoint.WhenKafkaBound).Port : 0;
+        view.PublishBrokers([self with { Host = json.Address.ToString(), Port = json.Port, KafkaPort = kafkaPort }], self.NodeId);
     }
 }

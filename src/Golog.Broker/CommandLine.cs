@@ -31,6 +31,11 @@ public static class CommandLine
         new("kafka-host", "GOLOG_KAFKA_HOST", "golog.kafka.host", "localhost", "host name or address the Kafka door listens on"),
         new("kafka-port", "GOLOG_KAFKA_PORT", "golog.kafka.port", "9093", "port of the Kafka door; 0 picks a free one (see --ports-file)"),
         new("http-port", "GOLOG_HTTP_PORT", "golog.http.port", "9644", "port of the HTTP door (metrics, admin API, web console); 0 picks a free one"),
+        new("node-id", "GOLOG_NODE_ID", "golog.cluster.node-id", "0", "this node's id in a cluster (> 0, unique); 0 runs one node, no cluster"),
+        new("cluster-host", "GOLOG_CLUSTER_HOST", "golog.cluster.host", "127.0.0.1", "address other cluster nodes reach this node on"),
+        new("cluster-port", "GOLOG_CLUSTER_PORT", "golog.cluster.port", "2551", "port for the other cluster nodes; 0 picks a free one (see --ports-file)"),
+        new("seed-nodes", "GOLOG_SEED_NODES", "golog.cluster.seed-nodes", "none",
+            "cluster nodes to join through, host:port,host:port; none starts a new cluster"),
     ];
 
     private static readonly Option<string[]> ConfigFiles = new("--config")

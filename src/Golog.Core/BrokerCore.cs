@@ -20,6 +20,9 @@ namespace Golog.Core;
 /// </remarks>
 public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef producerIds)
 {
+    /// <summary>The brokers and partition leaders, as doors describe them to clients.</summary>
+    public ClusterView Cluster => routes.Cluster;
+
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
     {
@@ -58,6 +61,11 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
                 return true;
             }
             int partition = cmd.Partition ?? route.ChoosePartition(cmd.Records.Key);
+            if (routes.Cluster.NotLeaderHere(new TopicPartition(cmd.Topic, partition)) is { } notLeader)
+            {
+                replyTo.Tell(new CoreReply(correlation, new Failed(notLeader)));
+                return true;
+            }
             var routed = cmd.Partition is null ? cmd with { Partition = partition } : cmd;
             route.Partitions[partition].Actor.Tell(new CoreRequest(correlation, routed), replyTo);
             return true;
@@ -66,9 +74,15 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         return false;
     }
 
+    /// <summary>A produce or fetch of an existing partition goes to its actor if this node leads it, else it is refused naming the leader.</summary>
     private void ToPartition(long correlation, ICoreCommand cmd, string topic, int partition, IActorRef replyTo)
     {
-        if (routes.TryGetPartition(topic, partition, out var route)) route.Actor.Tell(new CoreRequest(correlation, cmd), replyTo);
+        if (routes.TryGetPartition(topic, partition, out var route))
+        {
+            if (routes.Cluster.NotLeaderHere(new TopicPartition(topic, partition)) is { } notLeader)
+                replyTo.Tell(new CoreReply(correlation, new Failed(notLeader)));
+            else route.Actor.Tell(new CoreRequest(correlation, cmd), replyTo);
+        }
         else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(topic, partition))));
     }
 

@@ -68,10 +68,11 @@ public static class BrokerErrorCodes
 }
 
 /// <summary>
-/// A request that cannot be served: what went wrong, a sentence for the person reading it, and, for offset errors,
-/// the log's bounds so a client can move to a valid offset.
+/// A request that cannot be served: what went wrong, a sentence for the person reading it, for offset errors the
+/// log's bounds so a client can move to a valid offset, and for not_leader the node that leads (null while none does).
 /// </summary>
-public sealed record BrokerError(BrokerErrorCode Code, string Message, long? LogStartOffset = null, long? HighWatermark = null)
+public sealed record BrokerError(BrokerErrorCode Code, string Message, long? LogStartOffset = null, long? HighWatermark = null,
+    ClusterMember? Leader = null)
 {
     public static readonly BrokerError ShuttingDown = new(BrokerErrorCode.BrokerShuttingDown, "the broker is shutting down");
 

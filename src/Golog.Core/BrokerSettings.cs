@@ -47,6 +47,8 @@ public sealed record BrokerSettings
     public required GroupRules Groups { get; init; }
     /// <summary>The HTTP door (golog.http): metrics, admin API and web console.</summary>
     public required HttpDoorSettings Http { get; init; }
+    /// <summary>golog.cluster: replication across nodes, off (one node) unless a node id is set.</summary>
+    public required ClusterSettings Cluster { get; init; }
 
     public static BrokerSettings From(Config root)
     {
@@ -83,6 +85,7 @@ public sealed record BrokerSettings
             AssignmentStrategy = PartitionAssignor.Named(c.String("groups.assignment-strategy")).Name,
             Groups = GroupRulesFrom(c),
             Http = new HttpDoorSettings(c.Boolean("http.enabled"), c.String("http.host"), PortNumber(c.Int("http.port"), "http.port")),
+            Cluster = ClusterSettings.From(c),
         };
     }
 

@@ -40,7 +40,12 @@ public sealed record CommitCommand(string Group, TopicPartition Partition, long 
 
 public sealed record CommittedQuery(string Group, TopicPartition Partition) : IGroupCommand;
 
-public sealed record CreateTopicCommand(string Topic, int Partitions) : ICoreCommand;
+/// <summary>
+/// A new topic. In a cluster its partitions get <see cref="ReplicationFactor"/> copies (default
+/// golog.topics.default-replication-factor, capped by the nodes up) and acks=all needs <see cref="MinInsyncReplicas"/>
+/// of them in sync; one node ignores both.
+/// </summary>
+public sealed record CreateTopicCommand(string Topic, int Partitions, int? ReplicationFactor = null, int? MinInsyncReplicas = null) : ICoreCommand;
 
 /// <summary>
 /// Grows an existing topic to <see cref="Partitions"/> in all (Kafka's CreatePartitions): the only way a topic gains

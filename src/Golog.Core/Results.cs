@@ -42,8 +42,14 @@ public sealed record TopicDeleted(string Topic, int Partitions) : ICoreResult;
 
 public sealed record PartitionBounds(int Partition, long LogStartOffset, long HighWatermark);
 
-public sealed record TopicBounds(string Name, IReadOnlyList<PartitionBounds> Partitions);
+/// <summary>A topic's partitions: their bounds and, in <see cref="Leaders"/> (same order), who leads and replicates each.</summary>
+public sealed record TopicBounds(string Name, IReadOnlyList<PartitionBounds> Partitions, IReadOnlyList<PartitionLeadership>? Leaders = null);
 
-public sealed record MetadataResult(IReadOnlyList<TopicBounds> Topics) : ICoreResult;
+/// <summary>The topics asked for, with the brokers of the cluster (one on a single node) and the controller's node id.</summary>
+public sealed record MetadataResult(IReadOnlyList<TopicBounds> Topics) : ICoreResult
+{
+    public IReadOnlyList<ClusterMember> Brokers { get; init; } = [];
+    public int Controller { get; init; }
+}
 
 public sealed record ProducerIdAssigned(long ProducerId, short Epoch) : ICoreResult;

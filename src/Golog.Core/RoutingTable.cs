@@ -29,8 +29,14 @@ public sealed class TopicRoute(string name, IReadOnlyList<PartitionRoute> partit
 /// round trip through the topic manager. Only the topic manager publishes (one writer); readers on any thread see a
 /// topic once its partition actors exist, its growth as a whole new <see cref="TopicRoute"/>, and its deletion as its absence.
 /// </summary>
-public sealed class RoutingTable
+public sealed class RoutingTable(ClusterView cluster)
 {
+    /// <summary>A single node's table (tests): node 1 leads everything.</summary>
+    public RoutingTable() : this(ClusterView.Single(new ClusterMember(1, "localhost", 0, 0))) { }
+
+    /// <summary>Who leads each partition and which brokers there are.</summary>
+    public ClusterView Cluster { get; } = cluster;
+
     private readonly ConcurrentDictionary<string, TopicRoute> _topics = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -142,9 +142,14 @@ public sealed class TopicManager : CoreActor
         query.Topic is null ? _routes.Topics() : _routes.TryGet(query.Topic, out var one) ? [one] : [];
 
     private MetadataResult Describe(MetadataQuery query) => new(Selected(query)
-        .Select(r => new TopicBounds(r.Name, r.Partitions
-            .Select((p, i) => new PartitionBounds(i, p.Status.LogStartOffset, p.Status.HighWatermark)).ToList()))
-        .ToList());
+        .Select(r => new TopicBounds(r.Name,
+            r.Partitions.Select((p, i) => new PartitionBounds(i, p.Status.LogStartOffset, p.Status.HighWatermark)).ToList(),
+            r.Partitions.Select((_, i) => _routes.Cluster.LeadershipOf(new TopicPartition(r.Name, i))).ToList()))
+        .ToList())
+    {
+        Brokers = _routes.Cluster.Brokers,
+        Controller = _routes.Cluster.Controller,
+    };
 
     /// <summary>Spawns the partitions <paramref name="topic"/> lacks up to <paramref name="count"/> and publishes the route.</summary>
     private TopicRoute EnsurePartitions(string topic, int count)

@@ -10,12 +10,11 @@ namespace Golog.Broker.Doors.JsonLines;
 /// The JSON-lines wire (docs/protocol.md), seed and framed styles: a request is one '\n'-terminated line, decoded by
 /// <see cref="RequestParser"/> and checked against the request limits (golog.request.*, golog.fetch.*); replies
 /// come from <see cref="JsonReplyEncoder"/>. A line longer than request.max-line-bytes cannot be framed: it is
-/// answered request_too_large and the connection closes. <paramref name="self"/> is this node as metadata lists it
-/// (by default node 0 at golog.host:golog.port).
+/// answered request_too_large and the connection closes.
 /// </summary>
-public sealed class JsonLinesCodec(BrokerSettings settings, Func<BrokerNode>? self = null) : IWireCodec<JsonRequestContext>
+public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonRequestContext>
 {
-    private readonly JsonReplyEncoder _encoder = new(self ?? (() => new BrokerNode(0, settings.Host, settings.Port, null, BrokerStatus.Up)));
+    private readonly JsonReplyEncoder _encoder = new();
     private LineScanner _lines = new(settings.MaxLineBytes);
 
     public int Decode(ReadOnlySpan<byte> input, out DecodedRequest<JsonRequestContext> request)

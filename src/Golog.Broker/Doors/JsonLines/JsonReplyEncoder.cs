@@ -20,14 +20,8 @@ public sealed class JsonReplyEncoder
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly FramedReplyWriter _framed;
-    private readonly Func<BrokerNode> _self;
 
-    /// <param name="self">This node as the metadata reply lists it (its doors' bound ports are known only once they listen).</param>
-    public JsonReplyEncoder(Func<BrokerNode> self)
-    {
-        _framed = new FramedReplyWriter(_buffer);
-        _self = self;
-    }
+    public JsonReplyEncoder() => _framed = new FramedReplyWriter(_buffer);
 
     /// <summary>The encoded reply; valid until the next call.</summary>
     public ReadOnlySpan<byte> Encode(in JsonRequestContext ctx, ICoreResult result)
@@ -61,7 +55,7 @@ public sealed class JsonReplyEncoder
             case PartitionsCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case TopicDeleted t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case OffsetsReset r: _framed.OffsetsReset(id, r.Group, r.DryRun, JsonWireMapping.ToWire(r.Partitions)); break;
-            case MetadataResult m: Metadata(id, m); break;
+            case MetadataResult m: _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics), m.Brokers.Select(JsonWireMapping.ToWire), m.Controller); break;
             case ProducerIdAssigned p: _framed.ProducerIdAssigned(id, p.ProducerId, p.Epoch); break;
             case GroupJoined j: _framed.GroupJoined(id, JsonWireMapping.ToWire(j.Joined)); break;
             case GroupAcknowledged: _framed.Ok(id); break;
@@ -69,13 +63,6 @@ public sealed class JsonReplyEncoder
             case GroupsListed l: _framed.GroupsListed(id, JsonWireMapping.ToWire(l.Groups)); break;
             default: throw new InvalidOperationException($"no JSON encoding for {result.GetType().Name}");
         }
-    }
-
-    /// <summary>One node: it is the controller and leads every partition, its only replica, at leader epoch 0.</summary>
-    private void Metadata(RequestId id, MetadataResult m)
-    {
-        var self = _self();
-        _framed.Metadata(id, JsonWireMapping.ToWire(m.Topics, self.NodeId), [self], self.NodeId);
     }
 
     /// <summary>

@@ -11,7 +11,13 @@ public static class JsonWireMapping
     private static readonly Dictionary<string, BrokerErrorCode> ByJsonCode =
         Enum.GetValues<BrokerErrorCode>().ToDictionary(c => c.Wire().Json);
 
-    public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark);
+    public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark)
+    {
+        Leader = e.Leader is { } l ? new NodeAddress(l.NodeId, l.Host, l.Port) : null,
+    };
+
+    /// <summary>A broker as metadata lists it; a Kafka port of 0 means the node's Kafka door is off.</summary>
+    public static BrokerNode ToWire(ClusterMember b) => new(b.NodeId, b.Host, b.Port, b.KafkaPort == 0 ? null : b.KafkaPort, b.Status);
 
     /// <summary>A parser error, in the core's terms (every code the parser uses is a <see cref="BrokerErrorCode"/>, a test checks it).</summary>
     public static BrokerError FromWire(ProtocolError e) => new(ByJsonCode[e.Code], e.Message, e.LogStartOffset, e.HighWatermark);
@@ -24,13 +30,15 @@ public static class JsonWireMapping
         _ => "stable",
     };
 
-    /// <summary>The topics of a one-node broker: <paramref name="node"/> leads every partition and is its only (in-sync) replica.</summary>
-    public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics, int node)
-    {
-        IReadOnlyList<int> alone = [node];
-        return topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select(p => new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)
-            { Leader = node, Replicas = alone, Isr = alone, LeaderEpoch = 0 }).ToList())).ToList();
-    }
+    public static IReadOnlyList<TopicMetadata> ToWire(IReadOnlyList<TopicBounds> topics) =>
+        topics.Select(t => new TopicMetadata(t.Name, t.Partitions.Select((p, i) => t.Leaders is { } leaders
+                ? new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)
+                {
+                    Leader = leaders[i].Leader == PartitionLeadership.NoLeader ? null : leaders[i].Leader,
+                    Replicas = leaders[i].Replicas, Isr = leaders[i].Isr, LeaderEpoch = leaders[i].Epoch,
+                }
+                : new PartitionMetadata(p.Partition, p.LogStartOffset, p.HighWatermark)).ToList()))
+            .ToList();
 
     public static Acks ToCore(AckLevel acks) => acks switch
     {

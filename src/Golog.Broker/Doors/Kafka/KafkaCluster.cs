@@ -1,24 +1,27 @@
+using Golog.Core;
+using Golog.Storage;
+
 namespace Golog.Broker.Doors.Kafka;
 
 /// <summary>A broker as Metadata and FindCoordinator describe it: its node id and the address clients are told to use.</summary>
 public sealed record KafkaNode(int NodeId, string Host, int Port);
 
-/// <summary>Who leads a partition and who holds its replicas, in Metadata's terms.</summary>
-public sealed record PartitionLeadership(int Leader, IReadOnlyList<int> Replicas, IReadOnlyList<int> InSyncReplicas);
-
 /// <summary>
-/// The cluster as the Kafka door shows it. Golog runs on one node today, so every partition is led by this node
-/// with itself as the only replica; replication replaces <see cref="Leadership"/> and <see cref="Nodes"/>, and
-/// nothing in the APIs that read them changes.
+/// The cluster as the Kafka door shows it: the brokers with their Kafka doors' addresses (this node's as advertised)
+/// and each partition's leader, replicas and in-sync replicas, from the core's <see cref="ClusterView"/>. Without one
+/// (a codec built alone, as the fuzz tests do) this node is the only broker and leads everything.
 /// </summary>
-public sealed class KafkaCluster(KafkaNode self, string clusterId)
+public sealed class KafkaCluster(KafkaNode self, string clusterId, ClusterView? view = null)
 {
-    private readonly PartitionLeadership _alone = new(self.NodeId, [self.NodeId], [self.NodeId]);
+    private readonly ClusterView _view = view ?? ClusterView.Single(new ClusterMember(self.NodeId, self.Host, 0, self.Port));
 
     public KafkaNode Self { get; } = self;
     public string ClusterId { get; } = clusterId;
-    public IReadOnlyList<KafkaNode> Nodes { get; } = [self];
-    public int ControllerId => Self.NodeId;
 
-    public PartitionLeadership Leadership(string topic, int partition) => _alone;
+    public IReadOnlyList<KafkaNode> Nodes => _view.Brokers
+        .Select(b => b.NodeId == Self.NodeId ? Self : new KafkaNode(b.NodeId, b.Host, b.KafkaPort)).ToList();
+
+    public int ControllerId => _view.Controller;
+
+    public PartitionLeadership Leadership(string topic, int partition) => _view.LeadershipOf(new TopicPartition(topic, partition));
 }

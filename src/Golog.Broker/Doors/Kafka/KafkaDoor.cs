@@ -16,15 +16,15 @@ public static class KafkaDoor
     public static Door Create(BrokerCore core, BrokerSettings settings, KafkaSettings kafka, Task<IPEndPoint> bound) =>
         // connections (and so codecs) exist only once the listener is bound; a refusal codec may come earlier
         Door.Create(Name, kafka.Host, kafka.Port, core, settings,
-            () => Codec(settings, kafka, bound.IsCompletedSuccessfully ? bound.Result.Port : kafka.Port));
+            () => Codec(settings, kafka, bound.IsCompletedSuccessfully ? bound.Result.Port : kafka.Port, core.Cluster));
 
     /// <summary>One connection's codec; <paramref name="boundPort"/> is advertised when golog.kafka.advertised-port is 0.</summary>
-    public static KafkaCodec Codec(BrokerSettings settings, KafkaSettings kafka, int boundPort) =>
-        new(Apis(settings, kafka, kafka.AdvertisedPort != 0 ? kafka.AdvertisedPort : boundPort), kafka.MaxRequestBytes);
+    public static KafkaCodec Codec(BrokerSettings settings, KafkaSettings kafka, int boundPort, ClusterView? view = null) =>
+        new(Apis(settings, kafka, kafka.AdvertisedPort != 0 ? kafka.AdvertisedPort : boundPort, view), kafka.MaxRequestBytes);
 
-    private static KafkaApiTable Apis(BrokerSettings settings, KafkaSettings kafka, int port)
+    private static KafkaApiTable Apis(BrokerSettings settings, KafkaSettings kafka, int port, ClusterView? view)
     {
-        var cluster = new KafkaCluster(new KafkaNode(kafka.NodeId, kafka.AdvertisedHost, port), kafka.ClusterId);
+        var cluster = new KafkaCluster(new KafkaNode(view?.SelfId ?? kafka.NodeId, kafka.AdvertisedHost, port), kafka.ClusterId, view);
         var apis = new List<IKafkaApi>
         {
             new ProduceApi(),

@@ -31,8 +31,9 @@ public sealed class MetadataApi(KafkaCluster cluster) : IKafkaApi
     public void Encode(KafkaWriter w, in KafkaRequestContext context, ICoreResult result)
     {
         w.Int32(0); // throttle_time_ms
-        w.ArrayLength(cluster.Nodes.Count);
-        foreach (var node in cluster.Nodes)
+        var nodes = cluster.Nodes; // one snapshot: the count and the entries must agree
+        w.ArrayLength(nodes.Count);
+        foreach (var node in nodes)
         {
             w.Int32(node.NodeId);
             w.String(node.Host);
@@ -75,7 +76,7 @@ public sealed class MetadataApi(KafkaCluster cluster) : IKafkaApi
             w.Int32(p.Partition);
             w.Int32(leadership.Leader);
             Nodes(w, leadership.Replicas);
-            Nodes(w, leadership.InSyncReplicas);
+            Nodes(w, leadership.Isr);
         }
     }
 
