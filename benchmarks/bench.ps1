@@ -6,13 +6,16 @@
 # redis-benchmark (C); the Kafka door and librdkafka's mock cluster under Confluent.Kafka; the transport null
 # servers of ../shared/bench/transport under golog-perf for the 50x1 and 1x1 workloads.
 # Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 1000000]     (quick: -Repeats 1 -Messages 200000)
+#        dotnet pwsh build.ps1 bench -Growth [-Repeats 3] [-Messages 1000000]: batched produce and consume as message
+#        size, partitions and producing connections grow, one at a time from 100 B x 1 partition x 1 connection.
 param(
     [int] $Repeats = 3,
     [long] $Messages = 1000000,
     [long] $SmallMessages = 200000,   # 50x1: ~10-70k msgs/s, so fewer messages keep each run under a minute
     [long] $LatencyMessages = 30000,  # 1x1
     [string] $Transport = (Join-Path $PSScriptRoot '../../shared/bench/transport'),
-    [string] $Peers = (Join-Path $PSScriptRoot '../../shared/bench/peers')
+    [string] $Peers = (Join-Path $PSScriptRoot '../../shared/bench/peers'),
+    [switch] $Growth
 )
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
@@ -150,6 +153,55 @@ try {
         Copy-Item -Recurse (Join-Path $Transport $name) (Join-Path $work $name)
         Invoke-Checked build -c Release (Join-Path $work $name) -o (Join-Path $work "$name-bin") -v q -nologo
         $nullDlls[$name] = Join-Path $work "$name-bin/$name.dll"
+    }
+
+    if ($Growth) {
+        # Each point writes at most ~$Messages x 100 B, so 10 KiB messages do not fill the disk; requests stay at
+        # <= 1 MiB of messages (the request line limit is 16 MiB), fetches at <= 8 MiB (fetch.max-bytes).
+        $points = @(
+            @{ Axis = 'baseline'; Size = 100; Partitions = 1; Connections = 1 },
+            @{ Axis = 'message size'; Size = 1024; Partitions = 1; Connections = 1 },
+            @{ Axis = 'message size'; Size = 10240; Partitions = 1; Connections = 1 },
+            @{ Axis = 'partitions'; Size = 100; Partitions = 8; Connections = 1 },
+            @{ Axis = 'partitions'; Size = 100; Partitions = 64; Connections = 1 },
+            @{ Axis = 'producing connections'; Size = 100; Partitions = 1; Connections = 10 },
+            @{ Axis = 'producing connections'; Size = 100; Partitions = 1; Connections = 100 })
+        $growthRuns = @{}
+        $rss = @()
+        for ($r = 1; $r -le $Repeats; $r++) {
+            Write-Host "=== growth round $r of $Repeats"
+            $storage = Join-Path $work "growth-$r"
+            $broker = Start-Broker $storage "growth-broker-$r"
+            $b = "localhost:$($broker.Port)"
+            Invoke-Perf 'warm-up (not counted)' @('produce', '--broker', $b, '--topic', 'warmup', '--messages', '200000', '--batch', '1000', '--inflight', '4') | Out-Null
+            for ($i = 0; $i -lt $points.Count; $i++) {
+                $pt = $points[$i]
+                $n = [long][math]::Min($Messages, [math]::Floor($Messages * 100 / $pt.Size))
+                $batch = [math]::Min(1000, [math]::Floor(1MB / $pt.Size))
+                $fetch = [math]::Min(5000, [math]::Floor(8MB / ($pt.Size + 32)))
+                $topic = "growth-$i-$r"
+                $common = @('--broker', $b, '--topic', $topic, '--messages', "$n", '--size', "$($pt.Size)", '--partitions', "$($pt.Partitions)")
+                $produced = Invoke-Perf "produce $($pt.Size) B x $($pt.Partitions) partitions x $($pt.Connections) connections" (@('produce') + $common + @('--batch', "$batch", '--inflight', '4', '--connections', "$($pt.Connections)"))
+                $consumed = Invoke-Perf "consume $($pt.Size) B x $($pt.Partitions) partitions" (@('consume') + $common + @('--batch', "$fetch"))
+                if (-not $growthRuns[$i]) { $growthRuns[$i] = @() }
+                $growthRuns[$i] += , @{ Produce = $produced; Consume = $consumed }
+            }
+            $rss += Get-PeakRssMb $broker
+            Stop-Server $broker
+            Remove-Item -Recurse -Force $storage
+        }
+        $gm = { param($i, $w, $field) Get-Median ($growthRuns[$i] | ForEach-Object { [double]$_[$w][$field] }) }
+        Write-Host ""
+        Write-Host "Golog growth, medians of $Repeats ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, $([Environment]::ProcessorCount) cores shared by client and broker, fsync before every ack, load average at the end $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)); broker peak RSS $(Get-Median $rss) MB"
+        Write-Host "| what grows | message size | partitions | producing connections | messages | batched produce msgs/s | MB/s | ack p99 ms | consume msgs/s | MB/s |"
+        Write-Host "|---|---|---|---|---|---|---|---|---|---|"
+        for ($i = 0; $i -lt $points.Count; $i++) {
+            $pt = $points[$i]
+            Write-Host ("| {0} | {1} B | {2} | {3} | {4:N0} | {5:N0} | {6:F1} | {7} | {8:N0} | {9:F1} |" -f $pt.Axis, $pt.Size, $pt.Partitions, $pt.Connections,
+                [double]$growthRuns[$i][0].Produce['msgs'], (& $gm $i 'Produce' 'msgs_per_s'), (& $gm $i 'Produce' 'mb_per_s'), (& $gm $i 'Produce' 'p99_ms'),
+                (& $gm $i 'Consume' 'msgs_per_s'), (& $gm $i 'Consume' 'mb_per_s'))
+        }
+        return
     }
 
     # Peers, when installed: their clients are copied out of the read-only shared folder and built here too.
