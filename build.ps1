@@ -49,8 +49,13 @@ switch ($Target) {
     }
     'bench' {
         # Broker + golog-perf per workload, null servers and peers side by side; see README "Performance".
-        $named = @{}   # "-Repeats 3" pairs: array splatting would pass "-Repeats" as a value
-        for ($i = 0; $i + 1 -lt $Rest.Count; $i += 2) { $named[$Rest[$i].TrimStart('-')] = $Rest[$i + 1] }
+        # "-Repeats 3" pairs and "-Growth" switches: array splatting would pass "-Repeats" as a value
+        $named = @{}
+        for ($i = 0; $i -lt $Rest.Count; $i++) {
+            $name = $Rest[$i].TrimStart('-')
+            if ($i + 1 -lt $Rest.Count -and -not "$($Rest[$i + 1])".StartsWith('-')) { $named[$name] = $Rest[++$i] }
+            else { $named[$name] = $true }
+        }
         & (Join-Path $PSScriptRoot 'benchmarks/bench.ps1') @named
         if (-not $?) { exit 1 }
     }

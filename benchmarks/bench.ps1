@@ -1,16 +1,21 @@
 #!/usr/bin/env pwsh
-# The performance table of README "Performance": the broker (Release, temp storage, free port) under golog-perf for
-# each workload of issue 6, the Kafka door and librdkafka's mock cluster under Confluent.Kafka (golog-perf
-# --protocol kafka, issue 11), the transport null servers of ../shared/bench/transport under the same client for the
-# 50x1 and 1x1 workloads, in the same run, medians of -Repeats. Peer figures come from
-# ../shared/bench/peers/RESULTS-2026-11-24.md (run-all.sh takes ~15 min and writes into its own read-only folder).
-# Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 1000000]
+# The performance table of README "Performance", every figure from this one run, medians of -Repeats: the broker
+# (Release, temp storage, free port) under golog-perf for each workload of issue 14; the peers a user would pick
+# instead, started here when installed (Debian's redis-server with appendonly + appendfsync always, nats-server with
+# JetStream file storage) under the clients of ../shared/bench/peers (StackExchange.Redis, NATS.Net) and
+# redis-benchmark (C); the Kafka door and librdkafka's mock cluster under Confluent.Kafka; the transport null
+# servers of ../shared/bench/transport under golog-perf for the 50x1 and 1x1 workloads.
+# Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 1000000]     (quick: -Repeats 1 -Messages 200000)
+#        dotnet pwsh build.ps1 bench -Growth [-Repeats 3] [-Messages 1000000]: batched produce and consume as message
+#        size, partitions and producing connections grow, one at a time from 100 B x 1 partition x 1 connection.
 param(
     [int] $Repeats = 3,
     [long] $Messages = 1000000,
     [long] $SmallMessages = 200000,   # 50x1: ~10-70k msgs/s, so fewer messages keep each run under a minute
     [long] $LatencyMessages = 30000,  # 1x1
-    [string] $Transport = (Join-Path $PSScriptRoot '../../shared/bench/transport')
+    [string] $Transport = (Join-Path $PSScriptRoot '../../shared/bench/transport'),
+    [string] $Peers = (Join-Path $PSScriptRoot '../../shared/bench/peers'),
+    [switch] $Growth
 )
 $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
@@ -61,6 +66,64 @@ function Stop-Server($server) {
     if (-not $server.Process.HasExited) { $server.Process.Kill(); $server.Process.WaitForExit(10000) | Out-Null }
 }
 
+# Waits (bounded: 30 s) until something accepts connections on the loopback port.
+function Wait-Port([Diagnostics.Process] $p, [int] $port, [string] $name) {
+    for ($i = 0; $i -lt 300; $i++) {
+        $c = [Net.Sockets.TcpClient]::new()
+        try { $c.Connect([Net.IPAddress]::Loopback, $port); return } catch { } finally { $c.Dispose() }
+        if ($p.HasExited) { throw "$name exited before listening: $(Get-Content (Join-Path $work "$name.log") -Raw)" }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "$name did not listen on $port within 30 s"
+}
+
+function Start-Peer([string] $exe, [string[]] $arguments, [string] $name, [int] $port) {
+    $log = Join-Path $work "$name.log"
+    $p = Start-Process $exe -ArgumentList $arguments -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+    $started.Add($p)
+    Wait-Port $p $port $name
+    return @{ Process = $p; Port = $port }
+}
+
+# Redis at the durability Golog has by default: the AOF fsynced before every reply (group commit per event loop).
+function Start-Redis([string] $name) {
+    $port = Get-FreePort
+    $dir = Join-Path $work $name; New-Item -ItemType Directory $dir | Out-Null
+    Start-Peer 'redis-server' @('--bind', '127.0.0.1', '--port', "$port", '--protected-mode', 'yes', '--dir', $dir, '--save', "''",
+        '--appendonly', 'yes', '--appendfsync', 'always', '--auto-aof-rewrite-percentage', '0', '--daemonize', 'no') $name $port
+}
+
+# NATS JetStream, file storage, R1. Debian's 2.9.10 has no sync setting: a PubAck means written, not fsynced.
+function Start-Nats([string] $name) {
+    $port = Get-FreePort
+    $dir = Join-Path $work $name; New-Item -ItemType Directory $dir | Out-Null
+    $conf = Join-Path $dir 'nats.conf'
+    Set-Content $conf "listen: 127.0.0.1:$port`njetstream { store_dir: `"$(Join-Path $dir 'js')`", max_file_store: 16G, max_memory_store: 1G }"
+    Start-Peer 'nats-server' @('-c', $conf) $name $port
+}
+
+# redis-benchmark --csv: a header line, then "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
+function Invoke-RedisBenchmark([string] $label, $server, [int] $clients, [int] $pipeline, [long] $n, [string] $key) {
+    Write-Host "--- $label"
+    $lines = & redis-benchmark -h 127.0.0.1 -p $server.Port -c $clients -P $pipeline -n $n --csv XADD $key '*' f ('x' * 100) 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "redis-benchmark $label failed: $($lines -join "`n")" }
+    $header = ($lines | Where-Object { "$_" -like '"test"*' } | Select-Object -First 1) -replace '"', '' -split ','
+    $values = ($lines | Where-Object { "$_" -like '"XADD*' } | Select-Object -Last 1) -replace '"', '' -split ','
+    $kv = @{}
+    for ($i = 1; $i -lt $header.Count; $i++) { $kv[$header[$i]] = $values[$i] }
+    Write-Host "rps=$($kv['rps']) p50=$($kv['p50_latency_ms']) p99=$($kv['p99_latency_ms']) ms"
+    return @{ msgs_per_s = $kv['rps']; p50_ms = $kv['p50_latency_ms']; p99_ms = $kv['p99_latency_ms'] }
+}
+
+# The peer clients print "RESULT <what> ... msgs_per_s=N ..."; a run that hit its time bound says TRUNCATED.
+function Invoke-PeerClient([string] $label, [string] $dll, [string[]] $arguments) {
+    Write-Host "--- $label"
+    & dotnet $dll @arguments 2>&1 | Tee-Object -Variable lines | Out-Host
+    $result = $lines | Where-Object { "$_" -like 'RESULT *' } | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0 -or -not $result -or "$result" -like '*TRUNCATED*') { throw "$label failed: $($lines -join "`n")" }
+    return @{ msgs_per_s = [regex]::Match("$result", 'msgs_per_s=([0-9.]+)').Groups[1].Value }
+}
+
 function Get-PeakRssMb($server) {
     $line = Get-Content "/proc/$($server.Process.Id)/status" | Where-Object { $_ -like 'VmHWM:*' }
     return [math]::Round([double](($line -split '\s+')[1]) / 1024, 0)
@@ -92,9 +155,72 @@ try {
         $nullDlls[$name] = Join-Path $work "$name-bin/$name.dll"
     }
 
+    if ($Growth) {
+        # Each point writes at most ~$Messages x 100 B, so 10 KiB messages do not fill the disk; requests stay at
+        # <= 1 MiB of messages (the request line limit is 16 MiB), fetches at <= 8 MiB (fetch.max-bytes).
+        $points = @(
+            @{ Axis = 'baseline'; Size = 100; Partitions = 1; Connections = 1 },
+            @{ Axis = 'message size'; Size = 1024; Partitions = 1; Connections = 1 },
+            @{ Axis = 'message size'; Size = 10240; Partitions = 1; Connections = 1 },
+            @{ Axis = 'partitions'; Size = 100; Partitions = 8; Connections = 1 },
+            @{ Axis = 'partitions'; Size = 100; Partitions = 64; Connections = 1 },
+            @{ Axis = 'producing connections'; Size = 100; Partitions = 1; Connections = 10 },
+            @{ Axis = 'producing connections'; Size = 100; Partitions = 1; Connections = 100 })
+        $growthRuns = @{}
+        $rss = @()
+        for ($r = 1; $r -le $Repeats; $r++) {
+            Write-Host "=== growth round $r of $Repeats"
+            $storage = Join-Path $work "growth-$r"
+            $broker = Start-Broker $storage "growth-broker-$r"
+            $b = "localhost:$($broker.Port)"
+            Invoke-Perf 'warm-up (not counted)' @('produce', '--broker', $b, '--topic', 'warmup', '--messages', '200000', '--batch', '1000', '--inflight', '4') | Out-Null
+            for ($i = 0; $i -lt $points.Count; $i++) {
+                $pt = $points[$i]
+                $n = [long][math]::Min($Messages, [math]::Floor($Messages * 100 / $pt.Size))
+                $batch = [math]::Min(1000, [math]::Floor(1MB / $pt.Size))
+                $fetch = [math]::Min(5000, [math]::Floor(8MB / ($pt.Size + 32)))
+                $topic = "growth-$i-$r"
+                $common = @('--broker', $b, '--topic', $topic, '--messages', "$n", '--size', "$($pt.Size)", '--partitions', "$($pt.Partitions)")
+                $produced = Invoke-Perf "produce $($pt.Size) B x $($pt.Partitions) partitions x $($pt.Connections) connections" (@('produce') + $common + @('--batch', "$batch", '--inflight', '4', '--connections', "$($pt.Connections)"))
+                $consumed = Invoke-Perf "consume $($pt.Size) B x $($pt.Partitions) partitions" (@('consume') + $common + @('--batch', "$fetch"))
+                if (-not $growthRuns[$i]) { $growthRuns[$i] = @() }
+                $growthRuns[$i] += , @{ Produce = $produced; Consume = $consumed }
+            }
+            $rss += Get-PeakRssMb $broker
+            Stop-Server $broker
+            Remove-Item -Recurse -Force $storage
+        }
+        $gm = { param($i, $w, $field) Get-Median ($growthRuns[$i] | ForEach-Object { [double]$_[$w][$field] }) }
+        Write-Host ""
+        Write-Host "Golog growth, medians of $Repeats ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, $([Environment]::ProcessorCount) cores shared by client and broker, fsync before every ack, load average at the end $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)); broker peak RSS $(Get-Median $rss) MB"
+        Write-Host "| what grows | message size | partitions | producing connections | messages | batched produce msgs/s | MB/s | ack p99 ms | consume msgs/s | MB/s |"
+        Write-Host "|---|---|---|---|---|---|---|---|---|---|"
+        for ($i = 0; $i -lt $points.Count; $i++) {
+            $pt = $points[$i]
+            Write-Host ("| {0} | {1} B | {2} | {3} | {4:N0} | {5:N0} | {6:F1} | {7} | {8:N0} | {9:F1} |" -f $pt.Axis, $pt.Size, $pt.Partitions, $pt.Connections,
+                [double]$growthRuns[$i][0].Produce['msgs'], (& $gm $i 'Produce' 'msgs_per_s'), (& $gm $i 'Produce' 'mb_per_s'), (& $gm $i 'Produce' 'p99_ms'),
+                (& $gm $i 'Consume' 'msgs_per_s'), (& $gm $i 'Consume' 'mb_per_s'))
+        }
+        return
+    }
+
+    # Peers, when installed: their clients are copied out of the read-only shared folder and built here too.
+    $hasRedis = [bool](Get-Command redis-server -ErrorAction SilentlyContinue) -and [bool](Get-Command redis-benchmark -ErrorAction SilentlyContinue)
+    $hasNats = [bool](Get-Command nats-server -ErrorAction SilentlyContinue)
+    $notes = @()
+    if (-not $hasRedis) { $notes += 'Redis: redis-server / redis-benchmark not installed (apt-get install redis-server redis-tools): its columns are empty' }
+    if (-not $hasNats) { $notes += 'NATS: nats-server not installed (apt-get install nats-server): its columns are empty' }
+    foreach ($n in $notes) { Write-Warning $n }
+    $peerDlls = @{}
+    foreach ($name in @(if ($hasRedis) { 'redisread' }) + @(if ($hasNats) { 'natsbench' })) {
+        Copy-Item -Recurse (Join-Path $Peers $name) (Join-Path $work $name)
+        Invoke-Checked build -c Release (Join-Path $work $name) -o (Join-Path $work "$name-bin") -v q -nologo
+        $peerDlls[$name] = Join-Path $work "$name-bin/$name.dll"
+    }
+
     $runs = @{}
     function Add-Run([string] $key, $kv) { if (-not $runs[$key]) { $runs[$key] = @() }; $runs[$key] += , $kv }
-    $rss = @()
+    $rss = @(); $redisRss = @(); $natsRss = @()
     for ($r = 1; $r -le $Repeats; $r++) {
         Write-Host "=== round $r of $Repeats"
         $storage = Join-Path $work "storage-$r"
@@ -102,7 +228,8 @@ try {
         $b = "localhost:$($broker.Port)"
         Invoke-Perf 'warm-up (not counted)' @('produce', '--broker', $b, '--topic', 'warmup', '--messages', '200000', '--batch', '1000', '--inflight', '4') | Out-Null
         Add-Run 'produce-batched' (Invoke-Perf 'batched produce' @('produce', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '1000', '--inflight', '4'))
-        Add-Run 'consume' (Invoke-Perf 'consume from start' @('consume', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '5000'))
+        Add-Run 'consume' (Invoke-Perf 'consume from start' @('consume', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '5000', '--broker-pid', "$($broker.Process.Id)"))
+        Add-Run 'consume-2' (Invoke-Perf 'consume from start, 2 fetches in flight' @('consume', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '5000', '--inflight', '2', '--broker-pid', "$($broker.Process.Id)"))
         Add-Run 'golog-50x1' (Invoke-Perf '50 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c50-$r", '--messages', $SmallMessages, '--connections', '50', '--seed'))
         Add-Run 'golog-1x1' (Invoke-Perf '1 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c1-$r", '--messages', $LatencyMessages, '--seed'))
         $kafka = @('--protocol', 'kafka', '--ports-file', (Join-Path $work "broker-$r.ports.json"), '--broker-pid', "$($broker.Process.Id)", '--messages', $Messages)
@@ -111,6 +238,26 @@ try {
         $rss += Get-PeakRssMb $broker
         Stop-Server $broker
         Remove-Item -Recurse -Force $storage
+        if ($hasRedis) {
+            $redis = Start-Redis "redis-$r"
+            Add-Run 'redis-batched' (Invoke-RedisBenchmark 'Redis XADD, 50 clients x pipeline 64' $redis 50 64 $Messages 'batched')
+            Add-Run 'redis-consume' (Invoke-PeerClient 'Redis XREAD COUNT 5000 (StackExchange.Redis)' $peerDlls['redisread'] @('xread', "127.0.0.1:$($redis.Port)", 'batched', '5000', '170'))
+            Add-Run 'redis-50x1' (Invoke-RedisBenchmark 'Redis XADD, 50 clients x 1' $redis 50 1 $SmallMessages 'c50')
+            Add-Run 'redis-1x1' (Invoke-RedisBenchmark 'Redis XADD, 1 client x 1' $redis 1 1 $LatencyMessages 'c1')
+            $redisRss += Get-PeakRssMb $redis
+            Stop-Server $redis
+        }
+        if ($hasNats) {
+            $nats = Start-Nats "nats-$r"
+            $nb = @($peerDlls['natsbench'], '--url', "nats://127.0.0.1:$($nats.Port)", '--size', '100', '--max-secs', '170')
+            & dotnet @nb --mode setup | Out-Host
+            Add-Run 'nats-batched' (Invoke-PeerClient 'NATS JetStream publish, 1000 PubAcks outstanding' $nb[0] ($nb[1..($nb.Count - 1)] + @('--mode', 'pub-window', '--n', "$Messages", '--window', '1000')))
+            Add-Run 'nats-consume' (Invoke-PeerClient 'NATS JetStream pull consumer, batch 5000' $nb[0] ($nb[1..($nb.Count - 1)] + @('--mode', 'consume', '--n', "$Messages", '--batch', '5000')))
+            & dotnet @nb --mode setup | Out-Host
+            Add-Run 'nats-1x1' (Invoke-PeerClient 'NATS JetStream publish, one at a time' $nb[0] ($nb[1..($nb.Count - 1)] + @('--mode', 'pub-sync', '--n', "$LatencyMessages")))
+            $natsRss += Get-PeakRssMb $nats
+            Stop-Server $nats
+        }
         Add-Run 'mock-produce' (Invoke-Perf 'mock cluster produce, acks=all' @('produce', '--protocol', 'kafka', '--mock', '--messages', $Messages))
         Add-Run 'mock-consume' (Invoke-Perf 'mock cluster consume (what it kept)' @('consume', '--protocol', 'kafka', '--mock', '--messages', $Messages))
         foreach ($name in 'raw-null', 'akka-null') {
@@ -124,30 +271,41 @@ try {
         }
     }
 
-    function Med([string] $key, [string] $field) { return Get-Median ($runs[$key] | ForEach-Object { [double]$_[$field] }) }
-    $g = @{
-        batched = Med 'produce-batched' 'msgs_per_s'; consume = Med 'consume' 'msgs_per_s'
-        c50 = Med 'golog-50x1' 'msgs_per_s'; c1 = Med 'golog-1x1' 'msgs_per_s'; c1p99 = Med 'golog-1x1' 'p99_ms'
-        raw50 = Med 'raw-null-50x1' 'msgs_per_s'; akka50 = Med 'akka-null-50x1' 'msgs_per_s'
-        kp = Med 'kafka-produce' 'msgs_per_s'; kpCpu = Med 'kafka-produce' 'broker_cpu_us_per_msg'; mp = Med 'mock-produce' 'msgs_per_s'
-        kc = Med 'kafka-consume' 'msgs_per_s'; kcCpu = Med 'kafka-consume' 'broker_cpu_us_per_msg'; mc = Med 'mock-consume' 'msgs_per_s'
-        raw1 = Med 'raw-null-1x1' 'msgs_per_s'; raw1p99 = Med 'raw-null-1x1' 'p99_ms'; akka1 = Med 'akka-null-1x1' 'msgs_per_s'
+    # A column's median over the rounds; null when the column did not run (a peer not installed).
+    function Med([string] $key, [string] $field) {
+        if (-not $runs[$key]) { return $null }
+        return Get-Median ($runs[$key] | ForEach-Object { [double]$_[$field] })
     }
-    # Peer figures (fsync-always where there is one): RESULTS-2026-11-24.md rows R2, R1, R5.
-    $peer = @{ batched = 605327; c50 = 75924; consume = 1077905 }
-    $f = { param($x) '{0:N0}' -f $x }
-    $ratio = { param($a, $b) '{0:F2}x' -f ($a / $b) }
+    $f = { param($x) if ($null -eq $x) { '' } else { '{0:N0}' -f $x } }
+    $ratio = { param($a, $b) if ($null -eq $a -or -not $b) { '' } else { '{0:F2}x' -f ($a / $b) } }
+    $lat = { param($key) if (-not $runs[$key]) { '' } else { "p50 $(Med $key 'p50_ms') / p99 $(Med $key 'p99_ms')$(if ($runs[$key][0]['p999_ms']) { " / p99.9 $(Med $key 'p999_ms')" }) ms" } }
+    # One row: workload, then Golog, Redis, NATS, raw-null, akka-null as (msgs/s, extra text) and the ratios to Golog.
+    function Row([string] $workload, [string] $g, [string] $redis, [string] $nats, [string] $raw, [string] $akka, [string] $goal, [string] $gExtra = '', [string] $rExtra = '', [string] $nExtra = '') {
+        $gv = Med $g 'msgs_per_s'
+        $cells = @("$(& $f $gv) $gExtra".Trim())
+        foreach ($peer in @(@($redis, $rExtra), @($nats, $nExtra), @($raw, ''), @($akka, ''))) {
+            $pv = if ($peer[0]) { Med $peer[0] 'msgs_per_s' } else { $null }
+            $cells += "$(& $f $pv) $(if ($null -ne $pv) { $peer[1] })".Trim(), (& $ratio $gv $pv)
+        }
+        Write-Host "| $workload | $($cells -join ' | ') | $goal |"
+    }
     Write-Host ""
-    Write-Host "Golog performance, medians of $Repeats ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, $([Environment]::ProcessorCount) cores, 100 B messages)"
-    Write-Host "| workload | Golog | peer (Redis fsync always, from RESULTS-2026-11-24) | Golog/peer | raw-null | Golog/raw-null | akka-null (64 KiB reads) | Golog/akka-null | target |"
-    Write-Host "|---|---|---|---|---|---|---|---|---|"
-    Write-Host "| batched produce, 1 conn x 4 in flight, 1000/batch ($Messages msgs) | $(& $f $g.batched) msgs/s | $(& $f $peer.batched) (P=64) | $(& $ratio $g.batched $peer.batched) | | | | | >= 1,000,000 |"
-    Write-Host "| produce, 50 conns x 1 in flight, seed lines ($SmallMessages msgs) | $(& $f $g.c50) msgs/s | $(& $f $peer.c50) | $(& $ratio $g.c50 $peer.c50) | $(& $f $g.raw50) | $(& $ratio $g.c50 $g.raw50) | $(& $f $g.akka50) | $(& $ratio $g.c50 $g.akka50) | >= 0.8x raw-null |"
-    Write-Host "| produce, 1 conn x 1 in flight, seed lines ($LatencyMessages msgs) | $(& $f $g.c1) msgs/s, p99 $($g.c1p99) ms | | | $(& $f $g.raw1), p99 $($g.raw1p99) ms | $(& $ratio $g.c1 $g.raw1) | $(& $f $g.akka1) | $(& $ratio $g.c1 $g.akka1) | p99 < 1 ms |"
-    Write-Host "| consume from start, fetches of 5000 ($Messages msgs) | $(& $f $g.consume) msgs/s | $(& $f $peer.consume) (XREAD 1000) | $(& $ratio $g.consume $peer.consume) | | | | | >= 1,500,000 |"
-    Write-Host "| Kafka door produce, Confluent.Kafka acks=all linger 5 ms ($Messages msgs) | $(& $f $g.kp) msgs/s, broker CPU $($g.kpCpu) us/msg | mock cluster $(& $f $g.mp) | $(& $ratio $g.kp $g.mp) of mock | | | | | >= 0.8x mock |"
-    Write-Host "| Kafka door consume from start, Confluent.Kafka ($Messages msgs) | $(& $f $g.kc) msgs/s, broker CPU $($g.kcCpu) us/msg | mock cluster $(& $f $g.mc) (of what it kept) | | | | | | >= 1,500,000 |"
-    Write-Host "| broker peak RSS (VmHWM) over a round | $(Get-Median $rss) MB | | | | | | | < 256 MB |"
+    Write-Host "Golog and its peers in one run, msgs/s, medians of $Repeats ($(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, $([Environment]::ProcessorCount) cores shared by clients and servers, 100 B messages, load average at the end $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3))"
+    foreach ($n in $notes) { Write-Host "Note: $n" }
+    Write-Host "| workload | Golog | Redis (appendfsync always) | Golog/Redis | NATS JetStream (file, no fsync) | Golog/NATS | raw-null | Golog/raw-null | akka-null (64 KiB reads) | Golog/akka-null | goal |"
+    Write-Host "|---|---|---|---|---|---|---|---|---|---|---|"
+    Row "batched produce ($Messages msgs): Golog 1 conn x 4 in flight x 1000/batch; Redis 50 clients x pipeline 64 (redis-benchmark, C); NATS 1000 PubAcks outstanding" 'produce-batched' 'redis-batched' 'nats-batched' '' '' '>= 1.5M and >= 2.5x Redis'
+    Row "consume from the start ($Messages msgs): Golog fetches of 5000, 1 in flight, every record verified; Redis XREAD COUNT 5000 (StackExchange.Redis); NATS pull consumer batch 5000" 'consume' 'redis-consume' 'nats-consume' '' '' '>= 1.5M and >= 1.4x Redis' "(broker CPU $(Med 'consume' 'broker_cpu_us_per_msg') us/msg)"
+    Row "consume from the start, Golog with 2 fetches in flight (peers as above)" 'consume-2' 'redis-consume' 'nats-consume' '' '' '>= 1.5M and >= 1.4x Redis' "(broker CPU $(Med 'consume-2' 'broker_cpu_us_per_msg') us/msg)"
+    Row "produce 1 conn x 1 in flight ($LatencyMessages msgs): Golog seed lines; Redis redis-benchmark -c 1 (C); NATS one PubAck at a time" 'golog-1x1' 'redis-1x1' 'nats-1x1' 'raw-null-1x1' 'akka-null-1x1' 'p99 <= 0.4 ms' (& $lat 'golog-1x1') (& $lat 'redis-1x1')
+    Row "produce 50 conns x 1 in flight ($SmallMessages msgs): Golog seed lines; Redis redis-benchmark -c 50 (C)" 'golog-50x1' 'redis-50x1' '' 'raw-null-50x1' 'akka-null-50x1' '>= 0.8x raw-null'
+    $rssOf = { param($xs) if ($xs.Count) { "$(Get-Median $xs) MB" } else { '' } }
+    Write-Host "| server peak RSS (VmHWM) over a round | $(& $rssOf $rss) | $(& $rssOf $redisRss) | | $(& $rssOf $natsRss) | | | | | | < 256 MB (Golog) |"
+    Write-Host ""
+    Write-Host "| Kafka door, Confluent.Kafka ($Messages msgs) | Golog | librdkafka mock cluster | Golog/mock | goal |"
+    Write-Host "|---|---|---|---|---|"
+    Write-Host "| produce, acks=all, linger 5 ms | $(& $f (Med 'kafka-produce' 'msgs_per_s')) (broker CPU $(Med 'kafka-produce' 'broker_cpu_us_per_msg') us/msg) | $(& $f (Med 'mock-produce' 'msgs_per_s')) | $(& $ratio (Med 'kafka-produce' 'msgs_per_s') (Med 'mock-produce' 'msgs_per_s')) | >= 0.8x mock |"
+    Write-Host "| consume from the start | $(& $f (Med 'kafka-consume' 'msgs_per_s')) (broker CPU $(Med 'kafka-consume' 'broker_cpu_us_per_msg') us/msg) | $(& $f (Med 'mock-consume' 'msgs_per_s')) (of what it kept) | | >= 1,500,000 |"
 }
 finally {
     foreach ($p in $started) { if (-not $p.HasExited) { $p.Kill() } }

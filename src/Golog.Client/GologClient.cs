@@ -28,7 +28,15 @@ public sealed partial class GologClient : IAsyncDisposable
     private long _lastId;
     private Func<Exception>? _closedBecause;       // lock: _pending. Set once; makes a fresh exception per failed call.
 
-    private readonly record struct Pending(long Id, TaskCompletionSource<Reply> Reply);
+    /// <summary>A request waiting for its reply: read into a <see cref="Protocol.Reply"/>, or, for a fetch read in place, a <see cref="FetchReply"/>.</summary>
+    private readonly record struct Pending(long Id, TaskCompletionSource<Reply>? Reply, TaskCompletionSource<FetchReply>? Fetch)
+    {
+        public void Fail(Exception e)
+        {
+            Reply?.TrySetException(e);
+            Fetch?.TrySetException(e);
+        }
+    }
 
     private GologClient(BrokerAddress broker, Socket socket, int maxReplyLineBytes)
     {
@@ -116,6 +124,33 @@ public sealed partial class GologClient : IAsyncDisposable
             Require(reply.LogStartOffset, "log_start_offset"), reply.Records ?? []);
     }
 
+    /// <summary>
+    /// As <see cref="FetchAsync"/>, with the reply read in place: no string or object per record (strings only when
+    /// asked for). Dispose the reply once its records were read.
+    /// </summary>
+    /// <exception cref="GologException">e.g. offset_out_of_range, carrying the log's bounds.</exception>
+    public async Task<FetchReply> FetchReplyAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
+        int? maxWaitMs = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var fetch = new TaskCompletionSource<FetchReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await WriteRequestAsync((w, id) => w.Fetch(id, topic, partition, offset, maxMessages, maxBytes, maxWaitMs),
+            id => new Pending(id, null, fetch), cancellationToken).ConfigureAwait(false);
+        var reply = await fetch.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfRefused(reply.Ok, reply.Error);
+            Require(reply.HighWatermark, "high_watermark");
+            Require(reply.LogStartOffset, "log_start_offset");
+            return reply;
+        }
+        catch
+        {
+            reply.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Stores <paramref name="offset"/> as the next offset <paramref name="group"/> will read (Kafka's convention).</summary>
     /// <remarks>
     /// With <paramref name="member"/> the commit speaks for a group member and the broker fences it: illegal_generation,
@@ -182,13 +217,22 @@ public sealed partial class GologClient : IAsyncDisposable
 
     // ---- plumbing ----
 
-    /// <summary>
-    /// Writes one request and waits for its reply. Cancellation abandons the wait only: a request already written
-    /// stays in the queue so that later replies still line up (its reply is dropped when it comes).
-    /// </summary>
+    /// <summary>Writes one request and waits for its reply (see <see cref="WriteRequestAsync"/>).</summary>
     private async Task<Reply> SendAsync(Action<RequestWriter, long> write, CancellationToken cancellationToken)
     {
-        Task<Reply> replyTask;
+        var reply = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await WriteRequestAsync(write, id => new Pending(id, reply, null), cancellationToken).ConfigureAwait(false);
+        var r = await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ThrowIfRefused(r.Ok, r.Error);
+        return r;
+    }
+
+    /// <summary>
+    /// Writes one request and queues its <see cref="Pending"/>. Cancellation abandons the wait only: a request already
+    /// written stays in the queue so that later replies still line up (its reply is dropped when it comes).
+    /// </summary>
+    private async Task WriteRequestAsync(Action<RequestWriter, long> write, Func<long, Pending> pendingFor, CancellationToken cancellationToken)
+    {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -206,13 +250,12 @@ public sealed partial class GologClient : IAsyncDisposable
                 throw;
             }
 
-            var pending = new Pending(id, new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var pending = pendingFor(id);
             lock (_pending)
             {
                 if (_closedBecause is { } reason) { _requestBuffer.ResetWrittenCount(); throw reason(); }
                 _pending.Enqueue(pending);
             }
-            replyTask = pending.Reply.Task;
             try
             {
                 // Not cancellable: stopping halfway through a line would leave the connection unframeable.
@@ -220,7 +263,7 @@ public sealed partial class GologClient : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
-                Close(LostConnection(e)); // fails replyTask too
+                Close(LostConnection(e)); // fails the pending request too
             }
             finally
             {
@@ -231,11 +274,11 @@ public sealed partial class GologClient : IAsyncDisposable
         {
             _writeLock.Release();
         }
+    }
 
-        var reply = await replyTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!reply.Ok)
-            throw new GologException(reply.Error ?? new ProtocolError(GologException.UnexpectedReplyCode, "the broker refused the request without saying why"));
-        return reply;
+    private static void ThrowIfRefused(bool ok, ProtocolError? error)
+    {
+        if (!ok) throw new GologException(error ?? new ProtocolError(GologException.UnexpectedReplyCode, "the broker refused the request without saying why"));
     }
 
     private async Task ReadLoopAsync()
@@ -264,17 +307,6 @@ public sealed partial class GologClient : IAsyncDisposable
     {
         if (line.IsEmpty) return true;
 
-        Reply? reply = null;
-        Exception? failure = null;
-        try
-        {
-            reply = ReplyReader.Parse(line);
-        }
-        catch (FormatException)
-        {
-            failure = new GologException(new ProtocolError(GologException.UnexpectedReplyCode, DescribeUnparsable(line)));
-        }
-
         Pending head;
         lock (_pending)
         {
@@ -283,16 +315,38 @@ public sealed partial class GologClient : IAsyncDisposable
             if (!_pending.TryDequeue(out head)) return true;
         }
 
-        if (reply is { Id: { } id } && id != head.Id)
+        Reply? reply = null;
+        FetchReply? fetched = null;
+        try
         {
-            head.Reply.TrySetException(new GologException(new ProtocolError(GologException.UnexpectedReplyCode,
+            if (head.Fetch is null) reply = ReplyReader.Parse(line);
+            else fetched = FetchReply.Parse(CopyToPooled(line), line.Length);
+        }
+        catch (FormatException)
+        {
+            head.Fail(new GologException(new ProtocolError(GologException.UnexpectedReplyCode, DescribeUnparsable(line))));
+            return true;
+        }
+
+        if ((reply?.Id ?? fetched!.Id) is { } id && id != head.Id)
+        {
+            fetched?.Dispose();
+            head.Fail(new GologException(new ProtocolError(GologException.UnexpectedReplyCode,
                 $"reply id {id} does not match request id {head.Id}")));
             Close(() => new BrokerUnavailableException(Broker, $"broker at {Broker} answered out of order; connection closed"));
             return false;
         }
-        if (failure is not null) head.Reply.TrySetException(failure);
-        else head.Reply.TrySetResult(reply!);
+        if (reply is not null) head.Reply!.TrySetResult(reply);
+        else if (!head.Fetch!.TrySetResult(fetched!)) fetched!.Dispose();
         return true;
+    }
+
+    /// <summary>A fetch reply outlives the line (valid only until the next read): one copy into a pooled buffer.</summary>
+    private static byte[] CopyToPooled(ReadOnlySpan<byte> line)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(line.Length);
+        line.CopyTo(copy);
+        return copy;
     }
 
     private static string DescribeUnparsable(ReadOnlySpan<byte> line)
@@ -324,7 +378,7 @@ public sealed partial class GologClient : IAsyncDisposable
             orphans = _pending.ToArray();
             _pending.Clear();
         }
-        foreach (var p in orphans) p.Reply.TrySetException(reason());
+        foreach (var p in orphans) p.Fail(reason());
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         _stream.Dispose(); // wakes the read loop if it is still waiting
     }

@@ -81,13 +81,13 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     {
         if (stop.IsCancellationRequested) return Step.Stop;
         long started = Stopwatch.GetTimestamp();
-        FetchResult batch;
+        FetchReply batch;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
             timeout.CancelAfter(_fetch.ReplyTimeout);
             try
             {
-                batch = await Client.FetchAsync(_topic, _partition, _offset, FetchLimits.MaxMessages, maxWaitMs: _fetch.MaxWaitMs,
+                batch = await Client.FetchReplyAsync(_topic, _partition, _offset, FetchLimits.MaxMessages, maxWaitMs: _fetch.MaxWaitMs,
                     cancellationToken: timeout.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -125,7 +125,9 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         }
         _missingTopicNoticeShown = false;
 
-        if (batch.Records.Count == 0)
+        RecordLines.Printed printed;
+        using (batch) printed = RecordLines.Print(batch, _offset, options.MaxMessages - _printed, "", options, output);
+        if (printed.Seen == 0)
         {
             // Once per idle period: the seed printed this on every empty poll, which buries the output.
             if (!_idleNoticeShown) { await output.WriteLineAsync("[No new messages]"); await output.FlushAsync(); }
@@ -137,16 +139,12 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         }
 
         _idleNoticeShown = false;
-        foreach (var record in batch.Records)
+        _offset = printed.NextOffset;
+        _printed += printed.Lines;
+        if (options.MaxMessages is { } max && _printed >= max)
         {
-            if (record.Offset < _offset) continue;
-            await output.WriteLineAsync($"offset {record.Offset}: {options.Printable(record.Message)}");
-            _offset = record.Offset + 1;
-            if (options.MaxMessages is { } max && ++_printed >= max)
-            {
-                await output.FlushAsync();
-                return Step.Done; // the final commit follows
-            }
+            await output.FlushAsync();
+            return Step.Done; // the final commit follows
         }
         await output.FlushAsync();
         return await TryCommitAsync() ? Step.Continue : Step.Reconnect;

@@ -96,20 +96,18 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
         }
         wake.CancelAfter(_fetch.ReplyTimeout);
         // one long poll per owned partition, pipelined on the data connection
-        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Data.FetchAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, FetchLimits.MaxMessages,
+        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Data.FetchReplyAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, FetchLimits.MaxMessages,
             maxWaitMs: _fetch.MaxWaitMs, cancellationToken: wake.Token))).ToList();
         var step = Step.Continue;
         foreach (var (tp, fetch) in fetches)
         {
             try
             {
-                var batch = await fetch;
-                foreach (var record in batch.Records.Where(r => r.Offset >= _positions[tp]))
-                {
-                    await output.WriteLineAsync($"[{Name(tp)}] offset {record.Offset}: {options.Printable(record.Message)}");
-                    _positions[tp] = record.Offset + 1;
-                    if (options.MaxMessages is { } max && ++_printed >= max) { step = Step.Stop; break; }
-                }
+                using var batch = await fetch;
+                var printed = RecordLines.Print(batch, _positions[tp], options.MaxMessages - _printed, $"[{Name(tp)}] ", options, output);
+                _positions[tp] = printed.NextOffset;
+                _printed += printed.Lines;
+                if (options.MaxMessages is { } max && _printed >= max) step = Step.Stop;
             }
             catch (OperationCanceledException) { /* stopping or rebalancing: the loop sees which */ }
             catch (GologException e) when (e.Code == ErrorCode.OffsetOutOfRange)

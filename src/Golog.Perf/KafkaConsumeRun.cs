@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Golog.Protocol;
 
 namespace Golog.Perf;
 
@@ -32,7 +31,7 @@ public static class KafkaConsumeRun
         long expected = 0;
         try
         {
-            using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig(target)
+            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig(target)
             {
                 GroupId = $"golog-perf-{Guid.NewGuid():N}", // assigned, never committed: the group only satisfies the client
                 EnableAutoCommit = false,
@@ -60,7 +59,7 @@ public static class KafkaConsumeRun
         return new RunResult(stats.Messages, clock.Elapsed, stats.Total, failure);
     }
 
-    private static void Read(IConsumer<Ignore, string> consumer, ReadVerifier verifier,
+    private static void Read(IConsumer<Ignore, byte[]> consumer, ReadVerifier verifier,
         Dictionary<int, (ReadVerifier.Partition Check, long End)> state, long expected, RunStats stats, CancellationToken stop)
     {
         for (long read = 0; read < expected;)
@@ -69,7 +68,7 @@ public static class KafkaConsumeRun
             var result = consumer.Consume(stop);
             var (p, end) = state[result.Partition.Value];
             if (result.Offset.Value >= end) continue; // written after the run started: not part of it
-            if (verifier.Check(p, new FetchedRecord(result.Offset.Value, 0, null, result.Message.Value)) is { } wrong)
+            if (verifier.Check(p, result.Offset.Value, result.Message.Value) is { } wrong)
                 throw new InvalidDataException(wrong);
             stats.Completed(1, polledAt);
             read++;

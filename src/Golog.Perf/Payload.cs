@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Golog.Perf;
 
@@ -18,36 +19,43 @@ public static class Payload
         dest[6] = (byte)'S';
         seq.TryFormat(dest[7..19], out _, "D12", CultureInfo.InvariantCulture);
         dest[19] = (byte)':';
-        int letter = FirstFiller(seq);
-        for (int j = HeaderLength; j < dest.Length; j++)
-        {
-            dest[j] = (byte)('a' + letter);
-            if (++letter == 26) letter = 0;
-        }
+        Filler(seq, dest.Length - HeaderLength).CopyTo(dest[HeaderLength..]);
     }
 
-    /// <summary>Reads back what <see cref="Write"/> wrote; null when the text is not such a payload of <paramref name="size"/> bytes.</summary>
-    public static string? Check(string text, int size, out int writer, out long seq)
+    /// <summary>Reads back what <see cref="Write"/> wrote; null when the UTF-8 text is not such a payload of <paramref name="size"/> bytes.</summary>
+    public static string? Check(ReadOnlySpan<byte> text, int size, out int writer, out long seq)
     {
         writer = 0;
         seq = 0;
         if (text.Length != size) return $"payload is {text.Length} bytes, expected {size}";
-        var span = text.AsSpan();
-        if (span[0] != 'W' || span[6] != 'S' || span[19] != ':'
-            || !int.TryParse(span[1..6], NumberStyles.None, CultureInfo.InvariantCulture, out writer)
-            || !long.TryParse(span[7..19], NumberStyles.None, CultureInfo.InvariantCulture, out seq))
+        if (text[0] != 'W' || text[6] != 'S' || text[19] != ':'
+            || !int.TryParse(text[1..6], NumberStyles.None, CultureInfo.InvariantCulture, out writer)
+            || !long.TryParse(text[7..19], NumberStyles.None, CultureInfo.InvariantCulture, out seq))
             return $"payload does not start with a golog-perf header: \"{Preview(text)}\"";
-        int letter = FirstFiller(seq);
-        for (int j = HeaderLength; j < span.Length; j++)
-        {
-            if (span[j] != 'a' + letter) return $"payload of message {seq} is damaged at byte {j}";
-            if (++letter == 26) letter = 0;
-        }
+        var filler = text[HeaderLength..];
+        var expected = Filler(seq, filler.Length);
+        if (!filler.SequenceEqual(expected)) return $"payload of message {seq} is damaged at byte {HeaderLength + filler.CommonPrefixLength(expected)}";
         return null;
+    }
+
+    // The filler cycles through the alphabet: every filler is a slice of one long enough "abc...zabc..." (vectorised
+    // copies and compares instead of a loop per byte). Grown, never shrunk, for the largest size asked for.
+    private static byte[] _alphabets = [];
+
+    private static ReadOnlySpan<byte> Filler(long seq, int length)
+    {
+        var alphabets = _alphabets;
+        if (alphabets.Length < length + 26)
+        {
+            alphabets = new byte[length + 26];
+            for (int i = 0; i < alphabets.Length; i++) alphabets[i] = (byte)('a' + i % 26);
+            _alphabets = alphabets;
+        }
+        return alphabets.AsSpan(FirstFiller(seq), length);
     }
 
     /// <summary>Filler byte j is 'a' + (seq * 7 + j) mod 26: this is its value at the first filler byte.</summary>
     private static int FirstFiller(long seq) => (int)((seq % 26 * 7 + HeaderLength) % 26);
 
-    private static string Preview(string text) => text.Length <= 40 ? text : text[..40] + "...";
+    private static string Preview(ReadOnlySpan<byte> text) => text.Length <= 40 ? Encoding.UTF8.GetString(text) : Encoding.UTF8.GetString(text[..40]) + "...";
 }

@@ -42,7 +42,7 @@ public sealed record PerfOptions
         "produce: messages to send; consume: messages expected [default: 1000000 / all there]", "N", text => ValueParsers.PositiveLong(text, "--messages"));
     private static readonly Option<int?> SizeFlag = Count("--size", "BYTES", $"payload size, at least {Payload.HeaderLength} [default: 100]");
     private static readonly Option<int?> BatchFlag = Count("--batch", "B", "produce: messages per request; consume: max_messages per fetch [default: 1000]");
-    private static readonly Option<int?> InFlightFlag = Count("--inflight", "K", "produce: requests in flight per connection [default: 1]");
+    private static readonly Option<int?> InFlightFlag = Count("--inflight", "K", "produce: requests in flight per connection; consume: fetches in flight per partition [default: 1]");
     private static readonly Option<int?> ConnectionsFlag = Count("--connections", "C", "produce: connections; connection i writes to partition i mod P [default: 1]");
     private static readonly Option<int?> FetchBytesFlag = Count("--fetch-bytes", "BYTES", "consume: max_bytes per fetch [default: batch x (size + 32)]");
     private static readonly Option<bool> SeedFlag = new("--seed")

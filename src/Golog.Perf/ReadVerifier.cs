@@ -1,5 +1,3 @@
-using Golog.Protocol;
-
 namespace Golog.Perf;
 
 /// <summary>
@@ -19,16 +17,16 @@ public sealed class ReadVerifier(long expectedMessages, int size)
         internal Dictionary<int, long> LastSeqByWriter { get; } = [];
     }
 
-    /// <summary>Null if <paramref name="record"/> is right; otherwise what is wrong with it.</summary>
-    public string? Check(Partition p, FetchedRecord record)
+    /// <summary>Null if the record at <paramref name="offset"/> with <paramref name="message"/> (UTF-8) is right; otherwise what is wrong with it.</summary>
+    public string? Check(Partition p, long offset, ReadOnlySpan<byte> message)
     {
-        if (record.Offset != p.NextOffset) return $"partition {p.Id}: expected offset {p.NextOffset}, got {record.Offset}";
-        if (Payload.Check(record.Message, size, out int writer, out long seq) is { } bad) return $"partition {p.Id} offset {record.Offset}: {bad}";
-        if (seq >= expectedMessages) return $"partition {p.Id} offset {record.Offset}: message {seq} is beyond the {expectedMessages} expected";
+        if (offset != p.NextOffset) return $"partition {p.Id}: expected offset {p.NextOffset}, got {offset}";
+        if (Payload.Check(message, size, out int writer, out long seq) is { } bad) return $"partition {p.Id} offset {offset}: {bad}";
+        if (seq >= expectedMessages) return $"partition {p.Id} offset {offset}: message {seq} is beyond the {expectedMessages} expected";
         long bit = 1L << (int)(seq & 63);
-        if ((Interlocked.Or(ref _seen[seq >> 6], bit) & bit) != 0) return $"partition {p.Id} offset {record.Offset}: message {seq} read twice";
+        if ((Interlocked.Or(ref _seen[seq >> 6], bit) & bit) != 0) return $"partition {p.Id} offset {offset}: message {seq} read twice";
         if (p.LastSeqByWriter.TryGetValue(writer, out long last) && seq <= last)
-            return $"partition {p.Id} offset {record.Offset}: writer {writer}'s message {seq} after its message {last}";
+            return $"partition {p.Id} offset {offset}: writer {writer}'s message {seq} after its message {last}";
         p.LastSeqByWriter[writer] = seq;
         p.NextOffset++;
         return null;

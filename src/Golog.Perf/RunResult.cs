@@ -21,6 +21,6 @@ public sealed record RunResult(long Messages, TimeSpan Elapsed, LatencyHistogram
             Console.WriteLine(string.Create(inv, $"broker CPU: {brokerCpu:F2} s over the run = {cpuMicrosPerMessage ?? 0:F2} µs per message"));
         if (Failure is not null) Console.Error.WriteLine($"FAILED: {Failure}");
         Console.WriteLine(string.Create(inv,
-            $"RESULT workload={workload} protocol={(o.Mock ? "kafka-mock" : o.Protocol.ToString().ToLowerInvariant())} mode={(o.Seed ? "seed" : "framed")} connections={o.Connections} inflight={o.InFlight} batch={o.Batch} size={o.Size} msgs={Messages} secs={secs:F3} msgs_per_s={rate:F0} mb_per_s={mb:F2} p50_ms={Latency.PercentileMs(0.5):F3} p99_ms={Latency.PercentileMs(0.99):F3} {(cpuMicrosPerMessage is { } us ? $"broker_cpu_us_per_msg={us:F2} " : "")}verified={verified} status={(Failure is null ? "ok" : "failed")}"));
+            $"RESULT workload={workload} protocol={(o.Mock ? "kafka-mock" : o.Protocol.ToString().ToLowerInvariant())} mode={(o.Seed ? "seed" : "framed")} connections={o.Connections} inflight={o.InFlight} batch={o.Batch} size={o.Size} msgs={Messages} secs={secs:F3} msgs_per_s={rate:F0} mb_per_s={mb:F2} p50_ms={Latency.PercentileMs(0.5):F3} p99_ms={Latency.PercentileMs(0.99):F3} p999_ms={Latency.PercentileMs(0.999):F3} {(cpuMicrosPerMessage is { } us ? $"broker_cpu_us_per_msg={us:F2} " : "")}verified={verified} status={(Failure is null ? "ok" : "failed")}"));
     }
 }

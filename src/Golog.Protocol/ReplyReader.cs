@@ -60,7 +60,7 @@ public static class ReplyReader
         }
     }
 
-    private static ProtocolError ReadError(ref Utf8JsonReader r)
+    internal static ProtocolError ReadError(ref Utf8JsonReader r)
     {
         string code = "", message = "";
         long? start = null, hw = null;

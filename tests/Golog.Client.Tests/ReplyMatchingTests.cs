@@ -68,6 +68,36 @@ public sealed class ReplyMatchingTests
     }
 
     [Fact]
+    public async Task A_fetch_read_in_place_lines_up_with_other_requests_and_a_refusal_throws_with_the_logs_bounds()
+    {
+        await using var server = ScriptedServer.Start();
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", server.Port);
+        await using var broker = await server.AcceptAsync();
+
+        var committed = client.CommittedAsync("g", "t", 0);
+        var fetched = client.FetchReplyAsync("t", 0, 4);
+        var refused = client.FetchReplyAsync("t", 0, 99);
+        long committedId = await broker.ReadRequestIdAsync();
+        long fetchedId = await broker.ReadRequestIdAsync();
+        long refusedId = await broker.ReadRequestIdAsync();
+        await broker.SendLineAsync($$"""{"id":{{committedId}},"ok":true,"offset":3}""");
+        await broker.SendLineAsync($$$"""{"id":{{{fetchedId}}},"ok":true,"topic":"t","partition":0,"high_watermark":6,"log_start_offset":0,"records":[{"offset":4,"timestamp":1,"key":null,"message":"a\"b"},{"offset":5,"timestamp":2,"key":"k","message":"é"}]}""");
+        await broker.SendLineAsync($$$"""{"id":{{{refusedId}}},"ok":false,"error":{"code":"offset_out_of_range","message":"offset 99 is past the end","log_start_offset":0,"high_watermark":6}}""");
+
+        Assert.Equal(3, await committed.WaitAsync(Bound));
+        using (var reply = await fetched.WaitAsync(Bound))
+        {
+            var records = new List<(long, string?, string)>();
+            foreach (var r in reply.Records) records.Add((r.Offset, r.KeyString(), r.MessageString()));
+            Assert.Equal([(4L, null, "a\"b"), (5L, "k", "é")], records);
+            Assert.Equal(6, reply.HighWatermark);
+        }
+        var error = await Assert.ThrowsAsync<GologException>(() => refused.WaitAsync(Bound));
+        Assert.Equal((ErrorCode.OffsetOutOfRange, 6L), (error.Code, error.HighWatermark));
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
     public async Task A_reply_line_over_the_limit_fails_the_request_and_the_client_hangs_up_without_buffering_the_rest()
     {
         const int limit = 64 * 1024;
