@@ -104,7 +104,8 @@ public static class BrokerHost
         bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
         Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
 
-        var self = new ClusterMember(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId, settings.Host, settings.Port, kafka.Port);
+        var self = new ClusterMember(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId,
+            KafkaSettings.AdvertisedHostFor("", settings.Host), settings.Port, kafka.Port);
         var routes = new RoutingTable(settings.Cluster.Enabled ? ClusterView.Node(self) : ClusterView.Single(self));
         var board = new GroupBoard();
         var gauges = new BrokerGauges(routes, board);
@@ -145,11 +146,14 @@ public static class BrokerHost
         });
     }
 
-    /// <summary>A single node's metadata names itself with the ports its doors are bound to (0 in the settings means "any").</summary>
+    /// <summary>
+    /// A single node's metadata names itself with the ports its doors are bound to (0 in the settings means "any") and
+    /// the configured host, as clients should address it (not the address the listener resolved it to).
+    /// </summary>
     private static async Task PublishSelfWhenBound(ClusterView view, ClusterMember self, BrokerEndpoint endpoint, KafkaSettings kafka)
     {
         var json = await endpoint.WhenBound;
         int kafkaPort = kafka.Enabled ? (await endpoint.WhenKafkaBound).Port : 0;
-        view.PublishBrokers([self with { Host = json.Address.ToString(), Port = json.Port, KafkaPort = kafkaPort }], self.NodeId);
+        view.PublishBrokers([self with { Port = json.Port, KafkaPort = kafkaPort }], self.NodeId);
     }
 }

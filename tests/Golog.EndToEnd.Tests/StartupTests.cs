@@ -16,7 +16,7 @@ public sealed class StartupTests
 
         var json = PortsFile.Read(broker.PortsFilePath)["json"];
         Assert.Equal("127.0.0.1", json.Address.ToString());
-        Assert.Matches($@"listening on localhost:{json.Port} \(json\)", broker.Log);
+        Assert.True(await broker.LogShowsAsync($@"listening on localhost:{json.Port} \(json\)", TimeSpan.FromSeconds(10)), broker.Log);
         await using var client = await GologClient.ConnectAsync(json.Address.ToString(), json.Port);
         await client.CreateTopicAsync("reachable", 1);
     }

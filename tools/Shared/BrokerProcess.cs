@@ -53,6 +53,21 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Everything the broker wrote to stdout and stderr so far.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// Whether the log shows <paramref name="pattern"/> within <paramref name="timeout"/>: lines logged through Akka's
+    /// logger reach the output asynchronously, so one written just before the ports file may still be on its way.
+    /// </summary>
+    public async Task<bool> LogShowsAsync(string pattern, TimeSpan timeout)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!System.Text.RegularExpressions.Regex.IsMatch(Log, pattern))
+        {
+            if (waited.Elapsed > timeout) return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
     /// <summary>The broker's process id (golog-perf --broker-pid reads its CPU time).</summary>
     public int Pid => _process.Id;
 
