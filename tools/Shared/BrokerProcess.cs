@@ -27,8 +27,9 @@ public sealed class BrokerProcess : IAsyncDisposable
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
         var psi = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // the shell lowers its soft limit and becomes the broker (exec), so the process killed and measured is the broker
-        if (openFileLimit is { } limit) foreach (var a in new[] { "-c", $"ulimit -Sn {limit} && exec dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
+        // the shell lowers the limit and becomes the broker (exec), so the process killed and measured is the broker;
+        // the hard limit too: the .NET runtime raises its soft limit to the hard one as it starts
+        if (openFileLimit is { } limit) foreach (var a in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
         var extra = extraArgs.ToList();
         // every door on a free port, unless the caller names a port (a restart on the port its clients know); an
         // option given twice is refused by the command line
@@ -66,7 +67,7 @@ public sealed class BrokerProcess : IAsyncDisposable
     public static Task<BrokerProcess> StartAsync(string storage, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
         WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, environment));
 
-    /// <summary>Starts the broker with its open-file soft limit (ulimit -n) lowered to <paramref name="openFileLimit"/>.</summary>
+    /// <summary>Starts the broker with its open-file limit (ulimit -n, soft and hard) lowered to <paramref name="openFileLimit"/>.</summary>
     public static Task<BrokerProcess> StartWithOpenFileLimitAsync(string storage, int openFileLimit, params string[] extraArgs) =>
         WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, openFileLimit: openFileLimit));
 
