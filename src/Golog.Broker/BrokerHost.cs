@@ -67,6 +67,7 @@ public static class BrokerHost
                 settings.MaxConnections, affordable, fileLimit);
             settings = settings with { MaxConnections = affordable };
         }
+        var files = new FileHandleCache(DiskFileSystem.Instance, OpenFileLimit.AffordableSegmentHandles(settings.MaxConnections, fileLimit));
         Directory.CreateDirectory(settings.StorageDirectory);
         // No configuration reload: Golog reads HOCON, and the host's default reloadOnChange puts a recursive
         // FileSystemWatcher on the working directory, which, with storage under it (the default "storage"), wakes a
@@ -92,17 +93,20 @@ public static class BrokerHost
                     l.ClearLoggers();
                     l.AddLogger<SerilogLogger>();
                 })
-                .WithActors((system, registry) => StartActors(system, registry, settings, kafka, config, syncWorker, endpoint, coreHandle));
+                .WithActors((system, registry) => StartActors(system, registry, settings, kafka, config, syncWorker, files, endpoint, coreHandle));
         });
         return builder.Build();
     }
 
     private static void StartActors(ActorSystem system, IActorRegistry registry, BrokerSettings settings, KafkaSettings kafka, Config config, SyncWorker syncWorker,
-        BrokerEndpoint endpoint, CoreHandle coreHandle)
+        FileHandleCache files, BrokerEndpoint endpoint, CoreHandle coreHandle)
     {
         Log.Information("Starting Golog broker with {@Settings}", settings);
-        bool cleanStart = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
-        Log.Information("Previous shutdown was {Shutdown}", cleanStart ? "clean: skipping recovery scans" : "not clean (or first start): checking active segments");
+        Log.Information("At most {Handles} segment files open at once", files.Capacity);
+        var previous = CleanShutdownMarker.Consume(DiskFileSystem.Instance, settings.StorageDirectory); // from now on, a crash leads to recovery
+        Log.Information("Previous shutdown was {Shutdown}", previous.Clean
+            ? previous.Unrecovered.Count == 0 ? "clean: skipping recovery scans" : $"clean, with {previous.Unrecovered.Count} partitions still to recover after an earlier crash"
+            : "not clean (or first start): checking active segments as partitions open");
 
         var self = new ClusterMember(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId,
             KafkaSettings.AdvertisedHostFor("", settings.Host), settings.Port, kafka.Port);
@@ -110,7 +114,7 @@ public static class BrokerHost
         var board = new GroupBoard();
         var gauges = new BrokerGauges(routes, board);
         var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
-        var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart), "topics");
+        var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, previous, files), "topics");
         var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
         var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
@@ -140,7 +144,7 @@ public static class BrokerHost
             var closed = await topics.Ask<Closed>(CloseForShutdown.Instance, TimeSpan.FromSeconds(60));
             syncWorker.Dispose();
             gauges.Dispose();
-            if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory);
+            if (closed.Clean) CleanShutdownMarker.Write(DiskFileSystem.Instance, settings.StorageDirectory, closed.Unrecovered);
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });

@@ -34,13 +34,14 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
             case DescribeGroupQuery d:
-                groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo);
+                WhenOpen(routes.Topics(), () => groups.Tell(new CoreRequest(correlation, d with { HighWatermarks = routes.OpenedHighWatermarks() }), replyTo));
                 break;
             case ResetOffsetsCommand r when r.Topic is { } topic && !routes.TryGet(topic, out _):
                 replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(topic, null))));
                 break;
             case ResetOffsetsCommand r:
-                groups.Tell(new CoreRequest(correlation, r with { Bounds = routes.OpenedBounds() }), replyTo);
+                var reset = r.Topic is { } named && routes.TryGet(named, out var one) ? [one] : routes.Topics();
+                WhenOpen(reset, () => groups.Tell(new CoreRequest(correlation, r with { Bounds = routes.OpenedBounds() }), replyTo));
                 break;
             case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
             case InitProducerIdCommand: producerIds.Tell(new CoreRequest(correlation, command), replyTo); break;
@@ -90,6 +91,17 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
     {
         if (routes.TryGetPartition(tp.Topic, tp.Partition, out _)) groups.Tell(new CoreRequest(correlation, cmd), replyTo);
         else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(tp.Topic, tp.Partition))));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="send"/> once every partition of <paramref name="topics"/> has opened its log (at once if
+    /// all have): bounds read from a partition not opened yet would be 0, and lag or a reset to latest wrong.
+    /// </summary>
+    private static void WhenOpen(IReadOnlyList<TopicRoute> topics, Action send)
+    {
+        var opening = topics.SelectMany(t => t.Partitions).Select(p => p.EnsureOpen()).Where(o => !o.IsCompleted).ToList();
+        if (opening.Count == 0) send();
+        else Task.WhenAll(opening).ContinueWith(_ => send(), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private BrokerError UnknownOrInvalid(string topic, int? partition) =>

@@ -73,4 +73,18 @@ public sealed record CloseForShutdown
     public static readonly CloseForShutdown Instance = new();
 }
 
-public sealed record Closed(bool Clean);
+/// <summary>
+/// The answer to <see cref="CloseForShutdown"/>. <see cref="Unrecovered"/>: partition directories (names under the
+/// storage root) closed without ever being opened in a run that started after a crash, so their tails still need
+/// the recovery scan; the clean-shutdown marker names them.
+/// </summary>
+public sealed record Closed(bool Clean, IReadOnlyList<string>? Unrecovered = null);
+
+/// <summary>
+/// Asks a partition to open its log now if it has not yet (partitions found on disk open on their first request):
+/// for answers built from its published bounds (metadata, group lag, offset resets), which would read 0 until then.
+/// </summary>
+public sealed record OpenPartition
+{
+    public static readonly OpenPartition Instance = new();
+}

@@ -25,7 +25,7 @@ public abstract class CoreActor : ReceiveActor
         try
         {
             var results = await Task.WhenAll(actors.Select(a => a.Ask<Closed>(CloseForShutdown.Instance, CloseTimeout)));
-            return new Closed(results.All(r => r.Clean));
+            return new Closed(results.All(r => r.Clean), [.. results.SelectMany(r => r.Unrecovered ?? [])]);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

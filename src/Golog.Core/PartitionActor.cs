@@ -9,7 +9,9 @@ namespace Golog.Core;
 /// Appends are encoded as they arrive; a self-addressed FlushNow queued behind them writes them all at once and
 /// starts one sync (on the <see cref="SyncWorker"/>) covering all of them: group commit. Acks leave when the sync
 /// is done (flush.policy = always; interval and os acknowledge once written); reads are positional reads of what is
-/// already acknowledged, never waiting for a sync.
+/// already acknowledged, never waiting for a sync. A partition found on disk opens its log on its first request (or
+/// <see cref="OpenPartition"/>), not at start: a broker with thousands of partitions is serving as soon as it listens,
+/// and holds memory and file handles only for partitions in use.
 /// </summary>
 public sealed class PartitionActor : CoreActor, IWithTimers
 {
@@ -28,19 +30,25 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private readonly SyncWorker _syncWorker;
     private readonly PartitionStatus _status;
     private readonly bool _cleanStart;
+    private readonly bool _openAtStart;
+    private readonly IFileSystem _files;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly GroupCommit<Waiter, LogPosition> _commit = new();
     private readonly LongPollQueue<ParkedFetch> _polls = new();
-    private PartitionLog _partitionLog = null!;
+    private PartitionLog _partitionLog = null!; // null until opened
+    private IOException? _unopenable; // why the log could not be opened
     private bool _flushQueued;
     private int _generation;
     private bool _closed;
     private BrokerError _closedError = BrokerError.ShuttingDown; // what requests reaching a closed partition hear
     private IActorRef? _closeRequestedBy; // a CloseForShutdown that waits for the sync in flight
 
-    public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart)
+    public PartitionActor(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart,
+        IFileSystem? files, bool openAtStart)
     {
         _tp = tp;
+        _files = files ?? DiskFileSystem.Instance;
+        _openAtStart = openAtStart;
         _topicTag = CoreMetrics.Topic(tp.Topic);
         _settings = settings;
         _syncWorker = syncWorker;
@@ -57,6 +65,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         });
         Receive<IntervalSync>(_ => SyncInBackground());
         Receive<RetentionCheck>(_ => ApplyRetention());
+        Receive<OpenPartition>(_ => { }); // opened before it gets here (AroundReceive)
         Receive<CloseForShutdown>(_ => CloseAfterSync(Sender));
         Receive<CloseForDeletion>(_ =>
         {
@@ -67,22 +76,45 @@ public sealed class PartitionActor : CoreActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(tp, settings, syncWorker, status, cleanStart))
+    /// <summary>
+    /// <paramref name="openAtStart"/>: open (or create) the log at once, as a new partition must, so that its directory
+    /// exists; otherwise on the first request. <paramref name="cleanStart"/>: whether the log was closed cleanly.
+    /// </summary>
+    public static Props Props(TopicPartition tp, BrokerSettings settings, SyncWorker syncWorker, PartitionStatus status, bool cleanStart,
+        IFileSystem? files = null, bool openAtStart = true) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(tp, settings, syncWorker, status, cleanStart, files, openAtStart))
             .WithDispatcher("golog-partition-dispatcher");
 
     protected override void PreStart()
     {
+        if (_openAtStart) OpenLog();
+    }
+
+    /// <summary>The first request to a partition not open yet opens it; if that fails, the request hears why.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (_partitionLog is null && !_closed && _unopenable is null && message is CoreRequest or OpenPartition && !OpenLog())
+        {
+            if (message is CoreRequest request) Fail(Sender, request.Correlation, UnopenableError(_unopenable!));
+            return true;
+        }
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>Opens the log and publishes its bounds; false (and every later request answered storage_error) if it cannot be.</summary>
+    private bool OpenLog()
+    {
         var dir = StorageLayout.PartitionDirectory(_settings.StorageDirectory, _tp.Topic, _tp.Partition);
-        try { _partitionLog = PartitionLog.Open(dir, _settings.LogFor(_tp.Topic), _cleanStart, Serilog.Log.ForContext("Partition", _tp.ToString())); }
+        try { _partitionLog = PartitionLog.Open(dir, _settings.LogFor(_tp.Topic), _cleanStart, Serilog.Log.ForContext("Partition", _tp.ToString()), _files); }
         catch (IOException e)
         {
             _log.Error(e, "Partition {Topic}-{Partition} cannot be opened; its requests get storage_error until the broker is restarted with the damage repaired",
                 _tp.Topic, _tp.Partition);
             StorageMetrics.Errors.Add(1);
+            _unopenable = e;
             Become(() => Unopenable(e));
             _status.Abandon();
-            return;
+            return false;
         }
         Publish();
         if (_settings.Flush.Mode == FlushMode.Interval)
@@ -91,13 +123,18 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             Timers.StartPeriodicTimer("retention", RetentionCheck.Instance, _settings.RetentionCheckInterval);
         _log.Debug("Partition {Topic}-{Partition} open: log start {LogStartOffset}, high watermark {HighWatermark}",
             _tp.Topic, _tp.Partition, _partitionLog.LogStartOffset, _partitionLog.HighWatermark);
+        return true;
     }
+
+    private BrokerError UnopenableError(IOException cause) =>
+        new(BrokerErrorCode.StorageError, $"partition {_tp} could not be opened: {cause.Message}");
 
     /// <summary>The log could not be opened (damaged on disk, say): every request is answered, none is left hanging.</summary>
     private void Unopenable(IOException cause)
     {
-        var error = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} could not be opened: {cause.Message}");
+        var error = UnopenableError(cause);
         Receive<CoreRequest>(r => Fail(Sender, r.Correlation, error));
+        Receive<OpenPartition>(_ => { });
         Receive<CloseForShutdown>(_ => Sender.Tell(new Closed(false)));
         Receive<CloseForDeletion>(_ => Sender.Tell(new Closed(false)));
     }
@@ -354,6 +391,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     // the running sync may hold a rolled segment's seal and the acks of what it covers: close after it
     private void CloseAfterSync(IActorRef replyTo)
     {
+        if (_partitionLog is null) { CloseUnopened(replyTo); return; }
         if (_commit.SyncInFlight && !_closed) _closeRequestedBy = replyTo;
         else Close(replyTo);
     }
@@ -404,6 +442,13 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         }
         _closed = true;
         replyTo.Tell(new Closed(clean));
+    }
+
+    /// <summary>Never opened: nothing to flush, but a tail not recovered since a crash must still be recovered by the next open.</summary>
+    private void CloseUnopened(IActorRef replyTo)
+    {
+        _closed = true;
+        replyTo.Tell(new Closed(true, _cleanStart ? null : [StorageLayout.PartitionDirectoryName(_tp.Topic, _tp.Partition)]));
     }
 
     private void AnswerParkedFetchesEmpty()

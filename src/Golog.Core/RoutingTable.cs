@@ -5,7 +5,15 @@ using Golog.Storage;
 namespace Golog.Core;
 
 /// <summary>One partition's actor and the bounds it publishes.</summary>
-public sealed record PartitionRoute(IActorRef Actor, PartitionStatus Status);
+public sealed record PartitionRoute(IActorRef Actor, PartitionStatus Status)
+{
+    /// <summary>Completes once the partition's bounds are published, asking it to open its log if it has not yet.</summary>
+    public Task EnsureOpen()
+    {
+        if (!Status.Opened.IsCompleted) Actor.Tell(OpenPartition.Instance);
+        return Status.Opened;
+    }
+}
 
 /// <summary>
 /// A topic's partitions as routed now. Immutable but for the round-robin cursor: a topic that grows is published as

@@ -6,7 +6,7 @@ using Golog.Storage;
 namespace Golog.Core;
 
 /// <summary>
-/// Owns topic lifecycle: loads the partitions found on disk, creates topics (explicitly, or on a first produce to a
+/// Owns topic lifecycle: finds the partitions on disk (their actors open their logs on first use), creates topics (explicitly, or on a first produce to a
 /// topic the routing table does not have), grows them when asked, deletes them, spawns their partition actors and
 /// publishes them in the <see cref="RoutingTable"/>, answers metadata, and closes every partition at shutdown. Produce
 /// and fetch to existing partitions never pass through here: doors send them straight to the partition actors.
@@ -20,22 +20,25 @@ public sealed class TopicManager : CoreActor
     private readonly IActorRef _groups;
     private readonly RoutingTable _routes;
     private readonly TopicLifecycle _lifecycle;
-    private readonly bool _cleanStart;
+    private readonly PreviousShutdown _previous;
+    private readonly IFileSystem? _files;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _closed;
     private bool _loading; // topics found on disk at start are summed up in one line, not announced one by one
+    private readonly HashSet<(string Topic, int Partition)> _onDisk = []; // while loading: the partitions whose directory exists
     // Times each topic name was deleted: a topic created again gets fresh actor names, since a stopped actor's name is
     // only free once its parent has processed its termination.
     private readonly Dictionary<string, int> _deletions = new(StringComparer.Ordinal);
 
-    public TopicManager(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, RoutingTable routes, bool cleanStart)
+    public TopicManager(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, RoutingTable routes, PreviousShutdown previous, IFileSystem? files)
     {
         _settings = settings;
         _syncWorker = syncWorker;
         _groups = groups;
         _routes = routes;
         _lifecycle = new TopicLifecycle(settings);
-        _cleanStart = cleanStart;
+        _previous = previous;
+        _files = files;
         ReceiveCommand<ProduceCommand>(Produce);
         ReceiveCommand<CreateTopicCommand>(CreateTopic);
         ReceiveCommand<CreatePartitionsCommand>(CreatePartitions);
@@ -46,19 +49,23 @@ public sealed class TopicManager : CoreActor
         ReceiveAsync<CloseForShutdown>(_ => CloseAll());
     }
 
-    public static Props Props(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, RoutingTable routes, bool cleanStart) =>
-        Akka.Actor.Props.Create(() => new TopicManager(settings, syncWorker, groups, routes, cleanStart));
+    /// <summary><paramref name="files"/>: what partitions open their files through (the real disk if null).</summary>
+    public static Props Props(BrokerSettings settings, SyncWorker syncWorker, IActorRef groups, RoutingTable routes, PreviousShutdown previous,
+        IFileSystem? files = null) =>
+        Akka.Actor.Props.Create(() => new TopicManager(settings, syncWorker, groups, routes, previous, files));
 
     protected override void PreStart()
     {
         if (StorageLayout.RemoveDeletedLeftovers(_settings.StorageDirectory) is > 0 and var leftovers)
             _log.Info("Removed {Directories} partition directories of topics deleted before the last stop", leftovers);
         _loading = true;
-        foreach (var topic in StorageLayout.FindPartitions(_settings.StorageDirectory).GroupBy(p => p.Topic))
+        _onDisk.UnionWith(StorageLayout.FindPartitions(_settings.StorageDirectory));
+        foreach (var topic in _onDisk.GroupBy(p => p.Topic))
             EnsurePartitions(topic.Key, topic.Max(p => p.Partition) + 1);
         _loading = false;
+        _onDisk.Clear();
         _routes.MarkLoaded();
-        _log.Info("Loaded {Topics} topics with {Partitions} partitions from {Storage}", _routes.TopicCount,
+        _log.Info("Found {Topics} topics with {Partitions} partitions in {Storage}; each opens on its first request", _routes.TopicCount,
             _routes.Topics().Sum(t => t.Partitions.Count), _settings.StorageDirectory);
     }
 
@@ -129,10 +136,10 @@ public sealed class TopicManager : CoreActor
             if (error is not null) { Fail(Sender, id, error); return; }
             EnsurePartitions(t, count);
         }
-        // A partition publishes its bounds only once its actor has opened the log (PreStart, on the partition
-        // dispatcher). Right after a restart the statuses still read 0, and answering then would report existing
-        // data as an empty log (a consumer starting "from the end" would replay everything). Wait until they are open.
-        var opening = Selected(query).SelectMany(r => r.Partitions).Select(p => p.Status.Opened).Where(o => !o.IsCompleted).ToList();
+        // A partition publishes its bounds only once its actor has opened the log (on its first request, on the
+        // partition dispatcher). Until then the statuses read 0, and answering would report existing data as an
+        // empty log (a consumer starting "from the end" would replay everything). Have them open, and wait.
+        var opening = Selected(query).SelectMany(r => r.Partitions).Select(p => p.EnsureOpen()).Where(o => !o.IsCompleted).ToList();
         if (opening.Count == 0) { Answer(Sender, id, Describe(query)); return; }
         var replyTo = Sender;
         Task.WhenAll(opening).ContinueWith(_ => new AnswerMetadata(id, query, replyTo), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
@@ -160,7 +167,10 @@ public sealed class TopicManager : CoreActor
         for (int p = partitions.Count; p < count; p++)
         {
             var status = new PartitionStatus();
-            var actor = Context.ActorOf(PartitionActor.Props(new TopicPartition(topic, p), _settings, _syncWorker, status, _cleanStart),
+            // a new partition creates its directory at once; one found on disk opens when first used
+            var props = PartitionActor.Props(new TopicPartition(topic, p), _settings, _syncWorker, status,
+                _previous.IsClean(StorageLayout.PartitionDirectoryName(topic, p)), _files, openAtStart: !_onDisk.Contains((topic, p)));
+            var actor = Context.ActorOf(props,
                 $"partition-{topic}-{p}{Incarnation(topic)}");
             Context.Watch(actor);
             partitions.Add(new PartitionRoute(actor, status));

@@ -76,9 +76,9 @@ public sealed class PartitionLog : IDisposable
     {
         files ??= DiskFileSystem.Instance;
         files.CreateDirectory(directory);
+        // the active segment keeps the .index file a clean close left (it is only read at a clean open): removing it
+        // here would cost every partition a directory fsync to open; a roll removes it first (see Roll)
         var segments = OpenSegments(files, directory, config, cleanShutdown, log);
-        // an .index file says "sealed": the active segment's (from a clean close) must go before it can be rolled
-        if (segments[^1].RemoveIndexFile()) files.SyncDirectory(directory);
         var epochs = LeaderEpochCache.Load(files, directory);
         epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
         var producers = ProducerStateLoader.Load(files, directory, segments, log);
@@ -488,6 +488,9 @@ public sealed class PartitionLog : IDisposable
     private void Roll()
     {
         var old = Active;
+        // an .index file says "sealed": one from a clean close must be gone, durably, before another segment follows
+        // this one, or a crash before the seal below would leave it looking sealed with an index of older content
+        if (old.RemoveIndexFile()) _files.SyncDirectory(Directory);
         old.WritePending();
         _unsynced.Remove(old); // the seal's fsync covers it
         RemoveExpiredProducers(DateTime.UtcNow);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Serilog;
 
 namespace Golog.Storage;
@@ -16,6 +17,8 @@ public sealed class Segment : IDisposable
     private readonly IStorageFile _file;
     private OffsetIndex? _index;          // null until first needed, for closed segments loaded from disk
     private long _bytesSinceIndexEntry;
+    // rented while batches wait for their write, returned once written: an idle partition holds no buffer (with
+    // thousands of partitions, a buffer kept per partition was most of the broker's memory)
     private byte[] _pending = [];
     private int _pendingLength;
     private int _pendingRecords;
@@ -155,8 +158,19 @@ public sealed class Segment : IDisposable
     public Span<byte> ReserveBatch(int size)
     {
         if (_pending.Length - _pendingLength < size)
-            Array.Resize(ref _pending, Math.Max(_pendingLength + size, Math.Max(64 * 1024, _pending.Length * 2)));
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + size, Math.Max(64 * 1024, _pending.Length * 2)));
+            _pending.AsSpan(0, _pendingLength).CopyTo(larger);
+            ReturnPending();
+            _pending = larger;
+        }
         return _pending.AsSpan(_pendingLength, size);
+    }
+
+    private void ReturnPending()
+    {
+        if (_pending.Length > 0) ArrayPool<byte>.Shared.Return(_pending);
+        _pending = [];
     }
 
     public void CompleteBatch(int size, int recordCount)
@@ -176,7 +190,7 @@ public sealed class Segment : IDisposable
         WrittenSize += _pendingLength;
         _pendingLength = 0;
         _pendingRecords = 0;
-        if (_pending.Length > 4 * 1024 * 1024) _pending = []; // do not pin a burst's buffer forever
+        ReturnPending();
     }
 
     /// <summary>

@@ -16,7 +16,10 @@ public static class StorageLayout
     public const string ProducerIdsFile = "producer-ids";
 
     public static string PartitionDirectory(string root, string topic, int partition) =>
-        Path.Combine(root, $"{topic}-{partition}");
+        Path.Combine(root, PartitionDirectoryName(topic, partition));
+
+    /// <summary>The name of a partition's directory under the storage root.</summary>
+    public static string PartitionDirectoryName(string topic, int partition) => $"{topic}-{partition}";
 
     public static string SegmentFileName(long baseOffset) => baseOffset.ToString("D20");
 

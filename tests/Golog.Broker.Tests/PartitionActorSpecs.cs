@@ -15,8 +15,9 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     private const string Topic = "orders";
     private static readonly TopicPartition Tp = new(Topic, 0);
 
-    private IActorRef StartPartition(bool cleanStart = false, SyncWorker? syncWorker = null, PartitionStatus? status = null) =>
-        Sys.ActorOf(PartitionActor.Props(Tp, Settings, syncWorker ?? NewSyncWorker(), status ?? new PartitionStatus(), cleanStart));
+    private IActorRef StartPartition(bool cleanStart = false, SyncWorker? syncWorker = null, PartitionStatus? status = null, bool openAtStart = true,
+        IFileSystem? files = null) =>
+        Sys.ActorOf(PartitionActor.Props(Tp, Settings, syncWorker ?? NewSyncWorker(), status ?? new PartitionStatus(), cleanStart, files, openAtStart));
 
     private static CoreRequest FetchAt(long correlation, long offset, TimeSpan maxWait = default) =>
         Req(correlation, new FetchCommand(Topic, 0, offset, MaxMessages: 100_000, MaxBytes: 1024 * 1024, maxWait));
@@ -290,5 +291,84 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
         // the clean close lets the next start skip recovery, and nothing was lost
         var restarted = StartPartition(cleanStart: true);
         Assert.Equal([new Rec(0, null, "last-words")], await FetchAllAsync(restarted));
+    }
+
+    [Fact]
+    public async Task A_partition_found_on_disk_opens_on_its_first_request_and_after_a_kill_serves_every_acknowledged_record()
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        for (int i = 0; i < 30; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
+        for (int i = 0; i < 30; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+        await StopAndWaitAsync(partition); // as after kill -9: no clean close, the next open must recover the tail
+        // a torn write after the last acknowledged batch, as a crash mid-write leaves
+        var active = Directory.GetFiles(PartitionDir(Topic, 0), "*.log").Max()!;
+        await File.AppendAllTextAsync(active, "half a batch");
+
+        var status = new PartitionStatus();
+        var lazy = StartPartition(cleanStart: false, status: status, openAtStart: false);
+        await lazy.Ask<ActorIdentity>(new Identify(1), Patience); // its start has run: an eager partition would have opened by now
+        Assert.False(status.Opened.IsCompleted);
+        var stored = await FetchAllAsync(lazy);
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => new Rec(i, null, $"m{i}")), stored);
+        Assert.True(status.Opened.IsCompleted);
+        Assert.Equal(30, status.HighWatermark);
+        lazy.Tell(Records.Produce(30, Topic, 0, "after-restart"), probe.Ref);
+        Assert.Equal(30, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+    }
+
+    [Fact]
+    public async Task OpenPartition_publishes_the_bounds_of_a_partition_nobody_asked_yet()
+    {
+        var partition = StartPartition();
+        var probe = CreateTestProbe();
+        partition.Tell(Records.Produce(1, Topic, 0, "a", "b"), probe.Ref);
+        await probe.ExpectResultAsync<Produced>(Patience);
+        partition.Tell(CloseForShutdown.Instance, probe.Ref);
+        await probe.ExpectMsgAsync<Closed>(Patience);
+        await StopAndWaitAsync(partition);
+
+        var status = new PartitionStatus();
+        var route = new PartitionRoute(StartPartition(cleanStart: true, status: status, openAtStart: false), status);
+        await route.EnsureOpen().WaitAsync(Patience);
+        Assert.Equal(2, status.HighWatermark);
+    }
+
+    [Fact]
+    public async Task A_partition_never_opened_in_a_run_after_a_crash_closes_cleanly_but_names_itself_unrecovered()
+    {
+        var probe = CreateTestProbe();
+        var afterCrash = StartPartition(cleanStart: false, openAtStart: false);
+        afterCrash.Tell(CloseForShutdown.Instance, probe.Ref);
+        var closed = await probe.ExpectMsgAsync<Closed>(Patience);
+        Assert.True(closed.Clean);
+        Assert.Equal([StorageLayout.PartitionDirectoryName(Topic, 0)], closed.Unrecovered);
+
+        var afterCleanStop = StartPartition(cleanStart: true, openAtStart: false);
+        afterCleanStop.Tell(CloseForShutdown.Instance, probe.Ref);
+        Assert.Empty((await probe.ExpectMsgAsync<Closed>(Patience)).Unrecovered ?? []);
+    }
+
+    [Fact]
+    public async Task Partitions_reading_and_appending_through_a_cache_of_two_handles_keep_every_record()
+    {
+        var files = new FileHandleCache(DiskFileSystem.Instance, capacity: 2);
+        var probe = CreateTestProbe();
+        var partitions = Enumerable.Range(0, 5)
+            .Select(p => Sys.ActorOf(PartitionActor.Props(new TopicPartition(Topic, p), Settings, NewSyncWorker(), new PartitionStatus(), false, files)))
+            .ToList();
+        for (int round = 0; round < 3; round++)
+            for (int p = 0; p < partitions.Count; p++)
+            {
+                partitions[p].Tell(Records.Produce(round, Topic, p, $"p{p}-r{round}"), probe.Ref);
+                Assert.Equal(round, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+            }
+        for (int p = 0; p < partitions.Count; p++)
+        {
+            partitions[p].Tell(Req(p, new FetchCommand(Topic, p, 0, 100, 1024 * 1024, TimeSpan.Zero)), probe.Ref);
+            var fetched = await probe.ExpectResultAsync<Fetched>(Patience);
+            Assert.Equal(Enumerable.Range(0, 3).Select(r => $"p{p}-r{r}"), Records.Decode(fetched).Select(r => r.Value));
+        }
+        Assert.True(files.OpenHandles <= files.Capacity);
     }
 }

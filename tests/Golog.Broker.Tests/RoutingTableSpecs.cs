@@ -17,7 +17,7 @@ public sealed class RoutingTableSpecs(ITestOutputHelper output) : BrokerSpec(out
     public async Task Readers_on_other_threads_see_topics_only_grow_while_they_are_created_and_grown_concurrently()
     {
         var routes = new RoutingTable();
-        var topics = Sys.ActorOf(TopicManager.Props(Settings, NewSyncWorker(), Sys.ActorOf(GroupManager.Props(Settings, TimeProvider.System)), routes, cleanStart: false));
+        var topics = Sys.ActorOf(TopicManager.Props(Settings, NewSyncWorker(), Sys.ActorOf(GroupManager.Props(Settings, TimeProvider.System)), routes, PreviousShutdown.Unclean));
         await routes.Loaded.WaitAsync(Patience);
         const int Topics = 20, Growth = 8;
         using var stop = new CancellationTokenSource();

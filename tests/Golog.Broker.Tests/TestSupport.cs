@@ -152,7 +152,7 @@ public sealed class CoreGateway : ReceiveActor
     {
         var routes = new RoutingTable();
         groups ??= Context.ActorOf(GroupManager.Props(settings, TimeProvider.System), "groups");
-        var topics = Context.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, cleanStart: false), "topics");
+        var topics = Context.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, PreviousShutdown.Unclean), "topics");
         Forward(new BrokerCore(routes, topics, groups, ActorRefs.Nobody), routes.Loaded);
         Receive<CloseForShutdown>(c => topics.Forward(c));
     }

@@ -21,11 +21,15 @@ public sealed class BrokerProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly string? _ownStorage;
 
-    private BrokerProcess(string storage, IEnumerable<string> extraArgs, string? ownStorage, IReadOnlyDictionary<string, string>? environment = null)
+    private BrokerProcess(string storage, IEnumerable<string> extraArgs, string? ownStorage, IReadOnlyDictionary<string, string>? environment = null,
+        int? openFileLimit = null)
     {
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // the shell lowers the limit and becomes the broker (exec), so the process killed and measured is the broker;
+        // the hard limit too: the .NET runtime raises its soft limit to the hard one as it starts
+        if (openFileLimit is { } limit) foreach (var a in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
         var extra = extraArgs.ToList();
         // every door on a free port, unless the caller names a port (a restart on the port its clients know); an
         // option given twice is refused by the command line
@@ -77,6 +81,17 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Starts with extra environment variables (GOLOG_* settings) besides the caller's own.</summary>
     public static Task<BrokerProcess> StartAsync(string storage, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
         WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, environment));
+
+    /// <summary>Starts the broker with its open-file limit (ulimit -n, soft and hard) lowered to <paramref name="openFileLimit"/>.</summary>
+    public static Task<BrokerProcess> StartWithOpenFileLimitAsync(string storage, int openFileLimit, params string[] extraArgs) =>
+        WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, openFileLimit: openFileLimit));
+
+    /// <summary>Descriptors the broker has open now (/proc/PID/fd); null where there is no /proc.</summary>
+    public int? OpenDescriptors()
+    {
+        var fds = $"/proc/{_process.Id}/fd";
+        return Directory.Exists(fds) ? Directory.GetFiles(fds).Length : null;
+    }
 
     /// <summary>Starts the broker on a fresh temp storage directory, deleted at dispose.</summary>
     public static Task<BrokerProcess> StartOnTempStorageAsync(IEnumerable<string> extraArgs)
