@@ -93,15 +93,12 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         else replyTo.Tell(new CoreReply(correlation, new Failed(UnknownOrInvalid(tp.Topic, tp.Partition))));
     }
 
-    /// <summary>
-    /// Runs <paramref name="send"/> once every partition of <paramref name="topics"/> has opened its log (at once if
-    /// all have): bounds read from a partition not opened yet would be 0, and lag or a reset to latest wrong.
-    /// </summary>
+    /// <summary>Runs <paramref name="send"/> once every partition of <paramref name="topics"/> is open (at once if all are).</summary>
     private static void WhenOpen(IReadOnlyList<TopicRoute> topics, Action send)
     {
-        var opening = topics.SelectMany(t => t.Partitions).Select(p => p.EnsureOpen()).Where(o => !o.IsCompleted).ToList();
-        if (opening.Count == 0) send();
-        else Task.WhenAll(opening).ContinueWith(_ => send(), TaskContinuationOptions.ExecuteSynchronously);
+        var open = TopicRoute.WhenOpen(topics);
+        if (open.IsCompleted) send();
+        else open.ContinueWith(_ => send(), TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private BrokerError UnknownOrInvalid(string topic, int? partition) =>

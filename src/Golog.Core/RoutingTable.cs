@@ -30,6 +30,16 @@ public sealed class TopicRoute(string name, IReadOnlyList<PartitionRoute> partit
     public int ChoosePartition(ReadOnlyMemory<byte>? key) => key is { } k
         ? KeyPartitioner.Partition(k.Span, Partitions.Count)
         : (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)Partitions.Count);
+
+    /// <summary>
+    /// Completes once every partition of <paramref name="topics"/> has published its bounds, asking those not open yet
+    /// to open (partitions found on disk open on first use): answers built from the bounds would read 0 before that.
+    /// </summary>
+    public static Task WhenOpen(IEnumerable<TopicRoute> topics)
+    {
+        var opening = topics.SelectMany(t => t.Partitions).Select(p => p.EnsureOpen()).Where(o => !o.IsCompleted).ToList();
+        return opening.Count == 0 ? Task.CompletedTask : Task.WhenAll(opening);
+    }
 }
 
 /// <summary>

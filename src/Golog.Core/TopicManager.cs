@@ -139,10 +139,10 @@ public sealed class TopicManager : CoreActor
         // A partition publishes its bounds only once its actor has opened the log (on its first request, on the
         // partition dispatcher). Until then the statuses read 0, and answering would report existing data as an
         // empty log (a consumer starting "from the end" would replay everything). Have them open, and wait.
-        var opening = Selected(query).SelectMany(r => r.Partitions).Select(p => p.EnsureOpen()).Where(o => !o.IsCompleted).ToList();
-        if (opening.Count == 0) { Answer(Sender, id, Describe(query)); return; }
+        var open = TopicRoute.WhenOpen(Selected(query));
+        if (open.IsCompleted) { Answer(Sender, id, Describe(query)); return; }
         var replyTo = Sender;
-        Task.WhenAll(opening).ContinueWith(_ => new AnswerMetadata(id, query, replyTo), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        open.ContinueWith(_ => new AnswerMetadata(id, query, replyTo), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
     }
 
     private IEnumerable<TopicRoute> Selected(MetadataQuery query) =>

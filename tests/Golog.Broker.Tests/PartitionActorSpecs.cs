@@ -22,6 +22,15 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     private static CoreRequest FetchAt(long correlation, long offset, TimeSpan maxWait = default) =>
         Req(correlation, new FetchCommand(Topic, 0, offset, MaxMessages: 100_000, MaxBytes: 1024 * 1024, maxWait));
 
+    /// <summary>Produces m0..m{count-1} one request each, checks each is acknowledged at its offset, then stops the actor without a clean close (as kill -9 would).</summary>
+    private async Task ProduceThenKillAsync(IActorRef partition, int count)
+    {
+        var probe = CreateTestProbe();
+        for (int i = 0; i < count; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
+        for (int i = 0; i < count; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
+        await StopAndWaitAsync(partition);
+    }
+
     /// <summary>Everything readable from the partition, fetched in pieces without waiting.</summary>
     private async Task<List<Rec>> FetchAllAsync(IActorRef partition)
     {
@@ -249,11 +258,8 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     [Fact]
     public async Task After_an_unclean_stop_a_new_actor_recovers_every_acknowledged_record_and_continues_at_the_next_offset()
     {
-        var partition = StartPartition();
         var probe = CreateTestProbe();
-        for (int i = 0; i < 20; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
-        for (int i = 0; i < 20; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
-        await StopAndWaitAsync(partition); // no CloseForShutdown: no clean close of the segment
+        await ProduceThenKillAsync(StartPartition(), 20); // no CloseForShutdown: no clean close of the segment
 
         var status = new PartitionStatus();
         var restarted = StartPartition(cleanStart: false, status: status);
@@ -296,11 +302,8 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     [Fact]
     public async Task A_partition_found_on_disk_opens_on_its_first_request_and_after_a_kill_serves_every_acknowledged_record()
     {
-        var partition = StartPartition();
         var probe = CreateTestProbe();
-        for (int i = 0; i < 30; i++) partition.Tell(Records.Produce(i, Topic, 0, $"m{i}"), probe.Ref);
-        for (int i = 0; i < 30; i++) Assert.Equal(i, (await probe.ExpectResultAsync<Produced>(Patience)).BaseOffset);
-        await StopAndWaitAsync(partition); // as after kill -9: no clean close, the next open must recover the tail
+        await ProduceThenKillAsync(StartPartition(), 30); // no clean close: the next open must recover the tail
         // a torn write after the last acknowledged batch, as a crash mid-write leaves
         var active = Directory.GetFiles(PartitionDir(Topic, 0), "*.log").Max()!;
         await File.AppendAllTextAsync(active, "half a batch");

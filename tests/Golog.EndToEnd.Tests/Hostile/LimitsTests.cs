@@ -53,7 +53,7 @@ public sealed class LimitsTests
             Assert.Equal("too_many_connections", reply.RootElement.GetProperty("error").GetProperty("code").GetString());
             await Assert.ThrowsAnyAsync<IOException>(() => refused.ReadLineAsync());
         }
-        Assert.True(await EventuallyAsync(() => Task.FromResult(broker.Log.Contains("Refused client"))), "no warning logged:\n" + broker.Log);
+        Assert.True(await broker.LogShowsAsync("Refused client", TimeSpan.FromSeconds(30)), "no warning logged:\n" + broker.Log);
         Assert.Contains("\"ok\":true", await first.RequestAsync("""{"id":2,"type":"metadata"}"""));
 
         await second.DisposeAsync(); // frees a slot, once the broker has seen the close
@@ -118,7 +118,7 @@ public sealed class LimitsTests
         var request = System.Text.Encoding.UTF8.GetBytes("""{"id":1,"type":"fetch","topic":"big","partition":0,"offset":0,"max_bytes":1048576}""" + "\n");
         await stuck.SendRawAsync([.. Enumerable.Repeat(request, fetches).SelectMany(r => r)]);
 
-        Assert.True(await EventuallyAsync(() => Task.FromResult(broker.Log.Contains("has not taken its replies"))), "no write-timeout close logged:\n" + broker.Log);
+        Assert.True(await broker.LogShowsAsync("has not taken its replies", TimeSpan.FromSeconds(30)), "no write-timeout close logged:\n" + broker.Log);
         Assert.Contains("\"ok\":true", await observer.RequestAsync("""{"id":"o","type":"metadata","topic":"big"}"""));
         // each reply is about 1 MB and the stuck client's buffer 4 KiB: not one reply had arrived whole when the broker
         // reset the connection, so the very first read ends the stream (a reset or end of stream, never a timeout)
