@@ -5,8 +5,7 @@
 # measured idle (VmRSS from /proc/PID/status, descriptors in /proc/PID/fd), stopped with SIGTERM, restarted and
 # fetched from (every partition, offset 0, the record checked), then killed with SIGKILL, restarted and fetched from
 # again. "first fetch" is the time from the ports file appearing (the broker writes it once it listens) to the reply
-# of the last partition's first fetch, all fetches pipelined on one connection. Prints a table;
-# benchmarks/many-partitions.md has the figures.
+# of the last partition's first fetch, all fetches pipelined on one connection. Prints a table (README, "Recovery time").
 #   bash benchmarks/many-partitions.sh              # N = 3000 and 10000
 #   COUNTS="1000" bash benchmarks/many-partitions.sh
 #   BROKER=/path/to/golog-broker.dll bash benchmarks/many-partitions.sh   # another build (e.g. main, for "before")
