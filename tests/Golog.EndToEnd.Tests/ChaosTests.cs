@@ -163,17 +163,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         long verified = 0;
         for (int p = 0; p < Partitions; p++)
         {
-            long start = await LogStartAsync(client, p);
-            Assert.True(start >= _logStart[p], $"round {round}: partition {p} log start went back from {_logStart[p]} to {start}");
-            _logStart[p] = start;
-            // log[i] is offset start + i
-            var log = new List<(long Offset, string Payload)>();
-            while (true)
-            {
-                var f = await client.FetchAsync(Topic, p, start + log.Count, maxMessages: 5000, maxBytes: 4 << 20);
-                foreach (var rec in f.Records) log.Add((rec.Offset, rec.Message));
-                if (start + log.Count >= f.HighWatermark) break;
-            }
+            var (start, log) = await ReadPartitionAsync(client, p, round);
             for (int i = 0; i < log.Count; i++)
             {
                 Assert.True(log[i].Offset == start + i, $"round {round}: partition {p} offsets not contiguous at {start + i}: {log[i].Offset}");
@@ -197,6 +187,35 @@ public sealed class ChaosTests(ITestOutputHelper output)
         long acked = Interlocked.Read(ref _ackedCommit);
         if (acked >= 0) Assert.True(committed >= acked, $"round {round}: committed offset went back from {acked} to {committed}");
         return verified;
+    }
+
+    /// <summary>
+    /// The partition from its log start to its high watermark (log[i] is offset start + i). Retention keeps running
+    /// on the restarted broker, so the start can move past the read position mid-read: the read then starts over
+    /// from the new start, which must never be behind the old one.
+    /// </summary>
+    private async Task<(long Start, List<(long Offset, string Payload)> Log)> ReadPartitionAsync(GologClient client, int p, int round)
+    {
+        long start = await LogStartAsync(client, p);
+        for (int attempt = 0; ; attempt++)
+        {
+            Assert.True(start >= _logStart[p], $"round {round}: partition {p} log start went back from {_logStart[p]} to {start}");
+            _logStart[p] = start;
+            var log = new List<(long Offset, string Payload)>();
+            try
+            {
+                while (true)
+                {
+                    var f = await client.FetchAsync(Topic, p, start + log.Count, maxMessages: 5000, maxBytes: 4 << 20);
+                    foreach (var rec in f.Records) log.Add((rec.Offset, rec.Message));
+                    if (start + log.Count >= f.HighWatermark) return (start, log);
+                }
+            }
+            catch (GologException e) when (e.Code == "offset_out_of_range" && e.LogStartOffset > start && attempt < 10)
+            {
+                start = e.LogStartOffset.Value;
+            }
+        }
     }
 
     /// <summary>The partition's log start: 0 until retention deletes a segment, then where the refusal of offset 0 says it is.</summary>
