@@ -7,7 +7,7 @@ namespace Golog.Core;
 /// broker is the single node it always was, and opens no port for other nodes.
 /// </summary>
 public sealed record ClusterSettings(int NodeId, string Host, int Port, IReadOnlyList<(string Host, int Port)> SeedNodes,
-    TimeSpan ReplicaLagTimeMax, TimeSpan FailureTimeout, TimeSpan DownAfter, int DefaultReplicationFactor, int DefaultMinInsyncReplicas)
+    TimeSpan ReplicaLagTimeMax, TimeSpan AckTimeout, TimeSpan FailureTimeout, TimeSpan DownAfter, int DefaultReplicationFactor, int DefaultMinInsyncReplicas)
 {
     public bool Enabled => NodeId > 0;
 
@@ -27,6 +27,7 @@ public sealed record ClusterSettings(int NodeId, string Host, int Port, IReadOnl
         if (minIsr < 0) throw new ArgumentException($"golog.topics.default-min-insync-replicas must be >= 0 (0 = 2 for 3 or more replicas, else 1), got {minIsr}");
         return new ClusterSettings(nodeId, golog.String("cluster.host"), port, ParseSeeds(golog.String("cluster.seed-nodes")),
             Positive(golog.Duration("cluster.replica-lag-time-max"), "cluster.replica-lag-time-max"),
+            Positive(golog.Duration("cluster.ack-timeout"), "cluster.ack-timeout"),
             Positive(golog.Duration("cluster.failure-timeout"), "cluster.failure-timeout"),
             Positive(golog.Duration("cluster.down-after"), "cluster.down-after"), rf, minIsr);
     }

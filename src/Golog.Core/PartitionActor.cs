@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Golog.Core.Replication;
 using Golog.Storage;
 
 namespace Golog.Core;
@@ -13,7 +14,7 @@ namespace Golog.Core;
 /// <see cref="OpenPartition"/>), not at start: a broker with thousands of partitions is serving as soon as it listens,
 /// and holds memory and file handles only for partitions in use.
 /// </summary>
-public sealed class PartitionActor : CoreActor, IWithTimers
+public sealed partial class PartitionActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record SyncDone(int Generation, Exception? Error);
@@ -21,7 +22,10 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     private sealed record IntervalSync { public static readonly IntervalSync Instance = new(); }
     private sealed record RetentionCheck { public static readonly RetentionCheck Instance = new(); }
     // Duplicate: an idempotent producer's retry, answered with the original's offsets and not counted as produced again
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset, long Bytes, bool Duplicate = false);
+    // Acks: when the producer hears back (see AcknowledgeDurable); Replica: a follower's copy of its leader's batches,
+    // answered with the copy's position to its fetcher
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, long BaseOffset, long LastOffset, long Bytes, bool Duplicate = false,
+        Acks Acks = Acks.Leader, bool Replica = false, DateTime Since = default);
     private readonly record struct ParkedFetch(IActorRef ReplyTo, long Correlation, FetchCommand Fetch);
 
     private readonly TopicPartition _tp;
@@ -54,6 +58,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _syncWorker = syncWorker;
         _status = status;
         _cleanStart = cleanStart;
+        _role = settings.Cluster.Enabled ? Role.Unassigned : Role.Single;
+        ReceiveReplication();
         ReceiveCommand<ProduceCommand>(Produce);
         ReceiveCommand<AppendBatchCommand>(AppendBatch);
         Receive<FlushNow>(_ => Flush());
@@ -87,13 +93,18 @@ public sealed class PartitionActor : CoreActor, IWithTimers
 
     protected override void PreStart()
     {
-        if (_openAtStart) OpenLog();
+        if (_openAtStart && _role == Role.Single) OpenLog(); // a cluster's partition opens once the metadata gives it a role
     }
 
     /// <summary>The first request to a partition not open yet opens it; if that fails, the request hears why.</summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (_partitionLog is null && !_closed && _unopenable is null && message is CoreRequest or OpenPartition && !OpenLog())
+        if (message is CoreRequest { Command: ProduceCommand or AppendBatchCommand or FetchCommand } led && RefusedByRole() is { } refusal)
+        {
+            Fail(Sender, led.Correlation, refusal);
+            return true;
+        }
+        if (_partitionLog is null && !_closed && _unopenable is null && _role != Role.Unassigned && message is CoreRequest or OpenPartition && !OpenLog())
         {
             if (message is CoreRequest request) Fail(Sender, request.Correlation, UnopenableError(_unopenable!));
             return true;
@@ -147,29 +158,35 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     {
         if (_closed || _partitionLog is null) return;
         var failure = new BrokerError(BrokerErrorCode.StorageError, $"partition {_tp} stopped after a failure; see the broker log");
-        foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
+        foreach (var w in _commit.TakeAll().Concat(_awaitingIsr)) FailWaiter(w, failure);
         foreach (var parked in _polls.TakeAll()) Fail(parked.ReplyTo, parked.Correlation, failure);
         _partitionLog.Dispose();
     }
 
-    private void Produce(long id, ProduceCommand cmd) => AppendWith(id, () =>
+    private void Produce(long id, ProduceCommand cmd) => AppendWith(id, cmd.Acks, () =>
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        if (cmd.Producer is { } producer) return _partitionLog.AppendIdempotent(cmd.Records, now, producer);
-        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, now);
+        if (cmd.Producer is { } producer) return _partitionLog.AppendIdempotent(cmd.Records, now, producer, _epoch);
+        var (baseOffset, lastOffset) = _partitionLog.Append(cmd.Records, now, _epoch);
         return new ProducerAppendResult(ProducerAppendOutcome.Appended, baseOffset, lastOffset);
     });
 
-    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, () => _partitionLog.AppendClientBatch(cmd.Batch, leaderEpoch: 0));
+    private void AppendBatch(long id, AppendBatchCommand cmd) => AppendWith(id, cmd.Acks, () => _partitionLog.AppendClientBatch(cmd.Batch, _epoch));
 
     /// <summary>
     /// Runs one append and has it acknowledged with the next flush. A duplicate of an idempotent producer's batch is
     /// answered with the original's offsets once those are acknowledged (at once, or with the next flush if the
     /// original still waits for it). A refused batch is answered at once, nothing stored.
     /// </summary>
-    private void AppendWith(long id, Func<ProducerAppendResult> append)
+    private void AppendWith(long id, Acks acks, Func<ProducerAppendResult> append)
     {
         if (_closed) { Fail(Sender, id, _closedError); return; }
+        if (acks == Acks.All && _isr is { EnoughInSync: false } isr)
+        {
+            Fail(Sender, id, new BrokerError(BrokerErrorCode.NotEnoughReplicas,
+                $"{_tp} has {isr.Isr.Count} in-sync replicas ({string.Join(",", isr.Isr)}), fewer than min.insync.replicas {isr.MinInsync}; acks=all cannot be met"));
+            return;
+        }
         try
         {
             var segment = _partitionLog.Active;
@@ -179,12 +196,12 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             long bytes = ReferenceEquals(segment, _partitionLog.Active) ? segment.Size - sizeBefore : _partitionLog.Active.Size;
             switch (result.Outcome)
             {
-                case ProducerAppendOutcome.Duplicate when result.LastOffset < _partitionLog.HighWatermark:
+                case ProducerAppendOutcome.Duplicate when result.LastOffset < _partitionLog.HighWatermark || (acks != Acks.All && result.LastOffset < _partitionLog.FlushedOffset):
                     Answer(Sender, id, new Produced(_tp.Topic, _tp.Partition, result.BaseOffset, result.LastOffset));
                     return;
                 case ProducerAppendOutcome.Appended or ProducerAppendOutcome.Duplicate:
                     bool duplicate = result.Outcome == ProducerAppendOutcome.Duplicate;
-                    _commit.Appended(new Waiter(Sender, id, result.BaseOffset, result.LastOffset, duplicate ? 0 : bytes, duplicate));
+                    _commit.Appended(new Waiter(Sender, id, result.BaseOffset, result.LastOffset, duplicate ? 0 : bytes, duplicate, acks, Since: DateTime.UtcNow));
                     break;
                 default:
                     var code = result.Outcome == ProducerAppendOutcome.InvalidProducerEpoch
@@ -212,6 +229,11 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             FailPending(e);
             return;
         }
+        QueueFlush();
+    }
+
+    private void QueueFlush()
+    {
         if (!_flushQueued)
         {
             _flushQueued = true;
@@ -237,6 +259,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         try { position = _partitionLog.WritePending(); }
         catch (IOException e) { StorageMetrics.Errors.Add(1); FailPending(e); return; }
         var written = _commit.Written(position, syncBeforeAck);
+        ServeWaitingFollowers(position.NextOffset); // followers copy what is written; their copies are what acks=all waits for
         if (syncBeforeAck) StartSync();
         else
         {
@@ -269,23 +292,30 @@ public sealed class PartitionActor : CoreActor, IWithTimers
     /// <summary>Acknowledges <paramref name="waiters"/> up to <paramref name="position"/>; returns how many messages that was.</summary>
     private long Acknowledge(List<Waiter> waiters, LogPosition position)
     {
-        _partitionLog.MarkFlushed(position);
-        _partitionLog.AdvanceHighWatermark(position.NextOffset); // one node: acknowledged once flushed
+        if (position.NextOffset <= _partitionLog.LogEndOffset) _partitionLog.MarkFlushed(position); // a follower may have cut its tail since
         long messages = 0, bytes = 0;
+        bool followerCopied = false;
         foreach (var w in waiters)
         {
-            Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
-            if (w.Duplicate) continue;
-            messages += w.LastOffset - w.BaseOffset + 1;
-            bytes += w.Bytes;
+            if (w.Replica) { followerCopied = true; continue; }
+            if (!w.Duplicate)
+            {
+                messages += w.LastOffset - w.BaseOffset + 1;
+                bytes += w.Bytes;
+            }
+            if (_role is Role.Follower or Role.Unassigned) // appended while leading; who leads now decides whether it stays
+                Fail(w.ReplyTo, w.Correlation, NotLeaderError());
+            else if (w.Acks == Acks.All && _isr is not null) _awaitingIsr.Add(w); // answered once the ISR has it (AdvanceHighWatermark)
+            else Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
         }
         if (messages > 0)
         {
             CoreMetrics.ProducedMessages.Add(messages, _topicTag);
             CoreMetrics.ProducedBytes.Add(bytes, _topicTag);
         }
-        Publish();
-        foreach (var parked in _polls.TakeReady(_partitionLog.HighWatermark)) Serve(parked);
+        AdvanceHighWatermark();
+        if (followerCopied)
+            foreach (var w in waiters.Where(w => w.Replica)) w.ReplyTo.Tell(Position());
         return messages;
     }
 
@@ -295,7 +325,8 @@ public sealed class PartitionActor : CoreActor, IWithTimers
         _log.Error(error, "Storage failure in partition {Topic}-{Partition}; failing {Waiting} waiting produce requests", _tp.Topic, _tp.Partition, _commit.Waiting);
         _generation++;
         var failure = BrokerError.Storage(error);
-        foreach (var w in _commit.TakeAll()) Fail(w.ReplyTo, w.Correlation, failure);
+        foreach (var w in _commit.TakeAll().Concat(_awaitingIsr)) FailWaiter(w, failure);
+        _awaitingIsr.Clear();
         _commit.ForgetSync();
         // fenced: nothing more is acknowledged before the log is cut back and re-read from the disk (a failed fsync
         // may have dropped written pages; trusting them would let a later sync "acknowledge" data that is gone)
@@ -430,6 +461,7 @@ public sealed class PartitionActor : CoreActor, IWithTimers
             _commit.ForgetSync();
             var all = _commit.TakeAll();
             Acknowledge(all, position);
+            StopWaitingForReplicas(BrokerError.ShuttingDown);
             AnswerParkedFetchesEmpty();
             _partitionLog.Close();
         }

@@ -24,6 +24,7 @@ public sealed class PartitionLog : IDisposable
     private readonly ILogger _log;
     private bool _directoryUnsynced;
     private LogPosition _flushed;
+    private LogPosition _written; // end of what is in the file (flushed or not): followers copy up to here
     private long _highWatermark;
     // End of the last batch wholly below the high watermark: where reads stop (Kafka too serves whole batches only,
     // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
@@ -39,7 +40,7 @@ public sealed class PartitionLog : IDisposable
         _epochs = epochs;
         _producers = producers;
         _log = log;
-        _flushed = _servableEnd = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
+        _flushed = _servableEnd = _written = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
         _highWatermark = Active.NextOffset;
     }
 
@@ -193,6 +194,62 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
+    /// A follower's copy of its leader's batches (as <see cref="ReadForReplica"/> returned them): each stored as it is,
+    /// with the offsets and leader epoch the leader gave it, and its producer state remembered, so that a follower
+    /// that becomes leader deduplicates an idempotent producer's retries as the old leader would have. The whole
+    /// chunk is checked before anything is stored: every batch must pass <see cref="IncomingBatch.Check"/> and start
+    /// exactly where the previous one (the first: this log's end) ended; a gap, an overlap or damage means follower
+    /// and leader disagree, and nothing is stored (<see cref="InvalidBatchException"/>). A trailing batch cut short
+    /// by the fetch's byte limit is left for the next fetch, as Kafka's follower does. Returns the records appended.
+    /// </summary>
+    public long AppendReplicated(ReadOnlySpan<byte> batches)
+    {
+        int whole = 0;
+        long expected = LogEndOffset;
+        while (batches.Length - whole >= L.LogOverhead)
+        {
+            var rest = batches[whole..];
+            long size = L.LogOverhead + (long)BinaryPrimitives.ReadInt32BigEndian(rest[L.BatchLength..]);
+            if (size < L.HeaderSize)
+                throw new InvalidBatchException(InvalidBatchReason.Corrupt, $"replicated batch at offset {expected} claims {size} bytes, less than a batch header");
+            if (size > rest.Length) break; // cut short by the byte limit
+            var batch = rest[..(int)size];
+            IncomingBatch.Check(batch, Config.MaxBatchBytes);
+            long baseOffset = BinaryPrimitives.ReadInt64BigEndian(batch);
+            if (baseOffset != expected)
+                throw new InvalidBatchException(InvalidBatchReason.Corrupt, $"replicated batch starts at offset {baseOffset}, but this copy continues at {expected}");
+            expected = baseOffset + BinaryPrimitives.ReadInt32BigEndian(batch[L.LastOffsetDelta..]) + 1;
+            whole += (int)size;
+        }
+        long appended = 0;
+        for (var rest = batches[..whole]; rest.Length > 0;)
+        {
+            int size = L.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(rest[L.BatchLength..]);
+            var (first, last) = AppendRawBatch(rest[..size], BinaryPrimitives.ReadInt32BigEndian(rest[L.PartitionLeaderEpoch..]));
+            appended += last - first + 1;
+            rest = rest[size..];
+        }
+        return appended;
+    }
+
+    /// <summary>The leader epoch of the last batch appended (-1 for a log that never had one).</summary>
+    public int LatestEpoch => _epochs.Entries.Count == 0 ? -1 : _epochs.Entries[^1].Epoch;
+
+    /// <summary>
+    /// Kafka's OffsetsForLeaderEpoch answer, which a follower truncates by: the largest epoch this log knows that is
+    /// at most <paramref name="epoch"/>, and where it ends (the start of the next epoch, or the log end for the
+    /// latest). (-1, -1) when the log knows no epoch that old.
+    /// </summary>
+    public (int Epoch, long EndOffset) EpochEnd(int epoch)
+    {
+        var entries = _epochs.Entries;
+        for (int i = entries.Count - 1; i >= 0; i--)
+            if (entries[i].Epoch <= epoch)
+                return (entries[i].Epoch, i + 1 < entries.Count ? entries[i + 1].StartOffset : LogEndOffset);
+        return (-1, -1);
+    }
+
+    /// <summary>
     /// Appends a batch as a Kafka producer sent it: <see cref="AppendRawBatch"/>'s checks (throwing
     /// <see cref="InvalidBatchException"/>), then, for a batch with a producer id (idempotent producer), Kafka's
     /// producer-state rules (<see cref="ProducerStateTable"/>). Only an <see cref="ProducerAppendOutcome.Appended"/>
@@ -264,7 +321,7 @@ public sealed class PartitionLog : IDisposable
         var segment = Active;
         segment.WritePending();
         if (_unsynced.Count == 0 || _unsynced[^1] != segment) _unsynced.Add(segment);
-        return new LogPosition(segment.NextOffset, segment, segment.WrittenSize);
+        return _written = new LogPosition(segment.NextOffset, segment, segment.WrittenSize);
     }
 
     /// <summary>
@@ -325,6 +382,18 @@ public sealed class PartitionLog : IDisposable
     {
         if (offset < _highWatermark)
             throw new ArgumentOutOfRangeException(nameof(offset), $"cannot truncate to offset {offset}: below the high watermark {_highWatermark}");
+        CutAt(offset);
+    }
+
+    /// <summary>
+    /// A follower's (or deposed leader's) divergent tail: <see cref="TruncateTo"/>, also below this replica's own high
+    /// watermark. A replica that restarted counts its whole log acknowledged, yet its tail may hold batches the
+    /// cluster never acknowledged and the new leader does not have (KIP-101): those go, whatever this copy thought.
+    /// </summary>
+    public void TruncateDivergentTail(long offset) => CutAt(offset); // CutAt lowers the high watermark with the log end
+
+    private void CutAt(long offset)
+    {
         if (offset >= LogEndOffset) return;
         int keep = FindSegment(offset);
         while (_segments.Count - 1 > keep)
@@ -342,6 +411,7 @@ public sealed class PartitionLog : IDisposable
         long end = segment.NextOffset;
         var endPosition = new LogPosition(end, segment, segment.WrittenSize);
         if (_flushed.NextOffset > end) _flushed = endPosition;
+        if (_written.NextOffset > end) _written = endPosition;
         if (_servableEnd.NextOffset > end) _servableEnd = endPosition;
         _highWatermark = Math.Min(_highWatermark, end);
         _epochs.TruncateFromEnd(end);
@@ -370,19 +440,21 @@ public sealed class PartitionLog : IDisposable
     /// (at least one batch, so a large batch never blocks a consumer), from one segment, only batches wholly below the
     /// high watermark. Every whole batch returned passed its CRC check here (see <see cref="ReadResult"/>).
     /// </summary>
-    public ReadResult Read(long offset, int maxBytes)
+    public ReadResult Read(long offset, int maxBytes) => ReadBelow(offset, maxBytes, _servableEnd);
+
+    private ReadResult ReadBelow(long offset, int maxBytes, LogPosition end)
     {
-        if (offset < LogStartOffset || offset >= _servableEnd.NextOffset) return ReadResult.Empty;
+        if (offset < LogStartOffset || offset >= end.NextOffset) return ReadResult.Empty;
         int i = FindSegment(offset);
         for (; i < _segments.Count; i++)
         {
             var segment = _segments[i];
-            long limit = segment == _servableEnd.Segment ? _servableEnd.Position : segment.WrittenSize;
+            long limit = segment == end.Segment ? end.Position : segment.WrittenSize;
             limit = segment.ReadableEnd(limit);
             long position = segment.FindBatchPosition(offset, limit);
             if (position < 0)
             {
-                if (segment == _servableEnd.Segment) return ReadResult.Empty;
+                if (segment == end.Segment) return ReadResult.Empty;
                 if (limit < segment.WrittenSize) throw segment.Corrupt(limit);
                 continue; // offset lies in a later segment
             }
@@ -399,6 +471,12 @@ public sealed class PartitionLog : IDisposable
         }
         return ReadResult.Empty;
     }
+
+    /// <summary>
+    /// <see cref="Read"/> for a follower: batches up to what is written to the file, acknowledged or not (the
+    /// follower's copy is what lets the leader acknowledge them).
+    /// </summary>
+    public ReadResult ReadForReplica(long offset, int maxBytes) => ReadBelow(offset, maxBytes, _written);
 
     /// <summary>
     /// Deletes the oldest closed segments that <paramref name="expired"/> selects; never the active one, nor one
@@ -442,7 +520,7 @@ public sealed class PartitionLog : IDisposable
         {
             Roll();
             // everything was acknowledged: the new segment starts at the flushed offset and the high watermark
-            _flushed = _servableEnd = new LogPosition(Active.NextOffset, Active, 0);
+            _flushed = _servableEnd = _written = new LogPosition(Active.NextOffset, Active, 0);
         }
         return DeleteOldSegments((segment, logBytes) => retention.Expired(segment, logBytes, nowUtc));
     }

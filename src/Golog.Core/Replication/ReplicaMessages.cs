@@ -1,0 +1,55 @@
+using Akka.Actor;
+
+namespace Golog.Core.Replication;
+
+// Messages of Kafka's replication model between a partition's leader and its followers, and from the cluster's
+// metadata to the partition actors. The core defines them and the partition actor acts on them; how they travel
+// between nodes (Akka.Remote) and who decides the roles (the controller) is the cluster's business.
+
+/// <summary>
+/// This node leads the partition in <see cref="Epoch"/>, with <see cref="Isr"/> in sync. Sent again with the same
+/// epoch when only the ISR changed. <see cref="IsrChanges"/> takes the leader's <see cref="IsrChangeRequest"/>s.
+/// </summary>
+public sealed record BecomeLeader(int Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Isr, int MinInsyncReplicas, IActorRef IsrChanges);
+
+/// <summary>This node follows <see cref="Leader"/> in <see cref="Epoch"/>: it takes no produce or fetch, only its leader's batches.</summary>
+public sealed record BecomeFollower(int Leader, int Epoch);
+
+/// <summary>
+/// A follower's fetch (Kafka's replica fetch): the follower's log end as <see cref="FetchOffset"/>, the epoch of its
+/// last batch (for the leader's divergence check, as in KIP-320/KIP-595) and how far its copy is durable, which is
+/// what the leader's high watermark counts. Answered <see cref="ReplicaData"/>, <see cref="ReplicaDiverging"/> or
+/// <see cref="ReplicaRefused"/>.
+/// </summary>
+public sealed record ReplicaFetch(string Topic, int Partition, int FollowerId, int Epoch, long FetchOffset, int LastFetchedEpoch,
+    long FollowerFlushed, int MaxBytes);
+
+/// <summary>The leader's batches from the fetch offset (possibly none after a wait), with its high watermark and log start.</summary>
+public sealed record ReplicaData(int Epoch, long HighWatermark, long LogStartOffset, byte[] Bytes, int Length);
+
+/// <summary>The follower's log diverges from the leader's: it must cut its log at <see cref="EndOffset"/> (where the leader's <see cref="DivergingEpoch"/> ends) and fetch again.</summary>
+public sealed record ReplicaDiverging(int Epoch, int DivergingEpoch, long EndOffset);
+
+/// <summary>The leader cannot serve the fetch: it no longer leads, or the epochs disagree (someone's metadata is stale).</summary>
+public sealed record ReplicaRefused(string Reason);
+
+/// <summary>To the follower's own partition: append the leader's batches, make them durable, then answer <see cref="ReplicaPosition"/>.</summary>
+public sealed record AppendReplicaData(int Epoch, byte[] Bytes, int Length, long LeaderHighWatermark);
+
+/// <summary>To the follower's own partition: cut the divergent tail at <see cref="Offset"/> (answered <see cref="ReplicaPosition"/>).</summary>
+public sealed record TruncateReplica(int Epoch, long Offset);
+
+/// <summary>To the follower's own partition: where its copy stands (answered <see cref="ReplicaPosition"/>).</summary>
+public sealed record ReplicaPositionQuery
+{
+    public static readonly ReplicaPositionQuery Instance = new();
+}
+
+/// <summary>
+/// A follower's copy: log end, durable end, the epoch of its last batch and, for divergence, the end of any epoch
+/// it is asked about. <see cref="Epoch"/> is the epoch it follows in; a fetcher of an older epoch stops.
+/// </summary>
+public sealed record ReplicaPosition(int Epoch, long LogEnd, long Flushed, int LatestEpoch);
+
+/// <summary>A leader asks the controller to change its partition's ISR (Kafka's AlterPartition): granted only in the epoch it leads.</summary>
+public sealed record IsrChangeRequest(string Topic, int Partition, int Leader, int Epoch, IReadOnlyList<int> Isr);
