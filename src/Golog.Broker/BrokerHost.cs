@@ -127,7 +127,12 @@ public static class BrokerHost
         if (http is not null) bound[HttpDoor.Name] = http.StartAsync(routes.Loaded, bound);
         endpoint.Doors = bound;
         endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
-        if (!settings.Cluster.Enabled) _ = PublishSelfWhenBound(routes.Cluster, self, endpoint, kafka);
+        if (settings.Cluster.Enabled)
+        {
+            var watcher = ClusterRuntime.Start(system, settings, routes, topics, core);
+            _ = RegisterWhenBound(watcher, self, endpoint, kafka);
+        }
+        else _ = PublishSelfWhenBound(routes.Cluster, self, endpoint, kafka);
         registry.Register<TopicManager>(topics);
         registry.Register<GroupManager>(groups);
         registry.Register<TcpListenerActor>(servers[0]);
@@ -148,6 +153,14 @@ public static class BrokerHost
             Log.Information("Storage closed {Outcome}", closed.Clean ? "cleanly; clean-shutdown marker written" : "with errors; next start will recover");
             return Akka.Done.Instance;
         });
+    }
+
+    /// <summary>A cluster node registers its doors, as bound, with the controller (through its metadata watcher).</summary>
+    private static async Task RegisterWhenBound(IActorRef watcher, ClusterMember self, BrokerEndpoint endpoint, KafkaSettings kafka)
+    {
+        var json = await endpoint.WhenBound;
+        int kafkaPort = kafka.Enabled ? (await endpoint.WhenKafkaBound).Port : 0;
+        watcher.Tell(new RegisterBroker(self with { Port = json.Port, KafkaPort = kafkaPort }));
     }
 
     /// <summary>

@@ -6,14 +6,14 @@ namespace Golog.Cluster;
 /// <summary>
 /// The Akka configuration that makes the broker's actor system a cluster node: Akka.Remote on golog.cluster's host
 /// and port, the seed nodes, the phi-accrual failure detector's pause, the Split Brain Resolver (keep-majority) and
-/// Distributed Data's durable store for the replicated metadata, under the node's storage directory.
+/// Distributed Data's durable store (<see cref="FileDurableStore"/>) for the replicated metadata, under the node's storage directory.
 /// </summary>
 public static class ClusterHocon
 {
     /// <summary>The actor system's name, which is part of every node's address: all nodes must use the same.</summary>
     public const string SystemName = "golog";
 
-    /// <summary>Where the Distributed Data durable store (LMDB) keeps this node's copy of the cluster metadata.</summary>
+    /// <summary>Where the Distributed Data durable store keeps this node's copy of the cluster metadata.</summary>
     public static string MetadataDirectory(string storageDirectory) => Path.Combine(storageDirectory, "__cluster_metadata");
 
     public static string For(ClusterSettings cluster, string storageDirectory)
@@ -50,7 +50,8 @@ public static class ClusterHocon
                 }
                 distributed-data {
                   durable.keys = ["golog-*"]
-                  durable.lmdb.dir = {{Quote(MetadataDirectory(storageDirectory))}}
+                  durable.store-actor-class = "Golog.Cluster.FileDurableStore, Golog.Cluster"
+                  durable.golog-file.dir = {{Quote(MetadataDirectory(storageDirectory))}}
                   gossip-interval = 500ms
                   notify-subscribers-interval = 100ms
                 }

@@ -260,7 +260,10 @@ public sealed partial class PartitionActor
         // only between appends: a sync in flight would mark flushed what the cut removed
         if (_role == Role.Follower && m.Epoch == _epoch && !_closed && _commit.Waiting == 0 && !_commit.SyncInFlight)
         {
-            try { _partitionLog.TruncateDivergentTail(m.Offset); }
+            // where the logs part: the end of that epoch here too, and no further than the leader's (KIP-279)
+            var (_, ownEnd) = _partitionLog.EpochEnd(m.DivergingEpoch);
+            long cut = m.DivergingEpoch < 0 || ownEnd < 0 ? m.LeaderEndOffset : Math.Min(ownEnd, m.LeaderEndOffset);
+            try { _partitionLog.TruncateDivergentTail(cut); }
             catch (IOException e) { StorageMetrics.Errors.Add(1); FailPending(e); }
             Publish();
         }

@@ -93,7 +93,10 @@ public sealed partial class PartitionActor : CoreActor, IWithTimers
 
     protected override void PreStart()
     {
-        if (_openAtStart && _role == Role.Single) OpenLog(); // a cluster's partition opens once the metadata gives it a role
+        if (_openAtStart && _role == Role.Single) OpenLog();
+        // a cluster's partition opens once the metadata makes this node a replica; until then it has no bounds to
+        // wait for (answers built from them read 0, as for a partition held elsewhere)
+        if (_role == Role.Unassigned) _status.Abandon();
     }
 
     /// <summary>The first request to a partition not open yet opens it; if that fails, the request hears why.</summary>

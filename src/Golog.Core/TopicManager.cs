@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Golog.Core.Groups;
+using Golog.Core.Replication;
 using Golog.Storage;
 
 namespace Golog.Core;
@@ -24,6 +25,7 @@ public sealed class TopicManager : CoreActor
     private readonly IFileSystem? _files;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _closed;
+    private IActorRef? _authority; // a cluster node: the cluster creates topics (see UseTopicAuthority)
     private bool _loading; // topics found on disk at start are summed up in one line, not announced one by one
     private readonly HashSet<(string Topic, int Partition)> _onDisk = []; // while loading: the partitions whose directory exists
     // Times each topic name was deleted: a topic created again gets fresh actor names, since a stopped actor's name is
@@ -39,6 +41,12 @@ public sealed class TopicManager : CoreActor
         _lifecycle = new TopicLifecycle(settings);
         _previous = previous;
         _files = files;
+        Receive<UseTopicAuthority>(u => _authority = u.Authority);
+        Receive<EnsureTopics>(e =>
+        {
+            foreach (var (topic, partitions) in e.Topics) EnsurePartitions(topic, partitions);
+            Sender.Tell(TopicsEnsured.Instance);
+        });
         ReceiveCommand<ProduceCommand>(Produce);
         ReceiveCommand<CreateTopicCommand>(CreateTopic);
         ReceiveCommand<CreatePartitionsCommand>(CreatePartitions);
@@ -74,6 +82,7 @@ public sealed class TopicManager : CoreActor
     {
         var (count, error) = _lifecycle.PartitionsForProduce(cmd.Topic, cmd.Partition, _routes, _closed);
         if (error is not null) { Fail(Sender, id, error); return; }
+        if (ToAuthority(id, cmd)) return;
         var route = EnsurePartitions(cmd.Topic, count);
         int partition = cmd.Partition ?? route.ChoosePartition(cmd.Records.Key);
         route.Partitions[partition].Actor.Forward(new CoreRequest(id, cmd with { Partition = partition }));
@@ -82,6 +91,7 @@ public sealed class TopicManager : CoreActor
     private void CreateTopic(long id, CreateTopicCommand cmd)
     {
         if (_lifecycle.CheckCreate(cmd.Topic, cmd.Partitions, _routes, _closed) is { } error) { Fail(Sender, id, error); return; }
+        if (ToAuthority(id, cmd)) return;
         EnsurePartitions(cmd.Topic, cmd.Partitions);
         Answer(Sender, id, new TopicCreated(cmd.Topic, cmd.Partitions));
     }
@@ -89,6 +99,7 @@ public sealed class TopicManager : CoreActor
     private void CreatePartitions(long id, CreatePartitionsCommand cmd)
     {
         if (_lifecycle.CheckGrow(cmd.Topic, cmd.Partitions, _routes, _closed) is { } error) { Fail(Sender, id, error); return; }
+        if (ToAuthority(id, cmd)) return;
         EnsurePartitions(cmd.Topic, cmd.Partitions);
         Answer(Sender, id, new PartitionsCreated(cmd.Topic, cmd.Partitions));
     }
@@ -102,6 +113,7 @@ public sealed class TopicManager : CoreActor
     {
         var replyTo = Sender;
         if (TopicLifecycle.CheckDelete(cmd.Topic, _routes, _closed) is { } error) { Fail(replyTo, id, error); return; }
+        if (ToAuthority(id, cmd)) return;
         _routes.TryGet(cmd.Topic, out var route);
         _routes.Withdraw(cmd.Topic);
         _deletions[cmd.Topic] = _deletions.GetValueOrDefault(cmd.Topic) + 1;
@@ -134,6 +146,7 @@ public sealed class TopicManager : CoreActor
             if (!query.CreateIfMissing) { Fail(Sender, id, BrokerError.UnknownPartition(t, null)); return; }
             var (count, error) = _lifecycle.PartitionsForProduce(t, null, _routes, _closed);
             if (error is not null) { Fail(Sender, id, error); return; }
+            if (ToAuthority(id, query)) return;
             EnsurePartitions(t, count);
         }
         // A partition publishes its bounds only once its actor has opened the log (on its first request, on the
@@ -143,6 +156,14 @@ public sealed class TopicManager : CoreActor
         if (open.IsCompleted) { Answer(Sender, id, Describe(query)); return; }
         var replyTo = Sender;
         open.ContinueWith(_ => new AnswerMetadata(id, query, replyTo), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+    }
+
+    /// <summary>On a cluster node the cluster's controller creates topics: the command, checked here already, goes to it.</summary>
+    private bool ToAuthority(long id, ICoreCommand command)
+    {
+        if (_authority is null) return false;
+        _authority.Forward(new CoreRequest(id, command));
+        return true;
     }
 
     private IEnumerable<TopicRoute> Selected(MetadataQuery query) =>

@@ -36,8 +36,11 @@ public sealed record ReplicaRefused(string Reason);
 /// <summary>To the follower's own partition: append the leader's batches, make them durable, then answer <see cref="ReplicaPosition"/>.</summary>
 public sealed record AppendReplicaData(int Epoch, byte[] Bytes, int Length, long LeaderHighWatermark);
 
-/// <summary>To the follower's own partition: cut the divergent tail at <see cref="Offset"/> (answered <see cref="ReplicaPosition"/>).</summary>
-public sealed record TruncateReplica(int Epoch, long Offset);
+/// <summary>
+/// To the follower's own partition: the leader says its <see cref="DivergingEpoch"/> ends at
+/// <see cref="LeaderEndOffset"/>; cut the tail where the two logs part (answered <see cref="ReplicaPosition"/>).
+/// </summary>
+public sealed record TruncateReplica(int Epoch, int DivergingEpoch, long LeaderEndOffset);
 
 /// <summary>To the follower's own partition: where its copy stands (answered <see cref="ReplicaPosition"/>).</summary>
 public sealed record ReplicaPositionQuery
@@ -53,3 +56,22 @@ public sealed record ReplicaPosition(int Epoch, long LogEnd, long Flushed, int L
 
 /// <summary>A leader asks the controller to change its partition's ISR (Kafka's AlterPartition): granted only in the epoch it leads.</summary>
 public sealed record IsrChangeRequest(string Topic, int Partition, int Leader, int Epoch, IReadOnlyList<int> Isr);
+
+/// <summary>
+/// To the topic manager, once at start on a cluster node: topics are created and grown by the cluster's controller,
+/// so those commands (and auto-creation) go to <see cref="Authority"/>, which answers them once this node has the
+/// partitions (<see cref="EnsureTopics"/>).
+/// </summary>
+public sealed record UseTopicAuthority(IActorRef Authority);
+
+/// <summary>
+/// To the topic manager, from the cluster's metadata: every node holds an actor for every partition (a partition
+/// this node does not replicate stays unassigned and answers not_leader), so that it can name any partition's
+/// leader. Answered <see cref="TopicsEnsured"/>.
+/// </summary>
+public sealed record EnsureTopics(IReadOnlyList<(string Topic, int Partitions)> Topics);
+
+public sealed record TopicsEnsured
+{
+    public static readonly TopicsEnsured Instance = new();
+}
