@@ -28,6 +28,14 @@ public static class ClusterHocon
         return $$"""
             akka {
               actor.provider = cluster
+              actor.serializers.golog-replication = "Golog.Cluster.ReplicationSerializer, Golog.Cluster"
+              actor.serialization-bindings {
+                "Golog.Core.Replication.ReplicaFetch, Golog.Core" = golog-replication
+                "Golog.Core.Replication.ReplicaData, Golog.Core" = golog-replication
+                "Golog.Core.Replication.ReplicaDiverging, Golog.Core" = golog-replication
+                "Golog.Core.Replication.ReplicaRefused, Golog.Core" = golog-replication
+                "Golog.Core.Replication.ReplicaProgress, Golog.Core" = golog-replication
+              }
               remote.dot-netty.tcp {
                 hostname = {{Quote(cluster.Host)}}
                 port = {{cluster.Port}}
@@ -56,6 +64,9 @@ public static class ClusterHocon
                   notify-subscribers-interval = 100ms
                 }
                 singleton.hand-over-retry-interval = 500ms
+                # the controller of a downed node is restarted elsewhere at once: its writes need a majority, so a
+                # controller cut off with a minority could not change anything meanwhile anyway
+                singleton.removal-margin = 100ms
               }
             }
             """;

@@ -8,8 +8,9 @@ namespace Golog.Cluster;
 /// <summary>
 /// Keeps one follower partition's copy up with its leader in one epoch (Kafka's replica fetcher, one per
 /// partition): asks its own partition where its copy ends, fetches from the leader's <see cref="ReplicaServer"/>
-/// from there, has its partition append and sync what came, and fetches again; cuts the copy where the leader says it
-/// diverges. One request at a time, so the fetch offset is always the copy's end. A new leader or epoch gets a new
+/// from there, has its partition append what came and fetches again at once, while the partition syncs; each sync
+/// done is reported to the leader (<see cref="ReplicaProgress"/>), which counts durable copies only. Cuts the copy
+/// where the leader says it diverges. One request at a time, so the fetch offset is always the copy's end. A new leader or epoch gets a new
 /// fetcher; this one is stopped.
 /// </summary>
 public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
@@ -40,6 +41,10 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         _leader = leader;
         _maxBytes = maxBytes;
         Receive<ReplicaPosition>(OnPosition);
+        Receive<ReplicaDurable>(d =>
+        {
+            if (d.Epoch == _epoch) _leader.Tell(new ReplicaProgress(_tp.Topic, _tp.Partition, _self, _epoch, d.Flushed));
+        });
         Receive<ReplicaData>(d =>
         {
             if (!Answered(d.Epoch)) return;

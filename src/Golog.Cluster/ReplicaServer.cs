@@ -20,6 +20,10 @@ public sealed class ReplicaServer : ReceiveActor
             if (routes.TryGetPartition(f.Topic, f.Partition, out var route)) route.Actor.Forward(f);
             else Sender.Tell(new ReplicaRefused($"this node has no partition {f.Topic}-{f.Partition} yet"));
         });
+        Receive<ReplicaProgress>(p =>
+        {
+            if (routes.TryGetPartition(p.Topic, p.Partition, out var route)) route.Actor.Forward(p);
+        });
     }
 
     public static Props Props(RoutingTable routes) => Akka.Actor.Props.Create(() => new ReplicaServer(routes));

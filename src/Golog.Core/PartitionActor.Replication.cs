@@ -51,6 +51,12 @@ public sealed partial class PartitionActor
             if (_replicaPolls.TryExpire(e.Ticket, out var parked)) ServeReplica(parked);
         });
         Receive<AppendReplicaData>(OnAppendReplicaData);
+        Receive<ReplicaProgress>(p =>
+        {
+            if (_role != Role.Leader || p.Epoch != _epoch) return;
+            _isr!.Durable(p.FollowerId, p.Flushed);
+            AdvanceHighWatermark();
+        });
         Receive<TruncateReplica>(OnTruncateReplica);
         Receive<ReplicaPositionQuery>(_ =>
         {
@@ -253,6 +259,7 @@ public sealed partial class PartitionActor
         }
         _commit.Appended(new Waiter(Sender, 0, before, _partitionLog.LogEndOffset - 1, 0, Replica: true));
         QueueFlush();
+        Sender.Tell(Position()); // fetch on while this sync runs: the leader hears of it as ReplicaDurable
     }
 
     private void OnTruncateReplica(TruncateReplica m)

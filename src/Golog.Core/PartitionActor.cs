@@ -318,7 +318,7 @@ public sealed partial class PartitionActor : CoreActor, IWithTimers
         }
         AdvanceHighWatermark();
         if (followerCopied)
-            foreach (var w in waiters.Where(w => w.Replica)) w.ReplyTo.Tell(Position());
+            foreach (var w in waiters.Where(w => w.Replica)) w.ReplyTo.Tell(new ReplicaDurable(_epoch, _partitionLog.FlushedOffset));
         return messages;
     }
 

@@ -39,6 +39,10 @@ public sealed class Request
     public int? MaxWaitMs { get; init; }
     public string? Group { get; init; }
     public int? Partitions { get; init; }
+    /// <summary>create_topic: copies of each partition in a cluster (default golog.topics.default-replication-factor).</summary>
+    public int? ReplicationFactor { get; init; }
+    /// <summary>create_topic: in-sync replicas an acks=all produce needs (default 2 with 3 or more copies, else 1).</summary>
+    public int? MinInsyncReplicas { get; init; }
     /// <summary>join_group: the topics the member subscribes to.</summary>
     public string[] Topics { get; init; } = [];
     /// <summary>The member id the broker gave at join (join_group: empty or absent for a new member).</summary>

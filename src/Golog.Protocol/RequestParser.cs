@@ -66,7 +66,7 @@ public static class RequestParser
         public ProtocolError? Error;
         public string? Type, Topic, Group, MemberId, ClientId, To;
         public bool? DryRun;
-        public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions, GenerationId, SessionTimeoutMs;
+        public int? Partition, MaxMessages, MaxBytes, MaxWaitMs, Partitions, GenerationId, SessionTimeoutMs, ReplicationFactor, MinInsyncReplicas;
         public List<string>? Topics;
         public long? Offset, ProducerId;
         public int? ProducerEpoch, Sequence;
@@ -86,6 +86,8 @@ public static class RequestParser
         else if (r.ValueTextEquals("group"u8)) f.Group = ReadString(ref r, ref f, "group");
         else if (r.ValueTextEquals("partition"u8)) f.Partition = ReadInt(ref r, ref f, "partition", 0);
         else if (r.ValueTextEquals("partitions"u8)) f.Partitions = ReadInt(ref r, ref f, "partitions", 1);
+        else if (r.ValueTextEquals("replication_factor"u8)) f.ReplicationFactor = ReadInt(ref r, ref f, "replication_factor", 1);
+        else if (r.ValueTextEquals("min_insync_replicas"u8)) f.MinInsyncReplicas = ReadInt(ref r, ref f, "min_insync_replicas", 1);
         else if (r.ValueTextEquals("max_messages"u8)) f.MaxMessages = ReadInt(ref r, ref f, "max_messages", 1);
         else if (r.ValueTextEquals("max_bytes"u8)) f.MaxBytes = ReadInt(ref r, ref f, "max_bytes", 1);
         else if (r.ValueTextEquals("max_wait_ms"u8)) f.MaxWaitMs = ReadInt(ref r, ref f, "max_wait_ms", 0);
@@ -316,6 +318,8 @@ public static class RequestParser
             MaxBytes = f.MaxBytes,
             MaxWaitMs = f.MaxWaitMs,
             Partitions = f.Partitions,
+            ReplicationFactor = f.ReplicationFactor,
+            MinInsyncReplicas = f.MinInsyncReplicas,
             Topics = f.Topics is { } topics ? [.. topics] : [],
             MemberId = f.MemberId,
             GenerationId = f.GenerationId,
@@ -368,6 +372,8 @@ public static class RequestParser
         if (f.ProducerEpoch < 0) return NotAnInteger("producer_epoch", 0);
         if (f.Sequence < 0) return NotAnInteger("sequence", 0);
         if (f.Partitions < 1) return NotAnInteger("partitions", 1);
+        if (f.ReplicationFactor < 1) return NotAnInteger("replication_factor", 1);
+        if (f.MinInsyncReplicas < 1) return NotAnInteger("min_insync_replicas", 1);
         if (f.MaxMessages < 1) return NotAnInteger("max_messages", 1);
         if (f.MaxBytes < 1) return NotAnInteger("max_bytes", 1);
         if (f.MaxWaitMs < 0) return NotAnInteger("max_wait_ms", 0);

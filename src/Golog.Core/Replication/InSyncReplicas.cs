@@ -61,6 +61,12 @@ public sealed class InSyncReplicas
         f.LeaderEndAtLastFetch = leaderLogEnd;
     }
 
+    /// <summary>A follower's copy is durable up to <paramref name="flushed"/> (reported between its fetches).</summary>
+    public void Durable(int follower, long flushed)
+    {
+        if (_followers.TryGetValue(follower, out var f) && f.LogEnd >= 0) f.Flushed = Math.Max(f.Flushed, Math.Min(flushed, f.LogEnd));
+    }
+
     /// <summary>The high watermark the ISR allows, given the leader's own durable end.</summary>
     public long HighWatermark(long leaderFlushed)
     {

@@ -33,7 +33,10 @@ public sealed record ReplicaDiverging(int Epoch, int DivergingEpoch, long EndOff
 /// <summary>The leader cannot serve the fetch: it no longer leads, or the epochs disagree (someone's metadata is stale).</summary>
 public sealed record ReplicaRefused(string Reason);
 
-/// <summary>To the follower's own partition: append the leader's batches, make them durable, then answer <see cref="ReplicaPosition"/>.</summary>
+/// <summary>
+/// To the follower's own partition: append the leader's batches. Answered <see cref="ReplicaPosition"/> once they are
+/// appended (the fetcher fetches on at once), and <see cref="ReplicaDurable"/> once the sync covering them is done.
+/// </summary>
 public sealed record AppendReplicaData(int Epoch, byte[] Bytes, int Length, long LeaderHighWatermark);
 
 /// <summary>
@@ -53,6 +56,16 @@ public sealed record ReplicaPositionQuery
 /// it is asked about. <see cref="Epoch"/> is the epoch it follows in; a fetcher of an older epoch stops.
 /// </summary>
 public sealed record ReplicaPosition(int Epoch, long LogEnd, long Flushed, int LatestEpoch);
+
+/// <summary>From the follower's partition to its fetcher: its copy is durable up to <see cref="Flushed"/>.</summary>
+public sealed record ReplicaDurable(int Epoch, long Flushed);
+
+/// <summary>
+/// From a follower's fetcher to the leader, outside the fetch loop: its copy is now durable up to
+/// <see cref="Flushed"/>, which may let the high watermark, and so acks=all produces, move on without waiting for the
+/// follower's next fetch (parked at the leader's log end while no new batches come).
+/// </summary>
+public sealed record ReplicaProgress(string Topic, int Partition, int FollowerId, int Epoch, long Flushed);
 
 /// <summary>A leader asks the controller to change its partition's ISR (Kafka's AlterPartition): granted only in the epoch it leads.</summary>
 public sealed record IsrChangeRequest(string Topic, int Partition, int Leader, int Epoch, IReadOnlyList<int> Isr);

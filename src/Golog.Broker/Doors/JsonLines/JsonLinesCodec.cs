@@ -50,7 +50,7 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
             RequestType.Commit => new(context, new CommitCommand(r.Group!, new TopicPartition(r.Topic!, r.Partition!.Value), r.Offset!.Value,
                 r.MemberId is { } member ? new MemberGeneration(member, r.GenerationId!.Value) : null)),
             RequestType.Committed => new(context, new CommittedQuery(r.Group!, new TopicPartition(r.Topic!, r.Partition!.Value))),
-            RequestType.CreateTopic => new(context, new CreateTopicCommand(r.Topic!, r.Partitions!.Value)),
+            RequestType.CreateTopic => new(context, new CreateTopicCommand(r.Topic!, r.Partitions!.Value, r.ReplicationFactor, r.MinInsyncReplicas)),
             RequestType.Metadata => new(context, new MetadataQuery(r.Topic)),
             RequestType.JoinGroup => new(context, new JoinGroupCommand(r.Group!, r.MemberId, r.ClientId ?? "consumer", r.Topics,
                 r.SessionTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null)),

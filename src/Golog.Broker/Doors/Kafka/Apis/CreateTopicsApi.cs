@@ -4,10 +4,11 @@ namespace Golog.Broker.Doors.Kafka.Apis;
 
 /// <summary>
 /// CreateTopics (19) v2: each topic created through the core (names, limits and "already exists" are its rules).
-/// num_partitions -1 means golog.topics.default-partitions and replication_factor -1 means 1, as KafkaJS sends them
-/// when left out (v2 predates Kafka's own "broker default", KIP-464). One node holds one replica, so a factor above 1
-/// is refused; so are manual replica assignments naming another node, and topic configs (Golog sets segment and
-/// retention per topic in golog.topics.overrides). validate_only checks without creating.
+/// num_partitions -1 means golog.topics.default-partitions and replication_factor -1 the broker's default (KafkaJS
+/// sends -1 for both when left out; v2 predates Kafka's own "broker default", KIP-464). On one node only 1 (or -1)
+/// is a factor; a cluster caps the factor by the nodes up. Manual replica assignments are refused (the controller
+/// places replicas), and so are topic configs (Golog sets segment and retention per topic in
+/// golog.topics.overrides). validate_only checks without creating.
 /// </summary>
 public sealed class CreateTopicsApi(BrokerSettings settings, KafkaCluster cluster) : IKafkaApi
 {
@@ -22,14 +23,14 @@ public sealed class CreateTopicsApi(BrokerSettings settings, KafkaCluster cluste
     {
         var plan = new PartPlan();
         var topics = new string[body.ArrayLength("topics")];
-        var wanted = new (int Partitions, BrokerError? Refused)[topics.Length];
+        var wanted = new (int Partitions, int? ReplicationFactor, BrokerError? Refused)[topics.Length];
         for (int t = 0; t < topics.Length; t++)
         {
             topics[t] = body.String("topics.name");
             int partitions = body.Int32("num_partitions");
             short replicationFactor = body.Int16("replication_factor");
-            var refused = ReadAssignments(ref body) ?? ReadConfigs(ref body) ?? Check(partitions, replicationFactor);
-            wanted[t] = (partitions == -1 ? settings.DefaultPartitions : partitions, refused);
+            var refused = ReadAssignments(ref body) ?? ReadConfigs(ref body) ?? Check(partitions, replicationFactor, settings.Cluster.Enabled);
+            wanted[t] = (partitions == -1 ? settings.DefaultPartitions : partitions, replicationFactor == -1 ? null : replicationFactor, refused);
         }
         body.Int32("timeout_ms");
         bool validateOnly = body.Bool("validate_only");
@@ -37,7 +38,7 @@ public sealed class CreateTopicsApi(BrokerSettings settings, KafkaCluster cluste
         {
             if (wanted[t].Refused is { } error) plan.Refuse(error);
             // validation asks whether the topic exists: "already exists" is then the one refusal left to find
-            else plan.Send(validateOnly ? new MetadataQuery(topics[t]) : new CreateTopicCommand(topics[t], wanted[t].Partitions));
+            else plan.Send(validateOnly ? new MetadataQuery(topics[t]) : new CreateTopicCommand(topics[t], wanted[t].Partitions, wanted[t].ReplicationFactor));
         }
         return new(new KafkaRequestContext(header, new Request(topics, plan, validateOnly)), null) { Parts = plan.Commands };
     }
@@ -51,8 +52,10 @@ public sealed class CreateTopicsApi(BrokerSettings settings, KafkaCluster cluste
             body.Int32("assignments.partition_index");
             int brokers = body.ArrayLength("assignments.broker_ids");
             for (int b = 0; b < brokers; b++)
-                if (body.Int32("assignments.broker_ids") != cluster.Self.NodeId)
-                    refused = new BrokerError(BrokerErrorCode.InvalidReplicaAssignment, $"the only broker is node {cluster.Self.NodeId}");
+                if (body.Int32("assignments.broker_ids") != cluster.Self.NodeId || settings.Cluster.Enabled)
+                    refused = new BrokerError(BrokerErrorCode.InvalidReplicaAssignment, settings.Cluster.Enabled
+                        ? "manual replica assignments are not taken: the cluster's controller places replicas"
+                        : $"the only broker is node {cluster.Self.NodeId}");
         }
         return refused;
     }
@@ -70,11 +73,13 @@ public sealed class CreateTopicsApi(BrokerSettings settings, KafkaCluster cluste
             $"topic configs ({string.Join(", ", names)}) are not taken here: set segment.* and retention.* per topic in golog.topics.overrides");
     }
 
-    private static BrokerError? Check(int partitions, short replicationFactor)
+    private static BrokerError? Check(int partitions, short replicationFactor, bool clustered)
     {
         if (partitions == 0 || partitions < -1)
             return new BrokerError(BrokerErrorCode.InvalidPartitions, $"num_partitions {partitions}: a topic has at least 1 partition (-1 = broker default)");
-        if (replicationFactor == 0 || replicationFactor < -1 || replicationFactor > 1)
+        if (replicationFactor == 0 || replicationFactor < -1)
+            return new BrokerError(BrokerErrorCode.InvalidReplicationFactor, $"replication_factor {replicationFactor}: at least 1 (-1 = broker default)");
+        if (replicationFactor > 1 && !clustered)
             return new BrokerError(BrokerErrorCode.InvalidReplicationFactor, $"replication_factor {replicationFactor}: this broker runs on one node, so 1 (or -1) is the only factor");
         return null;
     }

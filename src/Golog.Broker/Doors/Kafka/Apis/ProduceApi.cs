@@ -5,10 +5,9 @@ namespace Golog.Broker.Doors.Kafka.Apis;
 
 /// <summary>
 /// Produce (0) v3: each partition's records, exactly one RecordBatch v2, appended as the client encoded it
-/// (compressed ones too). acks 1 and -1 are both answered once the flush policy acknowledges (golog.flush.policy:
-/// after the fsync under "always"): one node has no replicas to wait for, so "the leader has it" and "all in-sync
-/// replicas have it" are the same point, and it is never earlier than the JSON door's. acks 0 is appended alike and
-/// not answered. Versions 0-2 are advertised only because librdkafka 2.0.2 (kcat) probes Produce v0 before it will
+/// (compressed ones too). acks map to the core's as the JSON door's do: -1 is <see cref="Acks.All"/> (answered once
+/// every in-sync replica has the batch durable under the flush policy; on one node, once the leader has), 1 is
+/// <see cref="Acks.Leader"/>, 0 is <see cref="Acks.None"/> (appended alike and not answered). Versions 0-2 are advertised only because librdkafka 2.0.2 (kcat) probes Produce v0 before it will
 /// compress; they are not served (the connection closes, as Kafka 4 does).
 /// </summary>
 public sealed class ProduceApi : IKafkaApi
@@ -45,7 +44,7 @@ public sealed class ProduceApi : IKafkaApi
                 partitions[p] = body.Int32("partitions.index");
                 var records = body.Bytes("records", out bool isNull);
                 if ((refusal ?? CheckBatch(records, isNull)) is { } error) plan.Refuse(error);
-                else plan.Send(new AppendBatchCommand(topic, partitions[p], records.ToArray()));
+                else plan.Send(new AppendBatchCommand(topic, partitions[p], records.ToArray(), acks switch { -1 => Acks.All, 1 => Acks.Leader, _ => Acks.None }));
             }
             topics[t] = new TopicPartitions(topic, partitions);
         }
