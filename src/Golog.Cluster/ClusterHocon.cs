@@ -64,9 +64,9 @@ public static class ClusterHocon
                   notify-subscribers-interval = 100ms
                 }
                 singleton.hand-over-retry-interval = 500ms
-                # the controller of a downed node is restarted elsewhere at once: its writes need a majority, so a
-                # controller cut off with a minority could not change anything meanwhile anyway
-                singleton.removal-margin = 100ms
+                # the controller of a downed node is started elsewhere at once (the singleton waits this long): its
+                # writes need a majority, so a controller cut off with a minority could not change anything meanwhile
+                down-removal-margin = 100ms
               }
             }
             """;
