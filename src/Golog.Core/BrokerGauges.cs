@@ -25,6 +25,7 @@ public sealed class BrokerGauges : IDisposable
         _meter.CreateObservableGauge("golog.partition.size_bytes", () => Partitions(s => s.SizeBytes), null, "Bytes of the partition's segments");
         _meter.CreateObservableGauge("golog.consumer_group.lag", GroupLag, null, "High watermark minus the group's committed offset");
         _meter.CreateObservableGauge("golog.consumer_group.members", GroupMembers, null, "Members of the group's current generation");
+        _meter.CreateObservableGauge("golog.under_replicated_partitions", UnderReplicated, null, "Partitions led by this node with fewer replicas in sync than they have");
     }
 
     private IEnumerable<Measurement<long>> Partitions(Func<PartitionStatus, long> value)
@@ -43,6 +44,15 @@ public sealed class BrokerGauges : IDisposable
             foreach (var (tp, committed) in status.Committed)
                 if (Lag.Of(_routes, tp, committed) is { } lag)
                     yield return new(lag, new("group", group), new("topic", tp.Topic), new("partition", tp.Partition));
+    }
+
+    // Kafka's UnderReplicatedPartitions: counted by each partition's leader, so the cluster's total is the sum over nodes
+    private int UnderReplicated()
+    {
+        var cluster = _routes.Cluster;
+        return _routes.Topics().Sum(topic => Enumerable.Range(0, topic.Partitions.Count)
+            .Select(p => cluster.LeadershipOf(new TopicPartition(topic.Name, p)))
+            .Count(l => l.Leader == cluster.SelfId && l.Isr.Count < l.Replicas.Count));
     }
 
     private IEnumerable<Measurement<int>> GroupMembers() =>

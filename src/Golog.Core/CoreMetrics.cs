@@ -27,5 +27,8 @@ public static class CoreMetrics
         "Messages acknowledged by one fsync of a partition",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 50, 100, 500, 1000, 5000, 10000, 50000, 100000] });
 
+    /// <summary>ISR changes the controller granted to partitions this node leads (golog_isr_changes_total; Kafka's IsrShrinks/IsrExpands).</summary>
+    public static readonly Counter<long> IsrChanges = Meter.CreateCounter<long>("golog.isr_changes", null, "In-sync replica set changes of partitions led here");
+
     public static KeyValuePair<string, object?> Topic(string topic) => new("topic", topic);
 }

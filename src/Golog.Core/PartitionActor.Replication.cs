@@ -84,7 +84,8 @@ public sealed partial class PartitionActor
         _isrChanges = m.IsrChanges;
         if (_role == Role.Leader && m.Epoch == _epoch)
         {
-            _isr!.Update(m); // the ISR change the controller granted
+            if (!_isr!.Isr.SequenceEqual(m.Isr)) CoreMetrics.IsrChanges.Add(1, _topicTag);
+            _isr.Update(m); // the ISR change the controller granted
             _isrChangeAskedAt = DateTime.MinValue;
             AdvanceHighWatermark();
             return;
