@@ -25,6 +25,9 @@ public static class ClusterHocon
         if (cluster.SeedNodes.Count == 0 && cluster.Port == 0) seeds = []; // a free port is only known once bound: joined in code
         string Quote(string s) => JsonSerializer.Serialize(s);
         double pause = cluster.FailureTimeout.TotalSeconds, down = cluster.DownAfter.TotalSeconds;
+        // members become Up (and the controller starts) once a majority of the seed nodes has joined: the majority
+        // keep-majority needs anyway, and topics created meanwhile would get fewer replicas than the cluster has
+        int minMembers = cluster.SeedNodes.Count / 2 + 1;
         return $$"""
             akka {
               actor.provider = cluster
@@ -46,6 +49,7 @@ public static class ClusterHocon
               }
               cluster {
                 seed-nodes = [{{string.Join(", ", seeds.Select(Quote))}}]
+                min-nr-of-members = {{minMembers}}
                 roles = ["golog-node-{{cluster.NodeId}}"]
                 failure-detector {
                   heartbeat-interval = 500ms

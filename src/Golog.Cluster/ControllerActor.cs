@@ -99,6 +99,13 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         int rf = r.ReplicationFactor ?? _settings.DefaultReplicationFactor;
         if (rf < 1) { Sender.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.InvalidReplicationFactor, $"replication factor {rf} must be at least 1")); return; }
         if (live.Count == 0) { Sender.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas, "no node is up to hold the topic")); return; }
+        // Kafka's rule for an explicit factor; the default is capped by the nodes up, so one node runs with defaults
+        if (r.ReplicationFactor > live.Count)
+        {
+            Sender.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.InvalidReplicationFactor,
+                $"replication factor {rf} is more than the {live.Count} nodes up ({string.Join(",", live.Order())})"));
+            return;
+        }
         int copies = Math.Min(rf, live.Count);
         int minIsr = r.MinInsyncReplicas ?? _settings.MinInsyncFor(copies);
         if (minIsr < 1 || minIsr > copies)
