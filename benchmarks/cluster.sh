@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Replication figures on this machine (README "Cluster"): batched acks=all produce to a topic with 3 replicas vs 1
+# (golog-perf against the partition's leader, alternating runs, medians), and failover time: kill -9 of a
+# partition's leader to the first acknowledged acks=all produce on the new leader, once for a node that does not run
+# the controller and once for the controller's node. Three Release brokers on temp storage, ports 0 and ports files.
+#   bash benchmarks/cluster.sh
+#   RUNS=5 MESSAGES=1000000 bash benchmarks/cluster.sh
+#   SET="--set golog.cluster.failure-timeout=1s --set golog.cluster.down-after=1s" bash benchmarks/cluster.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+MESSAGES=${MESSAGES:-500000}
+dotnet build -c Release src/Golog.Broker -v q -nologo >/dev/null
+dotnet build -c Release src/Golog.Perf -v q -nologo >/dev/null
+BROKER=src/Golog.Broker/bin/Release/net10.0/golog-broker.dll
+PERF=src/Golog.Perf/bin/Release/net10.0/golog-perf
+work=$(mktemp -d)
+declare -A pid
+trap 'kill -9 ${pid[@]} 2>/dev/null || true; rm -rf "$work"' EXIT
+
+port_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['port'])" "$work/ports-$1.json" "$2"; }
+wait_ports() { for _ in $(seq 1 300); do [ -s "$work/ports-$1.json" ] && return 0; sleep 0.1; done; echo "node $1 did not start" >&2; exit 1; }
+start() { # $1 node id, $2 seeds ("" for the first)
+  rm -f "$work/ports-$1.json"
+  local seeds=(); [ -n "$2" ] && seeds=(--seed-nodes "$2")
+  # shellcheck disable=SC2086
+  dotnet "$BROKER" --node-id "$1" --cluster-port 0 "${seeds[@]}" --port 0 --kafka-port 0 --http-port 0 --storage "$work/n$1" \
+    --ports-file "$work/ports-$1.json" ${SET:-} > "$work/n$1.log" 2>&1 &
+  pid[$1]=$!
+  disown "$!" # no "Killed" notice from the shell when the run kills it
+  wait_ports "$1"
+}
+# request PORT JSON...: one line each, prints the replies
+request() { python3 - "$@" <<'PY'
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); f = s.makefile("rwb")
+for r in sys.argv[2:]:
+    f.write((r + "\n").encode()); f.flush(); print(f.readline().decode().strip())
+PY
+}
+leader_of() { # $1 port to ask, $2 topic: the node id leading partition 0
+  request "$1" "{\"type\":\"metadata\",\"id\":1,\"topic\":\"$2\"}" | python3 -c "import json,sys; print(json.load(sys.stdin)['topics'][0]['partitions'][0]['leader'])"
+}
+
+start 1 ""
+seed="127.0.0.1:$(port_of 1 cluster)"
+start 2 "$seed"; start 3 "$seed"
+json1=$(port_of 1 json)
+for _ in $(seq 1 100); do [ "$(request "$json1" '{"type":"metadata","id":1}' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["brokers"]))')" = 3 ] && break; sleep 0.2; done
+for t in rf3 rf1 fo3; do
+  rf=3; partitions=3; [ $t = rf1 ] && rf=1; [ $t != fo3 ] && partitions=1
+  request "$json1" "{\"type\":\"create_topic\",\"id\":1,\"topic\":\"$t\",\"partitions\":$partitions,\"replication_factor\":$rf}" >/dev/null
+done
+part_led_by() { # $1 topic, $2 node: a partition of the topic it leads
+  request "$json1" "{\"type\":\"metadata\",\"id\":1,\"topic\":\"$1\"}" | python3 -c "
+import json,sys; ps=json.load(sys.stdin)['topics'][0]['partitions']; print(next(p['partition'] for p in ps if p['leader']==int(sys.argv[1])))" "$2"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+rf3=(); rf1=()
+for r in $(seq 1 "$RUNS"); do
+  for t in rf3 rf1; do
+    leader=$(port_of "$(leader_of "$json1" $t)" json) # golog-perf talks to the partition's leader
+    v=$("$PERF" produce --broker "127.0.0.1:$leader" --topic $t --messages "$MESSAGES" --batch 1000 --inflight 8 2>&1 | grep -o 'msgs_per_s=[0-9]*' | cut -d= -f2 || echo 0)
+    if [ $t = rf3 ]; then rf3+=("$v"); else rf1+=("$v"); fi
+  done
+done
+m3=$(printf '%s\n' "${rf3[@]}" | median); m1=$(printf '%s\n' "${rf1[@]}" | median)
+echo "batched acks=all produce, 1 connection x 8 in flight x 1000/batch, $MESSAGES msgs of 100 B, medians of $RUNS:"
+echo "  RF=3: $m3 msgs/s (runs: ${rf3[*]})"
+echo "  RF=1: $m1 msgs/s (runs: ${rf1[*]})"
+echo "  RF=3 / RF=1: $(python3 -c "print(round($m3/$m1, 2))")"
+
+failover() { # $1 node to kill, $2 topic: seconds from kill -9 to the first acknowledged produce to the partition it led
+  local p; p=$(part_led_by "$2" "$1")
+  local ports=(); for n in 1 2 3; do [ "$n" != "$1" ] && ports+=("$(port_of "$n" json)"); done
+  kill -9 "${pid[$1]}"
+  python3 - "$2" "$p" "${ports[@]}" <<'PY'
+import json, socket, sys, time
+topic, part, ports = sys.argv[1], int(sys.argv[2]), [int(x) for x in sys.argv[3:]]
+start = time.time()
+while time.time() - start < 60:
+    for port in ports:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=2); f = s.makefile("rwb")
+            f.write((json.dumps({"type": "produce", "id": 1, "topic": topic, "partition": part, "message": "after"}) + "\n").encode()); f.flush()
+            reply = json.loads(f.readline())
+            s.close()
+            if reply.get("ok"): print(f"{time.time() - start:.2f}"); sys.exit(0)
+        except (OSError, ValueError): pass
+    time.sleep(0.05)
+print("none within 60 s")
+PY
+}
+controller=$(request "$json1" '{"type":"metadata","id":1}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["controller"])')
+other=2; [ "$controller" = 2 ] && other=3
+echo "failover, kill -9 of node $other (leads a partition, not the controller): $(failover $other fo3) s"
+# a majority must stay: node $other comes back (same storage) and catches up before the controller's node goes
+survivor=$(( other == 3 ? 2 : 3 )); [ "$controller" != 1 ] && survivor=1
+json1=$(port_of "$survivor" json)
+start "$other" "127.0.0.1:$(port_of "$survivor" cluster)"
+for _ in $(seq 1 150); do
+  request "$json1" '{"type":"metadata","id":1,"topic":"fo3"}' | python3 -c '
+import json,sys; ps=json.load(sys.stdin)["topics"][0]["partitions"]; sys.exit(0 if all(len(p["isr"])==3 for p in ps) else 1)' && break
+  sleep 0.2
+done
+echo "failover, kill -9 of node $controller (leads a partition and runs the controller): $(failover "$controller" fo3) s"
