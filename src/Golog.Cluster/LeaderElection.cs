@@ -64,6 +64,7 @@ public static class LeaderElection
     {
         if (p.Leader != leader || p.Epoch != epoch) return $"node {leader} in epoch {epoch} does not lead (node {p.Leader} does, epoch {p.Epoch})";
         if (!isr.Contains(leader)) return "the leader must stay in its ISR";
+        if (isr.Distinct().Count() != isr.Count) return "the ISR names a replica twice";
         if (isr.Any(r => !p.Replicas.Contains(r))) return "the ISR may only hold replicas";
         return null;
     }

@@ -109,7 +109,7 @@ public sealed partial class PartitionActor
         _epoch = m.Epoch;
         _leaderId = m.Leader;
         _isr = null;
-        _leaderHighWatermark = _partitionLog.HighWatermark;
+        _leaderHighWatermark = 0; // only what this epoch's leader says counts: a restarted copy's own may be too high
         Timers.Cancel("replica-check");
         var notLeader = NotLeaderError();
         StopWaitingForReplicas(notLeader);
@@ -271,6 +271,7 @@ public sealed partial class PartitionActor
             // where the logs part: the end of that epoch here too, and no further than the leader's (KIP-279)
             var (_, ownEnd) = _partitionLog.EpochEnd(m.DivergingEpoch);
             long cut = m.DivergingEpoch < 0 || ownEnd < 0 ? m.LeaderEndOffset : Math.Min(ownEnd, m.LeaderEndOffset);
+            _leaderHighWatermark = Math.Min(_leaderHighWatermark, cut);
             try { _partitionLog.TruncateDivergentTail(cut); }
             catch (IOException e) { StorageMetrics.Errors.Add(1); FailPending(e); }
             Publish();
