@@ -21,14 +21,14 @@ static async Task<int> RunAsync(ProducerOptions options)
     {
         if (options.Topic is null)
         {
-            await using var seedLink = new BrokerLink<SeedConnection>(options.Broker, ct => SeedConnection.ConnectAsync(options.Broker, ct), stdout, stderr);
+            await using var seedLink = new BrokerLink<SeedConnection>(options.Broker, SeedConnection.ConnectAsync, stdout, stderr);
             await seedLink.ConnectAsync();
             connected = true;
             await new SeedSession(seedLink, stdout).RunAsync(stdin);
             return ExitCodes.Ok;
         }
 
-        await using var link = new BrokerLink<GologClient>(options.Broker, ct => GologClient.ConnectAsync(options.Broker, ct), stdout, stderr);
+        await using var link = new BrokerLink<GologClient>(options.Broker, (broker, ct) => GologClient.ConnectAsync(broker, ct), stdout, stderr);
         await link.ConnectAsync();
         connected = true;
         int refused = await new TopicProducer(link, options, stdout).RunAsync(stdin);

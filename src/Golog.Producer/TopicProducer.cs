@@ -8,10 +8,15 @@ namespace Golog.Producer;
 /// for their acks) and acks are printed in input order, as soon as each arrives, so interactive use sees every ack
 /// right after its line. When the broker goes away, <see cref="BrokerLink"/> reconnects and every message not yet
 /// acknowledged is sent again, in order (at least once: one the broker stored just before the break is stored twice).
+/// A cluster node that does not lead the partition answers not_leader: the producer follows the leader it names and
+/// sends again what was not acknowledged, in order, at most <see cref="MaxLeaderMoves"/> times without an ack between.
 /// </summary>
 internal sealed class TopicProducer(BrokerLink<GologClient> link, ProducerOptions options, TextWriter output)
 {
     private const int MaxInFlight = 64;
+    private const int MaxLeaderMoves = 20;
+
+    private int _leaderMoves; // not_leader answers since the last ack
 
     private readonly Queue<(string Line, Task<ProduceResult> Ack)> _pending = new();
 
@@ -48,7 +53,13 @@ internal sealed class TopicProducer(BrokerLink<GologClient> link, ProducerOption
                 try
                 {
                     var r = await oldest.ConfigureAwait(false);
+                    _leaderMoves = 0;
                     await output.WriteLineAsync($"ack partition {r.Partition} offset {r.BaseOffset}").ConfigureAwait(false);
+                }
+                catch (GologException e) when (e.Code == Golog.Protocol.ErrorCode.NotLeader && ++_leaderMoves <= MaxLeaderMoves)
+                {
+                    await ResendToLeaderAsync(e.Error.Leader is { } l ? new BrokerAddress(l.Host, l.Port) : null).ConfigureAwait(false);
+                    continue;
                 }
                 catch (GologException e) when (!Reconnect.IsBrokerUnavailable(e))
                 {
@@ -75,10 +86,15 @@ internal sealed class TopicProducer(BrokerLink<GologClient> link, ProducerOption
 
     private void Send(string line) => _pending.Enqueue((line, link.Connection.ProduceAsync(options.Topic!, options.Partition, line, options.Key)));
 
-    private async Task ResendAfterReconnectAsync()
+    private Task ResendAfterReconnectAsync() => ResendAsync(link.ReconnectAsync);
+
+    private Task ResendToLeaderAsync(BrokerAddress? leader) => ResendAsync(next => link.FollowAsync(leader, next));
+
+    /// <summary>Replaces the connection with <paramref name="connect"/>, then sends every unacknowledged message again, in order.</summary>
+    private async Task ResendAsync(Func<string, Task> connect)
     {
         var unacknowledged = _pending.Select(p => p.Line).ToList();
-        await link.ReconnectAsync($"{unacknowledged.Count} message(s) not acknowledged will be sent again").ConfigureAwait(false);
+        await connect($"{unacknowledged.Count} message(s) not acknowledged will be sent again").ConfigureAwait(false);
         _pending.Clear();
         foreach (var line in unacknowledged) Send(line);
     }
