@@ -22,14 +22,22 @@ public sealed class BrokerProcess : IAsyncDisposable
     private readonly string? _ownStorage;
 
     private BrokerProcess(string storage, IEnumerable<string> extraArgs, string? ownStorage, IReadOnlyDictionary<string, string>? environment = null,
-        int? openFileLimit = null)
+        int? openFileLimit = null, IReadOnlyList<string>? commandPrefix = null)
     {
         _ownStorage = ownStorage;
         PortsFilePath = Path.Combine(Path.GetTempPath(), $"golog-ports-{Guid.NewGuid():N}.json");
-        var psi = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        bool prefixed = commandPrefix is { Count: > 0 };
+        var psi = new ProcessStartInfo(openFileLimit is null && !prefixed ? "dotnet" : "bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // the shell lowers the limit and becomes the broker (exec), so the process killed and measured is the broker;
         // the hard limit too: the .NET runtime raises its soft limit to the hard one as it starts
-        if (openFileLimit is { } limit) foreach (var a in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
+        if (openFileLimit is { } limit && !prefixed) foreach (var a in new[] { "-c", $"ulimit -n {limit} && exec dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
+        // a prefix (ip netns exec NAME) that execs its command in turn: the broker is still the process started here
+        if (prefixed)
+        {
+            string ulimit = openFileLimit is { } l ? $"ulimit -n {l} && " : "";
+            string prefix = string.Join(" ", commandPrefix!.Select(ShellQuote));
+            foreach (var a in new[] { "-c", $"{ulimit}exec {prefix} dotnet \"$@\"", "bash" }) psi.ArgumentList.Add(a);
+        }
         var extra = extraArgs.ToList();
         // every door on a free port, unless the caller names a port (a restart on the port its clients know); an
         // option given twice is refused by the command line
@@ -45,6 +53,8 @@ public sealed class BrokerProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    private static string ShellQuote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 
     private static string[] FreePortUnlessGiven(string option, List<string> extraArgs) => extraArgs.Contains(option) ? [] : [option, "0"];
 
@@ -85,6 +95,14 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Starts the broker with its open-file limit (ulimit -n, soft and hard) lowered to <paramref name="openFileLimit"/>.</summary>
     public static Task<BrokerProcess> StartWithOpenFileLimitAsync(string storage, int openFileLimit, params string[] extraArgs) =>
         WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, openFileLimit: openFileLimit));
+
+    /// <summary>
+    /// Starts the broker under <paramref name="commandPrefix"/>, e.g. ["ip", "netns", "exec", NAME] to run it in a network
+    /// namespace. The prefix must exec its command (as ip netns exec, nsenter and taskset do), so that the process
+    /// killed, stopped and measured is the broker itself.
+    /// </summary>
+    public static Task<BrokerProcess> StartWithCommandPrefixAsync(string storage, IReadOnlyList<string> commandPrefix, params string[] extraArgs) =>
+        WhenListeningAsync(new BrokerProcess(storage, extraArgs, ownStorage: null, commandPrefix: commandPrefix));
 
     /// <summary>Descriptors the broker has open now (/proc/PID/fd); null where there is no /proc.</summary>
     public int? OpenDescriptors()
