@@ -148,6 +148,14 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         Commit(m => m with { Topics = m.Topics.SetItem(r.Topic, topic with { Partitions = partitions }) }, replyTo: null);
     }
 
+    /// <summary>Whether the members up and reachable from here are a majority of the cluster's members.</summary>
+    private bool SeesMajority()
+    {
+        var state = _cluster.State;
+        int members = state.Members.Count(m => m.Status is MemberStatus.Up or MemberStatus.Leaving);
+        return LiveNodes().Count > members / 2;
+    }
+
     /// <summary>The nodes that count for leadership: members up and reachable from here, by node id.</summary>
     private HashSet<int> LiveNodes()
     {
@@ -163,6 +171,14 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
     /// </summary>
     private void Commit(Func<ClusterMetadata, ClusterMetadata> change, IActorRef? replyTo)
     {
+        if (!SeesMajority())
+        {
+            // cut off with a minority: its view of who is alive is the minority's, and any change it wrote would take
+            // effect on this node before the majority write failed (Distributed Data applies locally first)
+            replyTo?.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas,
+                "the controller reaches only a minority of the nodes; retry once the cluster has healed"));
+            return;
+        }
         var changed = change(_metadata);
         changed = changed with { Topics = LeaderElection.Reelect(changed.Topics, LiveNodes()) };
         if (changed == _metadata || (changed.Controller == _metadata.Controller && changed.Brokers == _metadata.Brokers && changed.Topics == _metadata.Topics))

@@ -154,7 +154,13 @@ public sealed partial class PartitionActor
         {
             int done = 0;
             while (done < _awaitingIsr.Count && _awaitingIsr[done].LastOffset < hw) done++; // in offset order
-            foreach (var w in _awaitingIsr.Take(done)) Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+            // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: stored here, but the ISR it reached is smaller than
+            // min.insync, so acks=all was not met (and the batch may be lost with this node)
+            BrokerError? tooFew = _isr is { EnoughInSync: false } isr ? new BrokerError(BrokerErrorCode.NotEnoughReplicas,
+                $"{_tp}: the batch reached only {isr.Isr.Count} in-sync replicas ({string.Join(",", isr.Isr)}), fewer than min.insync.replicas {isr.MinInsync}") : null;
+            foreach (var w in _awaitingIsr.Take(done))
+                if (tooFew is null) Answer(w.ReplyTo, w.Correlation, new Produced(_tp.Topic, _tp.Partition, w.BaseOffset, w.LastOffset));
+                else FailWaiter(w, tooFew);
             _awaitingIsr.RemoveRange(0, done);
         }
         Publish();
