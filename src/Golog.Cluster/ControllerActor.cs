@@ -140,12 +140,14 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
             _log.Info("Controller refuses the ISR change of {Topic}-{Partition}: {Reason}", r.Topic, r.Partition, refusal);
             return;
         }
-        var isr = r.Isr.Where(n => LiveNodes().Contains(n) || n == r.Leader).ToList();
-        if (isr.SequenceEqual(p.Isr)) return;
+        // a member that is back (an expansion) must be live; a leader asking to drop members is taken at its word
+        var isr = r.Isr.Where(n => p.Isr.Contains(n) || LiveNodes().Contains(n) || n == r.Leader).ToList();
+        if (isr.SequenceEqual(p.Isr)) { Sender.Tell(new IsrChangeGranted(r.Topic, r.Partition, r.Epoch, isr)); return; }
         _log.Info("Controller changes the ISR of {Topic}-{Partition} from {Isr} to {NewIsr}", r.Topic, r.Partition, string.Join(",", p.Isr), string.Join(",", isr));
         var partitions = topic.Partitions.ToList();
         partitions[r.Partition] = p with { Isr = isr };
-        Commit(m => m with { Topics = m.Topics.SetItem(r.Topic, topic with { Partitions = partitions }) }, replyTo: null);
+        Commit(m => m with { Topics = m.Topics.SetItem(r.Topic, topic with { Partitions = partitions }) }, Sender,
+            granted: new IsrChangeGranted(r.Topic, r.Partition, r.Epoch, isr));
     }
 
     /// <summary>Whether the members up and reachable from here are a majority of the cluster's members.</summary>
@@ -169,21 +171,22 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
     /// Applies <paramref name="change"/>, re-elects for the nodes live now and, if anything changed, writes the new
     /// version to a majority before answering <paramref name="replyTo"/> (with nothing changed, at once).
     /// </summary>
-    private void Commit(Func<ClusterMetadata, ClusterMetadata> change, IActorRef? replyTo)
+    private void Commit(Func<ClusterMetadata, ClusterMetadata> change, IActorRef? replyTo, object? granted = null)
     {
         if (!SeesMajority())
         {
             // cut off with a minority: its view of who is alive is the minority's, and any change it wrote would take
             // effect on this node before the majority write failed (Distributed Data applies locally first)
-            replyTo?.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas,
-                "the controller reaches only a minority of the nodes; retry once the cluster has healed"));
+            if (granted is null)
+                replyTo?.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas,
+                    "the controller reaches only a minority of the nodes; retry once the cluster has healed"));
             return;
         }
         var changed = change(_metadata);
         changed = changed with { Topics = LeaderElection.Reelect(changed.Topics, LiveNodes()) };
         if (changed == _metadata || (changed.Controller == _metadata.Controller && changed.Brokers == _metadata.Brokers && changed.Topics == _metadata.Topics))
         {
-            replyTo?.Tell(new ControllerReply(_metadata.Version));
+            replyTo?.Tell(granted ?? new ControllerReply(_metadata.Version));
             return;
         }
         var next = changed with { Version = _metadata.Version + 1 };
@@ -191,16 +194,16 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         string json = next.ToJson();
         var self = _cluster.SelfUniqueAddress;
         _replicator.Tell(Dsl.Update(Key, new LWWRegister<string>(self, json), new WriteMajority(MajorityTimeout), reg => reg.WithValue(self, json)));
-        Become(() => Writing(next, replyTo));
+        Become(() => Writing(next, replyTo, granted));
     }
 
     /// <summary>One write at a time: what arrives meanwhile waits, so every change starts from the committed version.</summary>
-    private void Writing(ClusterMetadata next, IActorRef? replyTo)
+    private void Writing(ClusterMetadata next, IActorRef? replyTo, object? granted)
     {
         Receive<UpdateSuccess>(_ =>
         {
             _metadata = next;
-            replyTo?.Tell(new ControllerReply(next.Version));
+            replyTo?.Tell(granted ?? new ControllerReply(next.Version));
             Become(Ready);
             Stash.UnstashAll();
         });
@@ -209,7 +212,8 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
             // not confirmed by a majority (it may still spread from the nodes that have it): the change counts as not
             // made, and is worked out again from the membership of the moment
             _log.Warning("Controller could not write metadata version {Version} to a majority ({Failure}); retrying", next.Version, failure.GetType().Name);
-            replyTo?.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas, "the cluster metadata could not be written to a majority of nodes; retry"));
+            if (granted is null)
+                replyTo?.Tell(new ControllerReply(_metadata.Version, BrokerErrorCode.NotEnoughReplicas, "the cluster metadata could not be written to a majority of nodes; retry"));
             Become(Ready);
             Stash.UnstashAll();
             Timers.StartSingleTimer("reelect", Reelect.Instance, TimeSpan.FromMilliseconds(500));

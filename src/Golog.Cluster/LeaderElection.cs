@@ -6,8 +6,11 @@ namespace Golog.Cluster;
 /// <summary>
 /// The controller's decisions, as plain functions of the metadata and the nodes that are up and reachable: where a
 /// new topic's replicas go, who leads after a node is lost or comes back, which ISR changes a leader may have.
-/// Kafka's rules: a leader only from the ISR (no unclean election), a new leader epoch for every new leader, a lost
-/// node leaves every ISR it was in (never the last member, so that it can lead again when it is back).
+/// Kafka's rules: a leader only from the ISR (no unclean election) and a new leader epoch for every new leader. A
+/// lost follower stays in the ISR until its leader asks to drop it (lagging past replica-lag-time-max) and the
+/// controller grants that in a majority write: an ISR that shrank on the controller's word alone could let a
+/// leader count fewer copies than the metadata a majority holds (a controller cut off with part of the cluster
+/// applies its own writes before they fail).
 /// </summary>
 public static class LeaderElection
 {
@@ -31,8 +34,8 @@ public static class LeaderElection
 
     /// <summary>
     /// Every partition's leadership given the <paramref name="live"/> nodes: a leader that is lost gives way to the
-    /// first live ISR member (epoch + 1) or, if none, to nobody (epoch + 1: the old leader is fenced either way); a
-    /// partition without a leader gets the first ISR member that is back; lost followers leave the ISR.
+    /// first live ISR member (epoch + 1, the lost leader leaving the ISR) or, if none, to nobody (epoch + 1: the old
+    /// leader is fenced either way); a partition without a leader gets the first ISR member that is back.
     /// </summary>
     public static ImmutableSortedDictionary<string, TopicAssignment> Reelect(ImmutableSortedDictionary<string, TopicAssignment> topics, IReadOnlySet<int> live)
     {
@@ -47,11 +50,7 @@ public static class LeaderElection
 
     public static PartitionAssignment Reelect(PartitionAssignment p, IReadOnlySet<int> live)
     {
-        if (p.Leader != PartitionLeadership.NoLeader && live.Contains(p.Leader))
-        {
-            var isr = p.Isr.Where(r => r == p.Leader || live.Contains(r)).ToList();
-            return isr.Count == p.Isr.Count ? p : p with { Isr = isr };
-        }
+        if (p.Leader != PartitionLeadership.NoLeader && live.Contains(p.Leader)) return p;
         var candidate = p.Isr.Where(live.Contains).Cast<int?>().FirstOrDefault();
         if (candidate is { } leader)
             return p with { Leader = leader, Epoch = p.Epoch + 1, Isr = p.Isr.Where(r => r == leader || live.Contains(r)).ToList() };

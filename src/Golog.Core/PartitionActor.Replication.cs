@@ -63,6 +63,13 @@ public sealed partial class PartitionActor
             if (EnsureOpenForRole()) Sender.Tell(Position());
         });
         Receive<ReplicaCheck>(_ => CheckReplicas());
+        Receive<IsrChangeGranted>(g =>
+        {
+            if (_role != Role.Leader || g.Epoch != _epoch) return;
+            if (_isr!.Granted(g.Isr)) CoreMetrics.IsrChanges.Add(1, _topicTag);
+            _isrChangeAskedAt = DateTime.MinValue;
+            AdvanceHighWatermark();
+        });
     }
 
     /// <summary>Why a client's produce or fetch is not served by this copy; null when it leads (or on one node).</summary>
@@ -84,9 +91,7 @@ public sealed partial class PartitionActor
         _isrChanges = m.IsrChanges;
         if (_role == Role.Leader && m.Epoch == _epoch)
         {
-            if (!_isr!.Isr.SequenceEqual(m.Isr)) CoreMetrics.IsrChanges.Add(1, _topicTag);
-            _isr.Update(m); // the ISR change the controller granted
-            _isrChangeAskedAt = DateTime.MinValue;
+            if (_isr!.Update(m)) CoreMetrics.IsrChanges.Add(1, _topicTag); // members back; drops wait for IsrChangeGranted
             AdvanceHighWatermark();
             return;
         }

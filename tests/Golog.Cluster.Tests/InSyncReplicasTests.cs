@@ -124,7 +124,12 @@ public sealed class InSyncReplicasTests
         var isr = Leading([1, 2], minInsync: 2);
         Assert.True(isr.EnoughInSync);
 
-        isr.Update(new BecomeLeader(1, [1, 2, 3], [1], 2, ActorRefs.Nobody));
+        Assert.False(isr.Update(new BecomeLeader(1, [1, 2, 3], [1], 2, ActorRefs.Nobody))); // seen in metadata: not yet granted
+        Assert.True(isr.EnoughInSync);
+        Assert.True(isr.Update(new BecomeLeader(1, [1, 2, 3], [1, 2, 3], 2, ActorRefs.Nobody))); // a member back counts at once
+        Assert.Equal([1, 2, 3], isr.Isr);
+
+        Assert.True(isr.Granted([1]));
         Assert.False(isr.EnoughInSync);
         Assert.Equal(50, isr.HighWatermark(leaderFlushed: 50)); // alone in sync: its own durable end
     }

@@ -95,10 +95,10 @@ public sealed class LeaderElectionTests
     }
 
     [Fact]
-    public void Lost_followers_leave_the_isr_and_the_leader_keeps_its_epoch()
+    public void Lost_followers_stay_in_the_isr_until_their_leader_asks_to_drop_them()
     {
-        Assert.Equal((1, 4, "1,3"), Of(LeaderElection.Reelect(Partition(leader: 1, epoch: 4, isr: [1, 2, 3]), Live(1, 3))));
-        Assert.Equal((1, 4, "1"), Of(LeaderElection.Reelect(Partition(leader: 1, epoch: 4, isr: [1, 2, 3]), Live(1))));
+        Assert.Equal((1, 4, "1,2,3"), Of(LeaderElection.Reelect(Partition(leader: 1, epoch: 4, isr: [1, 2, 3]), Live(1, 3))));
+        Assert.Equal((1, 4, "1,2,3"), Of(LeaderElection.Reelect(Partition(leader: 1, epoch: 4, isr: [1, 2, 3]), Live(1))));
     }
 
     [Fact]

@@ -40,11 +40,25 @@ public sealed class InSyncReplicas
     /// <summary>Whether an acks=all produce may be taken: enough replicas in sync (Kafka's min.insync.replicas).</summary>
     public bool EnoughInSync => Isr.Count >= MinInsync;
 
-    /// <summary>The controller granted an ISR change (same epoch).</summary>
-    public void Update(BecomeLeader role)
+    /// <summary>
+    /// The metadata names an ISR for this epoch: members it adds count at once (more copies to wait for is always
+    /// safe), members it drops only once the controller grants the drop (<see cref="Granted"/>). True if the ISR changed.
+    /// </summary>
+    public bool Update(BecomeLeader role)
     {
-        Isr = role.Isr;
         MinInsync = role.MinInsyncReplicas;
+        var grown = Isr.Union(role.Isr).Order().ToList();
+        if (grown.SequenceEqual(Isr.Order())) return false;
+        Isr = grown;
+        return true;
+    }
+
+    /// <summary>The controller confirmed <paramref name="isr"/> (a majority holds it): it is the ISR now. True if it changed.</summary>
+    public bool Granted(IReadOnlyList<int> isr)
+    {
+        if (isr.Order().SequenceEqual(Isr.Order())) return false;
+        Isr = isr;
+        return true;
     }
 
     /// <summary>

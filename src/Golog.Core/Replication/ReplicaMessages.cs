@@ -67,6 +67,13 @@ public sealed record ReplicaDurable(int Epoch, long Flushed);
 /// </summary>
 public sealed record ReplicaProgress(string Topic, int Partition, int FollowerId, int Epoch, long Flushed);
 
+/// <summary>
+/// The controller to the leader that asked: its ISR change is in the metadata a majority holds. Only then does a
+/// leader count an ISR without a member (KIP-497's rule); a shrink it merely sees in the metadata may be one a
+/// controller cut off from the majority applied locally before its write failed.
+/// </summary>
+public sealed record IsrChangeGranted(string Topic, int Partition, int Epoch, IReadOnlyList<int> Isr);
+
 /// <summary>A leader asks the controller to change its partition's ISR (Kafka's AlterPartition): granted only in the epoch it leads.</summary>
 public sealed record IsrChangeRequest(string Topic, int Partition, int Leader, int Epoch, IReadOnlyList<int> Isr);
 
