@@ -18,6 +18,8 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
 {
     private sealed record Apply(ClusterMetadata Metadata);
     private sealed record Reregister { public static readonly Reregister Instance = new(); }
+    private sealed record ReadMajorityNow { public static readonly ReadMajorityNow Instance = new(); }
+    private sealed record RepublishBrokers { public static readonly RepublishBrokers Instance = new(); }
 
     private readonly Golog.Core.ClusterSettings _settings;
     private readonly RoutingTable _routes;
@@ -32,6 +34,9 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     private bool _ensuring;
     private ClusterMember? _self; // this node's doors, once bound
     private int _fetcherGeneration;
+    // Until a majority's metadata has been read, what this node has is its durable store's copy from before it
+    // stopped: acting on it would have a restarted node lead in an epoch the cluster has moved past.
+    private bool _caughtUp;
 
     public MetadataWatcher(Golog.Core.ClusterSettings settings, RoutingTable routes, IActorRef topics, IActorRef controller, int fetchMaxBytes)
     {
@@ -41,6 +46,14 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
         _controller = controller;
         _fetchMaxBytes = fetchMaxBytes;
         Receive<Changed>(c => c.Key.Equals(ControllerActor.Key), c => Seen(ClusterMetadata.FromJson(c.Get(ControllerActor.Key).Value)));
+        Receive<ReadMajorityNow>(_ => DistributedData.Get(Context.System).Replicator.Tell(
+            Dsl.Get(ControllerActor.Key, new ReadMajority(TimeSpan.FromSeconds(3)))));
+        Receive<GetSuccess>(g => CaughtUp(ClusterMetadata.FromJson(g.Get(ControllerActor.Key).Value)));
+        Receive<NotFound>(_ => CaughtUp(null));
+        Receive<GetFailure>(_ => Timers.StartSingleTimer("read-majority", ReadMajorityNow.Instance, TimeSpan.FromMilliseconds(500)));
+        // Akka updates Cluster.State after it publishes member events: publish again shortly, so the brokers'
+        // statuses never stay as they were when an event arrived
+        Receive<RepublishBrokers>(_ => PublishBrokers(_applied));
         Receive<RegisterBroker>(r =>
         {
             _self = r.Broker;
@@ -75,6 +88,17 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     {
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(ControllerActor.Key, Self));
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        var self = Self; // the callback runs outside this actor
+        _cluster.RegisterOnMemberUp(() => self.Tell(ReadMajorityNow.Instance));
+        Timers.StartPeriodicTimer("republish-brokers", RepublishBrokers.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    private void CaughtUp(ClusterMetadata? majority)
+    {
+        if (_caughtUp) return;
+        _caughtUp = true;
+        if (majority is not null && majority.Version > (_latest?.Version ?? 0)) _latest = majority;
+        if (_latest is { } latest) Seen(latest);
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -82,8 +106,9 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     private void Seen(ClusterMetadata metadata)
     {
         if (metadata.Version <= _applied.Version) return;
-        _latest = metadata;
-        if (_ensuring) return; // applied after the one in progress
+        if (metadata.Version > (_latest?.Version ?? 0)) _latest = metadata;
+        if (!_caughtUp || _ensuring) return; // applied once caught up, or after the one in progress
+        metadata = _latest!;
         _ensuring = true;
         var topics = metadata.Topics.Select(t => (t.Key, t.Value.Partitions.Count)).ToList();
         _topics.Ask<TopicsEnsured>(new EnsureTopics(topics), TimeSpan.FromSeconds(30))
@@ -138,8 +163,10 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     private void PublishBrokers(ClusterMetadata metadata)
     {
         var state = _cluster.State;
-        var unreachable = state.Unreachable.Select(NodeIds.Of).ToHashSet();
-        var up = state.Members.Where(m => m.Status == MemberStatus.Up).Select(NodeIds.Of).ToHashSet();
+        var unreachableMembers = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        // by node id: a node restarted is a new member with the same id while its old incarnation may still be listed
+        var up = state.Members.Where(m => m.Status == MemberStatus.Up && !unreachableMembers.Contains(m.UniqueAddress)).Select(NodeIds.Of).ToHashSet();
+        var unreachable = state.Unreachable.Select(NodeIds.Of).Where(id => !up.Contains(id)).ToHashSet();
         var brokers = metadata.Brokers.Values
             .Where(b => up.Contains(b.NodeId) || unreachable.Contains(b.NodeId))
             .Select(b => b with { Status = unreachable.Contains(b.NodeId) ? ClusterMember.Unreachable : ClusterMember.Up })

@@ -7,8 +7,11 @@ namespace Golog.Client;
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan FirstBackoff, TimeSpan MaxBackoff, TimeSpan MaxTotal)
 {
-    /// <summary>10 attempts over at most 30 s (Kafka producers retry for delivery.timeout.ms, 2 minutes by default).</summary>
-    public static readonly RetryPolicy Default = new(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+    /// <summary>
+    /// 40 attempts over at most 30 s, at most 1 s apart: a failover whose controller went with the leader takes about
+    /// 7 s, plus the metadata refresh (Kafka producers retry for delivery.timeout.ms, 2 minutes by default).
+    /// </summary>
+    public static readonly RetryPolicy Default = new(40, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
     /// <summary>The wait before retry number <paramref name="retry"/> (0 for the first retry).</summary>
     public TimeSpan Backoff(int retry) =>
