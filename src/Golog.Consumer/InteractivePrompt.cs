@@ -33,11 +33,12 @@ internal static class InteractivePrompt
 
     private static string Ask(string prompt, TextReader input, TextWriter output)
     {
+        // Ctrl-C here quits at once (nothing to commit yet), but on a line of its own: the shell's prompt must not
+        // follow "Enter topic: " on the same line. Registered before the prompt shows, so a Ctrl-C as soon as it
+        // appears is caught too.
+        using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Out.WriteLine());
         output.Write(prompt);
         output.Flush();
-        // Ctrl-C here quits at once (nothing to commit yet), but on a line of its own: the shell's prompt must not
-        // follow "Enter topic: " on the same line.
-        using var onCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Console.Out.WriteLine());
         return input.ReadLine() ?? throw new EndOfStreamException("input ended before the consumer was set up");
     }
 }
