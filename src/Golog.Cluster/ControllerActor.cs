@@ -184,7 +184,8 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         }
         var changed = change(_metadata);
         changed = changed with { Topics = LeaderElection.Reelect(changed.Topics, LiveNodes()) };
-        if (changed == _metadata || (changed.Controller == _metadata.Controller && changed.Brokers == _metadata.Brokers && changed.Topics == _metadata.Topics))
+        // the immutable collections come back as the same instances when nothing changed
+        if (changed.Controller == _metadata.Controller && changed.Brokers == _metadata.Brokers && changed.Topics == _metadata.Topics)
         {
             replyTo?.Tell(granted ?? new ControllerReply(_metadata.Version));
             return;
