@@ -6,11 +6,16 @@
 # medians per mode. Each broker is warmed up first (300,000 messages through another topic). README "Observe" has the figures.
 #   bash benchmarks/metrics-overhead.sh                                   # 3 rounds of 1,000,000 messages
 #   ROUNDS=5 MESSAGES=3000000 SCRAPE=1 bash benchmarks/metrics-overhead.sh
+# Where Linux perf is installed (Debian: linux-perf) a last, profiled round samples the scraped broker during each
+# workload and prints the share of its CPU samples in metrics code (the instruments, OpenTelemetry's aggregation and
+# exporter): the cost proper, which the end-to-end medians bound only within their run-to-run spread. PROFILE=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 MESSAGES=${MESSAGES:-1000000}
 SCRAPE=${SCRAPE:-1}
+PROFILE=${PROFILE:-1}
+command -v perf >/dev/null || { [ "$PROFILE" = 1 ] && echo "note: perf not installed (apt-get install linux-perf): no profiled round"; PROFILE=0; }
 dotnet build -c Release src/Golog.Broker -v q -nologo >/dev/null
 dotnet build -c Release src/Golog.Perf -v q -nologo >/dev/null
 broker=src/Golog.Broker/bin/Release/net10.0/golog-broker.dll
@@ -19,11 +24,13 @@ results=$(mktemp)
 
 port_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['port'])" "$1" "$2"; }
 
-run_mode() { # $1 round, $2 mode: off | on | scraped
-  local round=$1 mode=$2 dir http json broker_pid scraper_pid="" enabled=on
+run_mode() { # $1 round, $2 mode: off | on | scraped, $3 profile: 1 = perf-record the broker during each workload
+  local round=$1 mode=$2 profile=${3:-0} dir http json broker_pid scraper_pid="" enabled=on perf_pid
   dir=$(mktemp -d)
   [ "$mode" = off ] && enabled=off
-  dotnet "$broker" --port 0 --kafka-port 0 --http-port 0 --storage "$dir/data" --ports-file "$dir/ports.json" --set golog.http.enabled=$enabled >"$dir/broker.log" 2>&1 &
+  # perf names JIT-compiled methods from the runtime's perf map (written only when asked for; W^X off, or the code
+  # runs from a double mapping the map does not describe)
+  DOTNET_PerfMapEnabled=$profile DOTNET_EnableWriteXorExecute=$((1 - profile)) dotnet "$broker" --port 0 --kafka-port 0 --http-port 0 --storage "$dir/data" --ports-file "$dir/ports.json" --set golog.http.enabled=$enabled >"$dir/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 150); do [ -f "$dir/ports.json" ] && break; sleep 0.2; done
   json=$(port_of "$dir/ports.json" json)
@@ -43,8 +50,24 @@ run_mode() { # $1 round, $2 mode: off | on | scraped
   for workload in produce consume; do
     local extra=(--batch 1000 --inflight 4 --messages "$MESSAGES")
     [ "$workload" = consume ] && extra=(--batch 5000)
+    if [ "$profile" = 1 ]; then
+      perf record -q -F 999 -p "$broker_pid" -o "$dir/$workload.perf" 2>/dev/null & perf_pid=$!
+      sleep 0.5 # perf attached before the workload starts
+    fi
     line="round=$round metrics=$mode $(dotnet "$perf" "$workload" --broker "127.0.0.1:$json" --topic overhead --broker-pid "$broker_pid" "${extra[@]}" | grep '^RESULT')"
-    echo "$line" | tee -a "$results"
+    if [ "$profile" = 1 ]; then
+      kill -INT "$perf_pid"; wait "$perf_pid" || true
+      perf report -i "$dir/$workload.perf" --no-children --sort sym -g none -q 2>/dev/null | python3 -c '
+import re, sys
+total = metrics = 0.0
+for line in sys.stdin:
+    m = re.match(r"\s*([\d.]+)%\s+\[.\]\s+(.*)", line)
+    if not m: continue
+    total += float(m.group(1))
+    if re.search(r"OpenTelemetry|System\.Diagnostics\.Metrics|Golog\.[\w.]*Metrics|BrokerGauges|CountFetched|ActivityHistory", m.group(2)): metrics += float(m.group(1))
+print(f"profile workload='"$workload"' metrics_share_of_broker_cpu={metrics / max(total, 1e-9) * 100:.2f}%")'
+    else echo "$line" | tee -a "$results"
+    fi
   done
   [ -n "$scraper_pid" ] && kill "$scraper_pid"
   kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
@@ -55,6 +78,8 @@ modes=(off on scraped)
 for round in $(seq 1 "$ROUNDS"); do
   for i in 0 1 2; do run_mode "$round" "${modes[$(( (i + round - 1) % 3 ))]}"; done
 done
+
+[ "$PROFILE" = 1 ] && run_mode profiled scraped 1
 
 echo "load: $(uptime)"
 python3 - "$results" <<'PY'
