@@ -52,7 +52,7 @@ public sealed class BrokerGauges : IDisposable
         var cluster = _routes.Cluster;
         return _routes.Topics().Sum(topic => Enumerable.Range(0, topic.Partitions.Count)
             .Select(p => cluster.LeadershipOf(new TopicPartition(topic.Name, p)))
-            .Count(l => l.Leader == cluster.SelfId && l.Isr.Count < l.Replicas.Count));
+            .Count(l => l.Leader == cluster.SelfId && l.UnderReplicated));
     }
 
     private IEnumerable<Measurement<int>> GroupMembers() =>

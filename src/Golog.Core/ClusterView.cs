@@ -18,6 +18,9 @@ public sealed record ClusterMember(int NodeId, string Host, int Port, int KafkaP
 public sealed record PartitionLeadership(int Leader, int Epoch, IReadOnlyList<int> Replicas, IReadOnlyList<int> Isr, int MinInsyncReplicas)
 {
     public const int NoLeader = -1;
+
+    /// <summary>Kafka's under-replicated: fewer replicas in sync than the partition has.</summary>
+    public bool UnderReplicated => Isr.Count < Replicas.Count;
 }
 
 /// <summary>

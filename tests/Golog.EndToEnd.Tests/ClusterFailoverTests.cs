@@ -138,31 +138,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// Creates the topic with a replica on every node, asking again while the controller does not count every node up
-    /// yet (it refuses a replication factor above the nodes up), and waits until it is healthy.
-    /// </summary>
-    private static async Task CreateTopicAsync(ClusterProcesses cluster)
-    {
-        await using (var client = await LineClient.ConnectAsync(cluster[ClusterProcesses.Nodes[0]].Port))
-        {
-            string request = $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":{{Partitions}},"replication_factor":{{ClusterProcesses.Nodes.Count}}}""";
-            string reply = await client.RequestAsync(request);
-            for (var waited = Stopwatch.StartNew(); reply.Contains(ErrorCode.InvalidReplicationFactor) && waited.Elapsed < RecoveryTimeout;)
-            {
-                await Task.Delay(200);
-                reply = await client.RequestAsync(request);
-            }
-            Assert.True(reply.Contains("\"ok\":true"), $"create_topic: {reply}");
-        }
-        await WaitUntilHealthyAsync(cluster);
-    }
+    private static Task CreateTopicAsync(ClusterProcesses cluster) => cluster.CreateReplicatedTopicAsync(Topic, Partitions, RecoveryTimeout);
 
-    /// <summary>Every partition led with its full ISR, as every node's metadata says alike.</summary>
-    private static Task<ClusterMetadata> WaitUntilHealthyAsync(ClusterProcesses cluster) =>
-        cluster.WaitUntilAsync(Topic, m => m.Topics.SingleOrDefault(t => t.Name == Topic) is { } topic && topic.Partitions.Count == Partitions
-            && topic.Partitions.All(p => p.Leader is not null && p.Isr?.Count == ClusterProcesses.Nodes.Count),
-            RecoveryTimeout, "every partition led with its full ISR");
+    private static Task<ClusterMetadata> WaitUntilHealthyAsync(ClusterProcesses cluster) => cluster.WaitUntilHealthyAsync(Topic, Partitions, RecoveryTimeout);
 
     private static PartitionMetadata Partition(ClusterMetadata metadata, int partition) =>
         metadata.Topics.Single(t => t.Name == Topic).Partitions.Single(p => p.Partition == partition);

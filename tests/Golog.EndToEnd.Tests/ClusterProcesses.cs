@@ -107,6 +107,31 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public Task<ClusterMetadata> WaitUntilAsync(string? topic, Func<ClusterMetadata, bool> condition, TimeSpan timeout, string what) =>
         PollAsync(topic, answers => answers.All(condition) && answers.Select(Leadership).Distinct().Count() == 1 ? answers[0] : null, timeout, what);
 
+    /// <summary>
+    /// Creates <paramref name="topic"/> with a replica on every node, asking again while the controller does not count
+    /// every node up yet (it refuses a replication factor above the nodes up), and waits until it is healthy.
+    /// </summary>
+    public async Task<ClusterMetadata> CreateReplicatedTopicAsync(string topic, int partitions, TimeSpan timeout)
+    {
+        await using (var client = await LineClient.ConnectAsync(this[Nodes[0]].Port))
+        {
+            string request = $$"""{"type":"create_topic","id":1,"topic":"{{topic}}","partitions":{{partitions}},"replication_factor":{{Nodes.Count}}}""";
+            string reply = await client.RequestAsync(request);
+            for (var waited = Stopwatch.StartNew(); reply.Contains(ErrorCode.InvalidReplicationFactor) && waited.Elapsed < timeout;)
+            {
+                await Task.Delay(PollInterval);
+                reply = await client.RequestAsync(request);
+            }
+            if (!reply.Contains("\"ok\":true")) throw new InvalidOperationException($"create_topic {topic}: {reply}");
+        }
+        return await WaitUntilHealthyAsync(topic, partitions, timeout);
+    }
+
+    /// <summary>Every partition of <paramref name="topic"/> led with its full ISR, as every node's metadata says alike.</summary>
+    public Task<ClusterMetadata> WaitUntilHealthyAsync(string topic, int partitions, TimeSpan timeout) =>
+        WaitUntilAsync(topic, m => m.Topics.SingleOrDefault(t => t.Name == topic) is { } t && t.Partitions.Count == partitions
+            && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == Nodes.Count), timeout, "every partition led with its full ISR");
+
     /// <summary>The last lines of every node's log, incarnation by incarnation (the full logs of a run are long).</summary>
     public string Logs(int linesPerIncarnation = 150)
     {

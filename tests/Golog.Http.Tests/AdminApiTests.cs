@@ -107,6 +107,37 @@ public class AdminApiTests
     }
 
     [Fact]
+    public async Task One_node_is_a_cluster_of_one_that_leads_and_holds_every_partition_in_sync()
+    {
+        await using var broker = await HttpBroker.StartAsync();
+        await using var client = await broker.ConnectAsync();
+        await client.CreateTopicAsync("orders", 3);
+        await client.CreateTopicAsync("audit", 1);
+
+        var cluster = await GetJsonAsync(broker, "api/cluster");
+
+        Assert.False(cluster.GetProperty("clustered").GetBoolean());
+        var node = Assert.Single(cluster.GetProperty("brokers").EnumerateArray());
+        int self = cluster.GetProperty("self").GetInt32();
+        Assert.Equal(self, node.GetProperty("nodeId").GetInt32());
+        Assert.Equal(broker.JsonPort, node.GetProperty("port").GetInt32());
+        Assert.Equal("up", node.GetProperty("status").GetString());
+        Assert.Equal(4, node.GetProperty("leads").GetInt32());
+        Assert.Equal(4, node.GetProperty("replicas").GetInt32());
+        Assert.Equal(0, cluster.GetProperty("underReplicated").GetInt32());
+        Assert.Equal(0, cluster.GetProperty("leaderless").GetInt32());
+        var partitions = cluster.GetProperty("partitions").EnumerateArray().ToList();
+        Assert.Equal(["audit/0", "orders/0", "orders/1", "orders/2"],
+            partitions.Select(p => $"{p.GetProperty("topic").GetString()}/{p.GetProperty("partition").GetInt32()}").Order(StringComparer.Ordinal));
+        Assert.All(partitions, p =>
+        {
+            Assert.Equal(self, p.GetProperty("leader").GetInt32());
+            Assert.Equal([self], p.GetProperty("isr").EnumerateArray().Select(i => i.GetInt32()));
+            Assert.False(p.GetProperty("underReplicated").GetBoolean());
+        });
+    }
+
+    [Fact]
     public async Task Brokers_list_every_door_and_the_configuration_is_the_effective_one()
     {
         await using var broker = await HttpBroker.StartAsync("--set", "golog.segment.bytes=8MiB");

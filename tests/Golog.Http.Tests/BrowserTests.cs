@@ -64,7 +64,7 @@ public class BrowserTests
         }
 
         Assert.True(node.ExitCode == 0, $"the browser walk failed:\n{output}\n{await stderr}");
-        foreach (var name in (string[])["overview", "topic", "messages", "group"]) Assert.True(File.Exists(Path.Combine(screenshots, name + ".png")), name);
+        foreach (var name in (string[])["overview", "topic", "messages", "group", "cluster"]) Assert.True(File.Exists(Path.Combine(screenshots, name + ".png")), name);
     }
 
     private static string RepositoryRoot()

@@ -1,5 +1,6 @@
 // Walks the broker's web console in a real headless chromium, as a person would: overview → topic → partition →
-// messages → group, then waits (lines on stdin/stdout with the xunit test) for a consumer to commit and sees the lag.
+// messages → group, where it waits (lines on stdin/stdout with the xunit test) for a consumer to commit and sees the
+// lag, → cluster → overview.
 // Usage: node console-walk.mjs BASE_URL OUT_DIR TOPIC GROUP XSS_TEXT LAG_AFTER_COMMIT
 // Exit code 0 = every check passed; otherwise the failure is printed. Screenshots go to OUT_DIR.
 import { chromium } from "playwright-core";
@@ -64,6 +65,22 @@ try {
   await page.getByTestId("partition-lag").filter({ hasText: new RegExp(`^${lagAfterCommit}$`) }).first().waitFor();
   await page.getByTestId("group-lag").filter({ hasText: new RegExp(`^${lagAfterCommit}$`) }).waitFor();
   await shot("group");
+
+  step("cluster");
+  await page.getByRole("link", { name: "Cluster", exact: true }).click();
+  await page.getByTestId("cluster-nodes").waitFor();
+  const nodes = await page.getByTestId("node-row").count();
+  if (nodes !== 1) problems.push(`the cluster view lists ${nodes} nodes for a single broker`);
+  // a thousand topics: the first 200 partitions drawn, the rest a click away
+  await page.getByTestId("cluster-partition").first().waitFor();
+  const drawn = await page.getByTestId("cluster-partition").count();
+  if (drawn !== 200) problems.push(`the cluster view drew ${drawn} partitions at first, not 200`);
+  await page.getByRole("button", { name: /Show more/ }).click();
+  await page.getByTestId("cluster-partition").nth(399).waitFor();
+  const underReplicated = await page.getByTestId("under-replicated").innerText();
+  if (underReplicated !== "0") problems.push(`a single broker shows ${underReplicated} under-replicated partitions`);
+  await noHorizontalScroll("cluster");
+  await shot("cluster");
 
   step("overview again");
   await page.getByRole("link", { name: "Overview" }).click();

@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Golog.Broker.Doors.Http;
 
 /// <summary>
-/// The JSON admin API under /api that the web console reads: topics, partitions, messages, groups, brokers and the
-/// effective configuration, plus topic creation. Reads of partition bounds come from the published
+/// The JSON admin API under /api that the web console reads: topics, partitions, messages, groups, brokers, the
+/// cluster (nodes, leaders, ISRs) and the effective configuration, plus topic creation. Reads of partition bounds come from the published
 /// <see cref="PartitionStatus"/> (no mailbox round trip, so 1,000 topics list in one pass); everything else is a core
 /// command through <see cref="CoreAsker"/>, as any door sends it.
 /// </summary>
@@ -34,6 +34,7 @@ public sealed class AdminApi(CoreAsker core, RoutingTable routes, GroupBoard gro
         api.MapGet("/groups", Groups);
         api.MapGet("/groups/{group}", Group);
         api.MapGet("/brokers", () => Ok(new[] { broker.Describe() }));
+        api.MapGet("/cluster", Cluster);
         api.MapGet("/config", () => Ok(broker.Settings()));
         api.MapFallback((HttpContext http) => Problem(HttpStatusCode.NotFound, "not_found", $"no such API path: {http.Request.Path}"));
     }
@@ -79,6 +80,40 @@ public sealed class AdminApi(CoreAsker core, RoutingTable routes, GroupBoard gro
                 logEndOffset = p.Status.LogEndOffset,
                 sizeBytes = p.Status.SizeBytes,
                 messagesPerSecond = history.RateOf(new TopicPartition(route.Name, i)),
+            }),
+        });
+    }
+
+    /// <summary>
+    /// The cluster as this node's metadata has it: nodes with their status and how many partitions each leads and
+    /// holds, and every partition's leader, epoch, replicas and ISR (what `golog cluster status` prints). One node is
+    /// a cluster of one that leads everything. Read from <see cref="ClusterView"/>, no request to anyone.
+    /// </summary>
+    private IResult Cluster()
+    {
+        var view = routes.Cluster;
+        var partitions = routes.Topics()
+            .SelectMany(t => Enumerable.Range(0, t.Partitions.Count).Select(p => (Topic: t.Name, Partition: p, Leadership: view.LeadershipOf(new TopicPartition(t.Name, p)))))
+            .ToList();
+        return Ok(new
+        {
+            clustered = view.Clustered,
+            self = view.SelfId,
+            controller = view.Controller,
+            underReplicated = partitions.Count(p => p.Leadership.UnderReplicated),
+            leaderless = partitions.Count(p => p.Leadership.Leader == PartitionLeadership.NoLeader),
+            brokers = view.Brokers.Select(b => new
+            {
+                nodeId = b.NodeId, host = b.Host, port = b.Port, kafkaPort = b.KafkaPort, status = b.Status,
+                leads = partitions.Count(p => p.Leadership.Leader == b.NodeId),
+                replicas = partitions.Count(p => p.Leadership.Replicas.Contains(b.NodeId)),
+            }),
+            partitions = partitions.Select(p => new
+            {
+                topic = p.Topic, partition = p.Partition,
+                leader = p.Leadership.Leader == PartitionLeadership.NoLeader ? (int?)null : p.Leadership.Leader,
+                leaderEpoch = p.Leadership.Epoch, replicas = p.Leadership.Replicas, isr = p.Leadership.Isr,
+                minInsyncReplicas = p.Leadership.MinInsyncReplicas, underReplicated = p.Leadership.UnderReplicated,
             }),
         });
     }

@@ -242,14 +242,38 @@ async function group(name) {
   ];
 }
 
-async function brokers() {
-  const list = await api("/brokers");
-  return [el("h1", {}, "Brokers"), el("div", { class: "panel" },
-    table([col("Id"), col("Version"), col("Doors"), col("Up")], list.map(b => el("tr", {},
-      el("td", {}, String(b.id)), el("td", {}, b.version),
-      el("td", { class: "wrap mono" }, Object.entries(b.doors).map(([d, a]) => `${d} ${a.host}:${a.port}`).join("  ")),
-      el("td", {}, duration(b.uptimeSeconds)))), "brokers-table"),
-    el("p", { class: "muted" }, "One node: replication (and a cluster view) is not there yet."))];
+// The cluster as this broker's metadata has it (one node is a cluster of one): nodes, then every partition's
+// leader, replicas and ISR, the under-replicated and leaderless ones first. Refreshes itself, so a node going down
+// shows up within a refresh; it has no text box for the refresh to disturb.
+let clusterRows = PAGE_ROWS;
+async function cluster() {
+  const [c, [self]] = await Promise.all([api("/cluster"), api("/brokers")]);
+  const ids = list => list.length ? list.join(", ") : "–";
+  const trouble = p => (p.leader === null ? 2 : 0) + (p.underReplicated ? 1 : 0);
+  const partitions = c.partitions.slice().sort((a, b) => trouble(b) - trouble(a) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  const role = b => [b.nodeId === c.controller && c.clustered ? "controller" : null, b.nodeId === c.self ? "this broker" : null].filter(Boolean).join(" · ");
+  return [
+    el("h1", {}, c.clustered ? "Cluster" : "Cluster · one node"),
+    el("p", { class: "crumbs" }, `This broker: node ${c.self} · version ${self.version} · up ${duration(self.uptimeSeconds)} · ` +
+      Object.entries(self.doors).map(([d, a]) => `${d} ${a.host}:${a.port}`).join("  ")),
+    el("div", { class: "cards" },
+      card("Nodes up", `${num(c.brokers.filter(b => b.status === "up").length)} of ${num(c.brokers.length)}`, "nodes-up"),
+      card("Controller", c.clustered ? `node ${c.controller}` : "–"), card("Partitions", num(c.partitions.length)),
+      card("Under-replicated", num(c.underReplicated), "under-replicated"), card("Without leader", num(c.leaderless), "leaderless")),
+    el("div", { class: "panel" }, el("h2", {}, "Nodes"),
+      table([col("Node"), col("JSON door"), col("Kafka door"), col("Status"), col("Role"), col("Leads", 1), col("Replicas", 1)],
+        c.brokers.map(b => el("tr", { "data-testid": "node-row" },
+          el("td", {}, String(b.nodeId)), el("td", { class: "mono" }, `${b.host}:${b.port}`), el("td", { class: "mono" }, b.kafkaPort ? `${b.host}:${b.kafkaPort}` : "–"),
+          el("td", {}, el("span", { class: "badge node-" + b.status }, b.status)), el("td", {}, role(b)),
+          el("td", { class: "num" }, num(b.leads)), el("td", { class: "num" }, num(b.replicas)))), "cluster-nodes")),
+    el("div", { class: "panel" }, el("h2", {}, "Partitions"),
+      table([col("Topic", 0, "34%"), col("Partition", 1), col("Leader", 1), col("Epoch", 1), col("Replicas"), col("In sync"), col("Min in sync", 1)],
+        partitions.slice(0, clusterRows).map(p => el("tr", { class: p.leader === null || p.underReplicated ? "trouble" : null, "data-testid": "cluster-partition" },
+          el("td", { class: "name", title: p.topic }, link(topicHref(p.topic), p.topic)), el("td", { class: "num" }, String(p.partition)),
+          el("td", { class: "num" }, p.leader === null ? "none" : String(p.leader)), el("td", { class: "num" }, num(p.leaderEpoch)),
+          el("td", {}, ids(p.replicas)), el("td", {}, ids(p.isr)), el("td", { class: "num" }, num(p.minInsyncReplicas)))), "cluster-partitions"),
+      partitions.length > clusterRows ? el("button", { class: "more", onclick: () => { clusterRows += PAGE_ROWS; route(); } }, `Show more (${num(partitions.length - clusterRows)} left)`) : null),
+  ];
 }
 
 let configFilter = "";
@@ -265,7 +289,7 @@ async function config() {
     el("div", { class: "panel" }, body)];
 }
 
-// ---- routing: #/, #/topics, #/topics/NAME, #/topics/NAME/P?offset=..., #/groups, #/groups/NAME, #/brokers, #/config ----
+// ---- routing: #/, #/topics, #/topics/NAME, #/topics/NAME/P?offset=..., #/groups, #/groups/NAME, #/cluster, #/config ----
 
 function route() {
   const [path, query] = location.hash.replace(/^#/, "").split("?");
@@ -278,7 +302,7 @@ function route() {
   else if (section === "topics") render = topics;
   else if (section === "groups" && name !== undefined) { render = () => group(name); refresh = true; }
   else if (section === "groups") { render = groups; refresh = true; }
-  else if (section === "brokers") render = brokers;
+  else if (section === "cluster") { render = cluster; refresh = true; }
   else if (section === "config") render = config;
   else render = async () => [el("h1", {}, "Not found"), el("p", {}, link("#/", "Back to the overview"))];
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.nav === nav);
