@@ -28,13 +28,16 @@ public sealed class BrokerGauges : IDisposable
         _meter.CreateObservableGauge("golog.under_replicated_partitions", UnderReplicated, null, "Partitions led by this node with fewer replicas in sync than they have");
     }
 
+    // Only the partitions this node keeps a copy of (as a Kafka broker reports its replicas): on a cluster the others
+    // have no log here, and their bounds would read 0.
     private IEnumerable<Measurement<long>> Partitions(Func<PartitionStatus, long> value)
     {
         foreach (var topic in _routes.Topics())
             for (int p = 0; p < topic.Partitions.Count; p++)
             {
                 var status = topic.Partitions[p].Status;
-                if (status.Opened.IsCompleted) yield return new(value(status), new("topic", topic.Name), new("partition", p));
+                if (status.Opened.IsCompleted && _routes.Cluster.HoldsReplica(new TopicPartition(topic.Name, p)))
+                    yield return new(value(status), new("topic", topic.Name), new("partition", p));
             }
     }
 

@@ -59,6 +59,9 @@ public sealed class ClusterView
         : Clustered ? new PartitionLeadership(PartitionLeadership.NoLeader, 0, [], [], 1)
         : new PartitionLeadership(SelfId, 0, [SelfId], [SelfId], 1);
 
+    /// <summary>Whether this node keeps a copy of <paramref name="tp"/> (on one node: every partition).</summary>
+    public bool HoldsReplica(TopicPartition tp) => !Clustered || LeadershipOf(tp).Replicas.Contains(SelfId);
+
     /// <summary>Why a produce or fetch for <paramref name="tp"/> cannot be served here: another node leads it, or none does yet. Null when this node leads it.</summary>
     public BrokerError? NotLeaderHere(TopicPartition tp)
     {

@@ -58,6 +58,44 @@ public sealed class ClusterConsoleTests
         }
     }
 
+    /// <summary>
+    /// A node's /metrics reports the partition gauges (log start, high watermark, log end, size) of the partitions it
+    /// keeps a copy of, as a Kafka broker does: a partition held by other nodes has no log here, and reading 0 it
+    /// would look like data lost.
+    /// </summary>
+    [Fact]
+    public async Task A_node_reports_partition_gauges_only_for_the_partitions_it_holds()
+    {
+        await using var cluster = await ClusterProcesses.StartAsync();
+        try
+        {
+            int node = ClusterProcesses.Nodes[0];
+            await using (var client = await LineClient.ConnectAsync(cluster[node].Port))
+            {
+                string reply = await client.RequestAsync("""{"type":"create_topic","id":1,"topic":"spread","partitions":3,"replication_factor":1}""");
+                Assert.True(reply.Contains("\"ok\":true"), $"create_topic: {reply}");
+            }
+            var metadata = await cluster.WaitUntilAsync("spread", m => m.Topics.SingleOrDefault(t => t.Name == "spread") is { } t
+                && t.Partitions.Count == 3 && t.Partitions.All(p => p.Leader is not null), Timeout, "every partition of spread led");
+            var held = metadata.Topics.Single(t => t.Name == "spread").Partitions.Where(p => p.Replicas!.Contains(node)).Select(p => p.Partition).Order().ToList();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{PortsFile.Read(cluster[node].PortsFilePath)["http"].Port}/") };
+
+            List<int> reported = [];
+            for (var waited = Stopwatch.StartNew(); waited.Elapsed < Timeout && !reported.SequenceEqual(held); await Task.Delay(PollInterval))
+                reported = [.. (await http.GetStringAsync("metrics")).Split('\n')
+                    .Where(l => l.StartsWith("golog_partition_high_watermark{") && l.Contains("topic=\"spread\""))
+                    .Select(l => int.Parse(l.Split("partition=\"")[1].Split('"')[0])).Order()];
+
+            Assert.NotEmpty(held); // three partitions, one copy each, spread over three nodes
+            Assert.True(held.Count < 3, $"node {node} holds every partition of a topic with one copy each: {string.Join(",", held)}");
+            Assert.Equal(held, reported);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
+        }
+    }
+
     private sealed record Node(int NodeId, string Status, int Replicas);
 
     private static List<Node> Nodes(JsonElement view) => [.. view.GetProperty("brokers").EnumerateArray()
