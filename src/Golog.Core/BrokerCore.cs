@@ -74,7 +74,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         var view = routes.Cluster;
         if (!view.Clustered || routes.TryGet(OffsetsTopic.Name, out _)) return;
         long now = Environment.TickCount64, asked = Interlocked.Read(ref _offsetsTopicAskedAt);
-        if (now - asked < 2000 || view.Brokers.Count(b => b.Status == ClusterMember.Up) < view.OffsetsReplicas) return;
+        if ((asked != long.MinValue && now - asked < 2000) || view.Brokers.Count(b => b.Status == ClusterMember.Up) < view.OffsetsReplicas) return;
         if (Interlocked.CompareExchange(ref _offsetsTopicAskedAt, now, asked) != asked) return; // another thread asked
         topics.Tell(new CoreRequest(0, new CreateTopicCommand(OffsetsTopic.Name, view.OffsetsPartitions)), ActorRefs.NoSender);
     }
