@@ -33,6 +33,12 @@ public sealed partial class GroupManager
         Receive<OffsetsLoaded>(Loaded);
     }
 
+    /// <summary>A replay still running when the broker stops has no one to hand its offsets to.</summary>
+    protected override void PostStop()
+    {
+        foreach (var c in _coordinating.Values) c.Loading.Cancel();
+    }
+
     /// <summary>The groups running here: on a cluster those of the offsets partitions this node serves (groups of one it left are stopping).</summary>
     private IEnumerable<IActorRef> RunningGroups() => _routes is null
         ? Context.GetChildren()

@@ -158,6 +158,17 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : BrokerSpec(outp
     }
 
     [Fact]
+    public async Task On_one_node_the_node_itself_coordinates_every_group_and_a_name_it_cannot_store_is_refused()
+    {
+        var core = Sys.ActorOf(CoreGateway.Props(Settings, NewSyncWorker()));
+        var client = CreateTestProbe();
+        core.Tell(Req(1, new FindCoordinatorQuery(Group)), client.Ref);
+        Assert.Equal(1, (await client.ExpectResultAsync<CoordinatorFound>(Patience)).Coordinator?.NodeId);
+        core.Tell(Req(2, new FindCoordinatorQuery("bad/name")), client.Ref);
+        Assert.Equal(BrokerErrorCode.InvalidGroupName, FailureOf((await client.ExpectReplyAsync(Patience)).Result).Code);
+    }
+
+    [Fact]
     public async Task While_no_node_leads_the_offsets_partition_a_group_has_no_coordinator()
     {
         var node1 = await StartNodeAsync(1);
