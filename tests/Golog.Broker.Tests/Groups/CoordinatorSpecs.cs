@@ -155,6 +155,10 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : BrokerSpec(outp
         Report(node2, node1, epoch: 2, await CopyAsync(node2, node1, epoch: 2), CreateTestProbe().Ref);
         Assert.IsType<OffsetCommitted>((await committer.ExpectReplyAsync(Patience)).Result);
         Assert.Equal(8, Assert.IsType<CommittedOffset>(await AskAsync(node2, new CommittedQuery(Group, Orders))).Offset);
+
+        // each node lists the groups it coordinates: the new one has the group, the old one no longer
+        Assert.Equal([Group], Assert.IsType<GroupsListed>(await AskAsync(node2, ListGroupsQuery.Instance)).Groups.Select(g => g.Group));
+        Assert.Empty(Assert.IsType<GroupsListed>(await AskAsync(node1, ListGroupsQuery.Instance)).Groups);
     }
 
     [Fact]
