@@ -110,10 +110,10 @@ public static class BrokerHost
 
         var self = new ClusterMember(settings.Cluster.Enabled ? settings.Cluster.NodeId : kafka.NodeId,
             KafkaSettings.AdvertisedHostFor("", settings.Host), settings.Port, kafka.Port);
-        var routes = new RoutingTable(settings.Cluster.Enabled ? ClusterView.Node(self) : ClusterView.Single(self));
+        var routes = new RoutingTable(settings.Cluster.Enabled ? ClusterView.Node(self, settings.OffsetsTopicPartitions, settings.Cluster.DefaultReplicationFactor) : ClusterView.Single(self));
         var board = new GroupBoard();
         var gauges = new BrokerGauges(routes, board);
-        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board), "groups");
+        var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board, routes), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, previous, files), "topics");
         var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
         var core = new BrokerCore(routes, topics, groups, producerIds);
@@ -129,7 +129,7 @@ public static class BrokerHost
         endpoint.WhenReady = PortsFile.WriteWhenBoundAsync(settings.PortsFile, bound);
         if (settings.Cluster.Enabled)
         {
-            var watcher = ClusterRuntime.Start(system, settings, routes, topics, core);
+            var watcher = ClusterRuntime.Start(system, settings, routes, topics, groups, core);
             _ = RegisterWhenBound(watcher, self, endpoint, kafka);
         }
         else _ = PublishSelfWhenBound(routes.Cluster, self, endpoint, kafka);

@@ -13,14 +13,14 @@ namespace Golog.Cluster;
 public static class ClusterRuntime
 {
     /// <summary>Returns the actor to tell this node's <see cref="RegisterBroker"/> once its doors are bound.</summary>
-    public static IActorRef Start(ActorSystem system, BrokerSettings settings, RoutingTable routes, IActorRef topics, BrokerCore core)
+    public static IActorRef Start(ActorSystem system, BrokerSettings settings, RoutingTable routes, IActorRef topics, IActorRef groups, BrokerCore core)
     {
         system.ActorOf(ReplicaServer.Props(routes), ReplicaServer.Name);
         system.ActorOf(ClusterSingletonManager.Props(ControllerActor.Props(settings), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithSingletonName("controller")), "controller");
         var controller = system.ActorOf(ClusterSingletonProxy.Props("/user/controller",
             ClusterSingletonProxySettings.Create(system).WithSingletonName("controller")), "controller-proxy");
-        var watcher = system.ActorOf(MetadataWatcher.Props(settings.Cluster, routes, topics, controller, Math.Max(settings.DefaultFetchMaxBytes, 1 << 20)), "metadata-watcher");
+        var watcher = system.ActorOf(MetadataWatcher.Props(settings.Cluster, routes, topics, groups, controller, Math.Max(settings.DefaultFetchMaxBytes, 1 << 20)), "metadata-watcher");
         topics.Tell(new UseTopicAuthority(system.ActorOf(TopicAuthority.Props(core, routes, controller, settings), "topic-authority")));
         return watcher;
     }

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using Golog.Core;
+using Golog.Core.Groups;
 using Golog.Core.Replication;
 using Golog.Storage;
 
@@ -12,7 +13,9 @@ namespace Golog.Cluster;
 /// Every node's follower of the controller's decisions: subscribed to the metadata in Distributed Data, it has the
 /// topic manager hold every partition, publishes brokers and leaders in the <see cref="ClusterView"/> (what doors
 /// answer with), tells each partition this node replicates whether it leads or follows and in which epoch, and runs
-/// a <see cref="ReplicaFetcher"/> for each partition it follows. Also registers this node's doors with the controller.
+/// a <see cref="ReplicaFetcher"/> for each partition it follows, and tells the group manager that leaderships may
+/// have moved (it coordinates the groups of the offsets partitions this node leads). Also registers this node's doors
+/// with the controller.
 /// </summary>
 public sealed class MetadataWatcher : ReceiveActor, IWithTimers
 {
@@ -24,6 +27,7 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     private readonly Golog.Core.ClusterSettings _settings;
     private readonly RoutingTable _routes;
     private readonly IActorRef _topics;
+    private readonly IActorRef _groups;
     private readonly IActorRef _controller;
     private readonly int _fetchMaxBytes;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -38,11 +42,12 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
     // stopped: acting on it would have a restarted node lead in an epoch the cluster has moved past.
     private bool _caughtUp;
 
-    public MetadataWatcher(Golog.Core.ClusterSettings settings, RoutingTable routes, IActorRef topics, IActorRef controller, int fetchMaxBytes)
+    public MetadataWatcher(Golog.Core.ClusterSettings settings, RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef controller, int fetchMaxBytes)
     {
         _settings = settings;
         _routes = routes;
         _topics = topics;
+        _groups = groups;
         _controller = controller;
         _fetchMaxBytes = fetchMaxBytes;
         Receive<Changed>(c => c.Key.Equals(ControllerActor.Key), c => Seen(ClusterMetadata.FromJson(c.Get(ControllerActor.Key).Value)));
@@ -81,8 +86,9 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Golog.Core.ClusterSettings settings, RoutingTable routes, IActorRef topics, IActorRef controller, int fetchMaxBytes) =>
-        Akka.Actor.Props.Create(() => new MetadataWatcher(settings, routes, topics, controller, fetchMaxBytes));
+    public static Props Props(Golog.Core.ClusterSettings settings, RoutingTable routes, IActorRef topics, IActorRef groups, IActorRef controller,
+        int fetchMaxBytes) =>
+        Akka.Actor.Props.Create(() => new MetadataWatcher(settings, routes, topics, groups, controller, fetchMaxBytes));
 
     protected override void PreStart()
     {
@@ -138,6 +144,7 @@ public sealed class MetadataWatcher : ReceiveActor, IWithTimers
                 if (a.Leader != PartitionLeadership.NoLeader && Follow(tp, a, route.Actor)) following.Add(tp);
             }
         foreach (var tp in _fetchers.Keys.Where(tp => !following.Contains(tp)).ToList()) StopFetcher(tp);
+        _groups.Tell(CoordinatorsMoved.Instance); // after the partitions heard their roles: a new coordinator's replay reads a leader
     }
 
     /// <summary>Runs a fetcher for <paramref name="tp"/> from its leader in its epoch; false while the leader's address is not known yet.</summary>

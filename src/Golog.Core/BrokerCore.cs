@@ -23,6 +23,8 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
     /// <summary>The brokers and partition leaders, as doors describe them to clients.</summary>
     public ClusterView Cluster => routes.Cluster;
 
+    private long _offsetsTopicAskedAt = long.MinValue; // Environment.TickCount64 of the last request to create it
+
     /// <summary>Sends <paramref name="command"/>; false when it went through the topic manager and creates partitions (see remarks).</summary>
     public bool Send(long correlation, ICoreCommand command, IActorRef replyTo)
     {
@@ -30,6 +32,7 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         {
             case ProduceCommand p: return Produce(correlation, p, replyTo);
             case FetchCommand f: ToPartition(correlation, f, f.Topic, f.Partition, replyTo); break;
+            case AppendBatchCommand a when InternalTopic(a.Topic) is { } refused: replyTo.Tell(new CoreReply(correlation, refused)); break;
             case AppendBatchCommand a: ToPartition(correlation, a, a.Topic, a.Partition, replyTo); break;
             case CommitCommand c: ToGroups(correlation, c, c.Partition, replyTo); break;
             case CommittedQuery q: ToGroups(correlation, q, q.Partition, replyTo); break;
@@ -43,7 +46,16 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
                 var reset = r.Topic is { } named && routes.TryGet(named, out var one) ? [one] : routes.Topics();
                 WhenOpen(reset, () => groups.Tell(new CoreRequest(correlation, r with { Bounds = routes.OpenedBounds() }), replyTo));
                 break;
-            case IGroupCommand or ListGroupsQuery: groups.Tell(new CoreRequest(correlation, command), replyTo); break;
+            case FindCoordinatorQuery f:
+                EnsureOffsetsTopic();
+                replyTo.Tell(new CoreReply(correlation, Names.IsValid(f.Group)
+                    ? new CoordinatorFound(routes.Cluster.CoordinatorOf(f.Group))
+                    : new Failed(BrokerError.InvalidName("group", f.Group))));
+                break;
+            case IGroupCommand or ListGroupsQuery:
+                EnsureOffsetsTopic();
+                groups.Tell(new CoreRequest(correlation, command), replyTo);
+                break;
             case InitProducerIdCommand: producerIds.Tell(new CoreRequest(correlation, command), replyTo); break;
             default:
                 topics.Tell(new CoreRequest(correlation, command), replyTo);
@@ -52,8 +64,33 @@ public sealed class BrokerCore(RoutingTable routes, IActorRef topics, IActorRef 
         return true;
     }
 
+    /// <summary>
+    /// On a cluster, the first group request (or find_coordinator) has <see cref="OffsetsTopic"/> created through the
+    /// topic manager like any topic, once enough nodes are up for its copies; asked at most every 2 s until it exists.
+    /// Meanwhile groups have no coordinator (not_coordinator, retriable). Kafka creates it the same way, on first use.
+    /// </summary>
+    private void EnsureOffsetsTopic()
+    {
+        var view = routes.Cluster;
+        if (!view.Clustered || routes.TryGet(OffsetsTopic.Name, out _)) return;
+        long now = Environment.TickCount64, asked = Interlocked.Read(ref _offsetsTopicAskedAt);
+        if ((asked != long.MinValue && now - asked < 2000) || view.Brokers.Count(b => b.Status == ClusterMember.Up) < view.OffsetsReplicas) return;
+        if (Interlocked.CompareExchange(ref _offsetsTopicAskedAt, now, asked) != asked) return; // another thread asked
+        topics.Tell(new CoreRequest(0, new CreateTopicCommand(OffsetsTopic.Name, view.OffsetsPartitions)), ActorRefs.NoSender);
+    }
+
+    /// <summary>On a cluster only coordinators write <see cref="OffsetsTopic"/>: a client's records there would be read as commits.</summary>
+    private Failed? InternalTopic(string topic) => routes.Cluster.Clustered && topic == OffsetsTopic.Name
+        ? new Failed(new BrokerError(BrokerErrorCode.InvalidRequest, $"topic {OffsetsTopic.Name} is internal: only group coordinators write to it (commit offsets instead)"))
+        : null;
+
     private bool Produce(long correlation, ProduceCommand cmd, IActorRef replyTo)
     {
+        if (InternalTopic(cmd.Topic) is { } refused)
+        {
+            replyTo.Tell(new CoreReply(correlation, refused));
+            return true;
+        }
         if (routes.TryGet(cmd.Topic, out var route) && cmd.Partition is not < 0)
         {
             if (cmd.Partition >= route.Partitions.Count) // an existing topic never grows implicitly

@@ -47,6 +47,8 @@ public enum BrokerErrorCode
     [WireCodes("group_not_empty", 68)] GroupNotEmpty,
     [WireCodes("not_leader", 6)] NotLeader,
     [WireCodes("not_enough_replicas", 19)] NotEnoughReplicas,
+    [WireCodes("not_coordinator", 16)] NotCoordinator,
+    [WireCodes("coordinator_loading", 14)] CoordinatorLoading,
 }
 
 /// <summary>The codes a door answers a <see cref="BrokerErrorCode"/> with: the JSON-lines "error" code and Kafka's error number.</summary>
@@ -69,10 +71,11 @@ public static class BrokerErrorCodes
 
 /// <summary>
 /// A request that cannot be served: what went wrong, a sentence for the person reading it, for offset errors the
-/// log's bounds so a client can move to a valid offset, and for not_leader the node that leads (null while none does).
+/// log's bounds so a client can move to a valid offset, for not_leader the node that leads (null while none does), and
+/// for not_coordinator the group's coordinator (null while its offsets partition has no leader).
 /// </summary>
 public sealed record BrokerError(BrokerErrorCode Code, string Message, long? LogStartOffset = null, long? HighWatermark = null,
-    ClusterMember? Leader = null)
+    ClusterMember? Leader = null, ClusterMember? Coordinator = null)
 {
     public static readonly BrokerError ShuttingDown = new(BrokerErrorCode.BrokerShuttingDown, "the broker is shutting down");
 

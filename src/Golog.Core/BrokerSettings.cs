@@ -45,6 +45,8 @@ public sealed record BrokerSettings
     public required TimeSpan MaxFetchWait { get; init; }
     public required string AssignmentStrategy { get; init; }
     public required GroupRules Groups { get; init; }
+    /// <summary>golog.groups.offsets-topic-partitions: how many partitions a cluster's <see cref="OffsetsTopic"/> is created with.</summary>
+    public required int OffsetsTopicPartitions { get; init; }
     /// <summary>The HTTP door (golog.http): metrics, admin API and web console.</summary>
     public required HttpDoorSettings Http { get; init; }
     /// <summary>golog.cluster: replication across nodes, off (one node) unless a node id is set.</summary>
@@ -84,12 +86,21 @@ public sealed record BrokerSettings
             MaxFetchWait = c.Duration("fetch.max-wait"),
             AssignmentStrategy = PartitionAssignor.Named(c.String("groups.assignment-strategy")).Name,
             Groups = GroupRulesFrom(c),
+            OffsetsTopicPartitions = Positive(c.Int("groups.offsets-topic-partitions"), "groups.offsets-topic-partitions"),
             Http = new HttpDoorSettings(c.Boolean("http.enabled"), c.String("http.host"), PortNumber(c.Int("http.port"), "http.port")),
             Cluster = ClusterSettings.From(c),
         };
     }
 
-    public LogConfig LogFor(string topic) => TopicLogs.GetValueOrDefault(topic, Log);
+    /// <summary>
+    /// A topic's segment and retention settings. <see cref="OffsetsTopic"/> is never cut by retention unless an override
+    /// says so: its records are the groups' committed offsets, and a commit older than retention.ms is still the group's
+    /// latest (Kafka compacts the topic; Golog keeps it whole).
+    /// </summary>
+    public LogConfig LogFor(string topic) =>
+        TopicLogs.TryGetValue(topic, out var own) ? own
+        : topic == OffsetsTopic.Name ? Log with { Retention = RetentionPolicy.KeepForever }
+        : Log;
 
     /// <summary>The segment.* and retention.* keys of <paramref name="c"/>; <paramref name="where"/> names an override in errors.</summary>
     private static LogConfig ParseLog(Config c, string where)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Golog.Core.Groups;
 using Golog.Storage;
 
 namespace Golog.Core;
@@ -34,22 +35,38 @@ public sealed class ClusterView
     private volatile IReadOnlyList<ClusterMember> _brokers;
     private volatile int _controller;
 
-    private ClusterView(int selfId, bool clustered, ClusterMember self)
+    private ClusterView(int selfId, bool clustered, ClusterMember self, int offsetsPartitions, int offsetsReplicas)
     {
         SelfId = selfId;
         Clustered = clustered;
+        OffsetsPartitions = offsetsPartitions;
+        OffsetsReplicas = offsetsReplicas;
         _brokers = [self];
         _controller = selfId;
     }
 
-    /// <summary>One node: <paramref name="self"/> leads everything.</summary>
-    public static ClusterView Single(ClusterMember self) => new(self.NodeId, clustered: false, self);
+    /// <summary>One node: <paramref name="self"/> leads everything and coordinates every group.</summary>
+    public static ClusterView Single(ClusterMember self) => new(self.NodeId, clustered: false, self, 1, 1);
 
-    /// <summary>A cluster node; until the metadata arrives it knows only itself and leads nothing.</summary>
-    public static ClusterView Node(ClusterMember self) => new(self.NodeId, clustered: true, self);
+    /// <summary>
+    /// A cluster node; until the metadata arrives it knows only itself and leads nothing. Groups are coordinated by
+    /// the leaders of the <paramref name="offsetsPartitions"/> partitions of <see cref="OffsetsTopic"/>, created once
+    /// <paramref name="offsetsReplicas"/> nodes are up to hold its copies.
+    /// </summary>
+    public static ClusterView Node(ClusterMember self, int offsetsPartitions, int offsetsReplicas) =>
+        new(self.NodeId, clustered: true, self, offsetsPartitions, offsetsReplicas);
 
     public int SelfId { get; }
     public bool Clustered { get; }
+
+    /// <summary>How many partitions <see cref="OffsetsTopic"/> has (golog.groups.offsets-topic-partitions); 1 on a single node, which keeps its offsets in files.</summary>
+    public int OffsetsPartitions { get; }
+
+    /// <summary>
+    /// How many nodes must be up before <see cref="OffsetsTopic"/> is created (the default replication factor): a topic
+    /// created while the first node is alone would keep a single copy for good (partitions are never reassigned).
+    /// </summary>
+    public int OffsetsReplicas { get; }
     public IReadOnlyList<ClusterMember> Brokers => _brokers;
     public int Controller => _controller;
 
@@ -73,6 +90,33 @@ public sealed class ClusterView
             ? new BrokerError(BrokerErrorCode.NotLeader, $"partition {tp} has no leader right now (an election is under way); retry shortly")
             : new BrokerError(BrokerErrorCode.NotLeader, $"node {SelfId} does not lead partition {tp}: node {leader.NodeId} at {leader.Host}:{leader.Port} does",
                 Leader: leader);
+    }
+
+    /// <summary>The partition of <see cref="OffsetsTopic"/> that holds <paramref name="group"/>'s offsets; its leader coordinates the group.</summary>
+    public TopicPartition OffsetsPartitionOf(string group) => new(OffsetsTopic.Name, OffsetsTopic.PartitionFor(group, OffsetsPartitions));
+
+    /// <summary>The node that coordinates <paramref name="group"/>: on one node this one; in a cluster the leader of its offsets partition, null while none leads it.</summary>
+    public ClusterMember? CoordinatorOf(string group)
+    {
+        if (!Clustered) return _brokers.FirstOrDefault(b => b.NodeId == SelfId) ?? _brokers[0];
+        int leader = LeadershipOf(OffsetsPartitionOf(group)).Leader;
+        return _brokers.FirstOrDefault(b => b.NodeId == leader);
+    }
+
+    /// <summary>
+    /// Why a request for <paramref name="group"/> cannot be served here: another node coordinates it (named), or none
+    /// does yet. Null when the metadata makes this node its coordinator (which may still be loading its offsets).
+    /// </summary>
+    public BrokerError? NotCoordinatorHere(string group)
+    {
+        if (!Clustered) return null;
+        var offsets = OffsetsPartitionOf(group);
+        if (LeadershipOf(offsets).Leader == SelfId) return null;
+        return CoordinatorOf(group) is { } coordinator
+            ? new BrokerError(BrokerErrorCode.NotCoordinator,
+                $"node {SelfId} does not coordinate group {group}: node {coordinator.NodeId} at {coordinator.Host}:{coordinator.Port} does (it leads {offsets})",
+                Coordinator: coordinator)
+            : new BrokerError(BrokerErrorCode.NotCoordinator, $"group {group} has no coordinator right now ({offsets} has no leader yet); retry shortly");
     }
 
     public void PublishBrokers(IReadOnlyList<ClusterMember> brokers, int controller)

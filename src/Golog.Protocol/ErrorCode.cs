@@ -48,13 +48,19 @@ public static class ErrorCode
     // acks=all cannot be met because too few replicas are in sync.
     public const string NotLeader = "not_leader";
     public const string NotEnoughReplicas = "not_enough_replicas";
+    // A group request sent to a node that does not coordinate the group (the error says which does, or null while
+    // none), or to its coordinator while it still replays the group's committed offsets. Both retriable.
+    public const string NotCoordinator = "not_coordinator";
+    public const string CoordinatorLoading = "coordinator_loading";
 }
 
 /// <summary>
 /// A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, for offset errors the
-/// log's bounds, and for not_leader the node that leads the partition (null: unknown, an election is under way).
+/// log's bounds, for not_leader the node that leads the partition (null: unknown, an election is under way), and for
+/// not_coordinator the group's coordinator (null: none right now).
 /// </summary>
 public sealed record ProtocolError(string Code, string Message, long? LogStartOffset = null, long? HighWatermark = null)
 {
     public NodeAddress? Leader { get; init; }
+    public NodeAddress? Coordinator { get; init; }
 }

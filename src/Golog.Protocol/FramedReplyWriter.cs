@@ -28,6 +28,7 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         if (error.LogStartOffset is { } start) Json.WriteNumber("log_start_offset"u8, start);
         if (error.HighWatermark is { } hw) Json.WriteNumber("high_watermark"u8, hw);
         if (error.Code == ErrorCode.NotLeader) WriteNodeAddress("leader"u8, error.Leader); // null: an election is under way
+        if (error.Code == ErrorCode.NotCoordinator) WriteNodeAddress("coordinator"u8, error.Coordinator); // null: no coordinator right now
         Json.WriteEndObject();
         End();
     }
@@ -35,6 +36,14 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
     public void Ok(RequestId id)
     {
         Begin(id);
+        End();
+    }
+
+    /// <summary>find_coordinator: the node coordinating the group (null while none does).</summary>
+    public void CoordinatorFound(RequestId id, NodeAddress? coordinator)
+    {
+        Begin(id);
+        WriteNodeAddress("coordinator"u8, coordinator);
         End();
     }
 

@@ -3,7 +3,7 @@ namespace Golog.Protocol;
 public enum RequestType
 {
     Produce, Fetch, Commit, Committed, CreateTopic, Metadata, JoinGroup, Heartbeat, LeaveGroup, DescribeGroup, ListGroups,
-    CreatePartitions, DeleteTopic, ResetOffsets, InitProducerId,
+    CreatePartitions, DeleteTopic, ResetOffsets, InitProducerId, FindCoordinator,
 }
 
 /// <summary>

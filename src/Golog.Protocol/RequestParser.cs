@@ -276,6 +276,7 @@ public static class RequestParser
             case "delete_topic": type = RequestType.DeleteTopic; break;
             case "reset_offsets": type = RequestType.ResetOffsets; break;
             case "init_producer_id": type = RequestType.InitProducerId; break;
+            case "find_coordinator": type = RequestType.FindCoordinator; break;
             default: return Fail(f.Id, ErrorCode.UnknownType, $"unknown request type \"{Truncate(f.Type)}\"");
         }
         if (!framed && type is not (RequestType.Produce or RequestType.Fetch))
@@ -294,6 +295,7 @@ public static class RequestParser
             RequestType.Heartbeat => Need(f.Group, "group") ?? Need(f.MemberId, "member_id") ?? Need(f.GenerationId, "generation_id"),
             RequestType.LeaveGroup => Need(f.Group, "group") ?? Need(f.MemberId, "member_id"),
             RequestType.DescribeGroup => Need(f.Group, "group"),
+            RequestType.FindCoordinator => Need(f.Group, "group"),
             RequestType.CreatePartitions => Need(f.Topic, "topic") ?? Need(f.Partitions, "partitions"),
             RequestType.DeleteTopic => Need(f.Topic, "topic"),
             RequestType.ResetOffsets => Need(f.Group, "group") ?? Need(f.To, "to") ?? ResetProblem(ref f),

@@ -17,13 +17,20 @@ namespace Golog.Core.Groups;
 /// out). Time comes from the injected <see cref="TimeProvider"/>, so tests on Akka's virtual-time scheduler drive
 /// the clock and the timer together. The timer is re-armed before any answer leaves: whoever is answered may count
 /// on the deadline being set.
+/// On a cluster (<see cref="OffsetsPartition"/> given) the offsets are not a file but records of the group's offsets
+/// partition (<see cref="ReplicatedOffsets{TWaiter}"/>), written with acks=all by the partition's actor on this node,
+/// which leads it: a commit is acknowledged once every in-sync replica has its record, and queries that follow a commit
+/// wait for its write to end (GroupActor.Replicated.cs).
 /// </summary>
-public sealed class GroupActor : CoreActor, IWithTimers
+public sealed partial class GroupActor : CoreActor, IWithTimers
 {
     private sealed record FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed record CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
-    /// <summary>Who waits for a flush, and with what answer (a plain commit: <see cref="OffsetCommitted"/>).</summary>
-    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, ICoreResult? Answer = null);
+    /// <summary>
+    /// Who waits for a flush, and with what answer (a plain commit: <see cref="OffsetCommitted"/>; a core result goes
+    /// back as a <see cref="CoreReply"/>, anything else, such as <see cref="TopicForgotten"/>, as it is).
+    /// </summary>
+    private readonly record struct Waiter(IActorRef ReplyTo, long Correlation, object? Answer = null);
 
     private readonly string _group;
     private readonly BrokerSettings _settings;
@@ -40,9 +47,12 @@ public sealed class GroupActor : CoreActor, IWithTimers
     private readonly GroupBoard _board;
     private bool _closed;
 
-    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board)
+    public GroupActor(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board,
+        OffsetsPartition? offsetsPartition = null)
     {
         _group = group;
+        _offsetsPartition = offsetsPartition;
+        if (offsetsPartition is not null) _replicated = new ReplicatedOffsets<Waiter>(group, offsetsPartition.Partition, offsetsPartition.Loaded);
         _settings = settings;
         _board = board;
         _time = time;
@@ -51,11 +61,9 @@ public sealed class GroupActor : CoreActor, IWithTimers
         _membership = BrokerAssigned(0);
         ReceiveCommand<CommitCommand>(Commit);
         Receive<FlushNow>(_ => Flush());
-        ReceiveCommand<CommittedQuery>((id, q) =>
-        {
-            Flush(); // a commit still waiting in this actor must be visible to a query that follows it
-            Answer(Sender, id, new CommittedOffset(_store.Get(q.Partition)));
-        });
+        // a commit still waiting in this actor must be visible to a query that follows it
+        ReceiveCommand<CommittedQuery>((id, q) => AfterCommits(new Waiter(Sender, id),
+            to => Reply(to, new CommittedOffset(Committed.TryGetValue(q.Partition, out var offset) ? offset : null))));
         ReceiveCommand<JoinGroupCommand>(Join);
         ReceiveCommand<ClientJoinGroupCommand>(ClientJoin);
         ReceiveCommand<SyncGroupCommand>(Sync);
@@ -81,96 +89,137 @@ public sealed class GroupActor : CoreActor, IWithTimers
             ScheduleDeadline();
         });
         Receive<ForgetTopic>(Forget);
-        ReceiveCommand<DescribeGroupQuery>((id, q) =>
-        {
-            Flush();
-            Answer(Sender, id, new GroupDescribed(_membership.Describe(_store.Offsets, q.HighWatermarks ?? new Dictionary<TopicPartition, long>())));
-        });
+        ReceiveCommand<DescribeGroupQuery>((id, q) => AfterCommits(new Waiter(Sender, id),
+            to => Reply(to, new GroupDescribed(_membership.Describe(Committed, q.HighWatermarks ?? new Dictionary<TopicPartition, long>())))));
         Receive<GroupSummaryQuery>(_ => Sender.Tell(new GroupListing(_group, _membership.State, _membership.MemberCount, _membership.Kind,
             (_membership as ClientAssignedMembership)?.ProtocolType ?? "")));
         Receive<CloseForShutdown>(_ =>
         {
             Flush();
             _closed = true;
-            foreach (var parked in _parkedJoins.Values.Concat(_parkedSyncs.Values)) Reply(parked, new Failed(BrokerError.ShuttingDown));
-            _parkedJoins.Clear();
-            _parkedSyncs.Clear();
-            _store.Dispose();
+            FailEveryWaiter(BrokerError.ShuttingDown); // on a cluster: commits not acknowledged yet are retried at the next coordinator
+            _store?.Dispose();
             Sender.Tell(new Closed(true));
         });
+        ReceiveReplicated();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts, time, board)).WithDispatcher("golog-group-dispatcher");
+    /// <summary>A group whose offsets are a file under the storage directory, or, with <paramref name="offsetsPartition"/>, records of that partition.</summary>
+    public static Props Props(string group, BrokerSettings settings, IReadOnlyDictionary<string, int> partitionCounts, TimeProvider time, GroupBoard board,
+        OffsetsPartition? offsetsPartition = null) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, partitionCounts, time, board, offsetsPartition)).WithDispatcher("golog-group-dispatcher");
 
     /// <summary>Monotonic time since this actor started: what membership deadlines are measured in.</summary>
     private TimeSpan Now => _time.GetElapsedTime(_started);
 
     protected override void PreStart()
     {
-        _store = OffsetStore.Open(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, _group), Serilog.Log.Logger);
+        if (_replicated is null) _store = OffsetStore.Open(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, _group), Serilog.Log.Logger);
         PublishStatus();
     }
 
+    /// <summary>The durable (on a cluster: acknowledged by the in-sync replicas) commits: the latest offset per partition.</summary>
+    private IReadOnlyDictionary<TopicPartition, long> Committed => _replicated?.Offsets ?? _store.Offsets;
+
     /// <summary>Members and durable commits for the gauges (<see cref="GroupBoard"/>): after every change to either.</summary>
-    private void PublishStatus() => _board.Publish(_group, _membership.MemberCount, _store.Offsets);
+    private void PublishStatus() => _board.Publish(_group, _membership.MemberCount, Committed);
 
     protected override void PostStop()
     {
         if (!_closed) _store?.Dispose();
     }
 
+    /// <summary>Commits still waiting for a flush: one is queued already.</summary>
+    private bool HasUnwritten => _replicated?.HasPending ?? _commits.HasUnwritten;
+
+    /// <summary>The parked joins and syncs, the commits and the queries waiting for them all hear <paramref name="error"/>.</summary>
+    private void FailEveryWaiter(BrokerError error)
+    {
+        var failure = new Failed(error);
+        foreach (var parked in _parkedJoins.Values.Concat(_parkedSyncs.Values)) Reply(parked, failure);
+        _parkedJoins.Clear();
+        _parkedSyncs.Clear();
+        foreach (var waiter in _replicated?.TakeAll() ?? []) Reply(waiter, failure);
+        foreach (var (waiter, _) in _afterCommits) Reply(waiter, failure);
+        _afterCommits.Clear();
+    }
+
     /// <summary>The topic was deleted: its offsets go from the file (durably) and members subscribed to it rebalance without it.</summary>
     private void Forget(ForgetTopic forget)
     {
         if (_closed) { Sender.Tell(TopicForgotten.Instance); return; }
-        Flush(); // the rewrite needs every commit durable
-        try
+        if (_replicated is { } replicated)
         {
-            if (_store.Forget(forget.Topic)) _log.Info("Group {Group}: committed offsets of deleted topic {Topic} dropped", _group, forget.Topic);
+            // a record like a commit; answered once the in-sync replicas have it
+            replicated.Append(new Waiter(Sender, 0, TopicForgotten.Instance), new TopicForgottenRecord(_group, forget.Topic));
+            Flush();
         }
-        catch (IOException e)
-        {
-            _log.Error(e, "Group {Group}: could not drop the offsets of deleted topic {Topic}", _group, forget.Topic);
-            Sender.Tell(new Status.Failure(e));
-            return;
-        }
+        else if (!ForgetInFile(forget.Topic)) return;
         if (_membership.TopicResized(forget.Topic, 0, Now))
             _log.Info("Group {Group}: topic {Topic} was deleted; rebalancing", _group, forget.Topic);
         ScheduleDeadline();
-        Sender.Tell(TopicForgotten.Instance);
+        if (_replicated is null) Sender.Tell(TopicForgotten.Instance);
+    }
+
+    /// <summary>Drops the topic's offsets from the file, durably; false (and the failure told) if that failed.</summary>
+    private bool ForgetInFile(string topic)
+    {
+        Flush(); // the rewrite needs every commit durable
+        try
+        {
+            if (_store.Forget(topic)) _log.Info("Group {Group}: committed offsets of deleted topic {Topic} dropped", _group, topic);
+            return true;
+        }
+        catch (IOException e)
+        {
+            _log.Error(e, "Group {Group}: could not drop the offsets of deleted topic {Topic}", _group, topic);
+            Sender.Tell(new Status.Failure(e));
+            return false;
+        }
     }
 
     private void Commit(long id, CommitCommand cmd)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
         if (_membership.CheckCommit(cmd.Member, cmd.Partition) is { } refused) { Fail(Sender, id, refused); return; }
-        if (!_commits.HasUnwritten) Self.Tell(FlushNow.Instance); // runs after every commit already in the mailbox
-        _store.Append(cmd.Partition, cmd.Offset);
-        _commits.Appended(new Waiter(Sender, id));
+        if (!HasUnwritten) Self.Tell(FlushNow.Instance); // runs after every commit already in the mailbox
+        if (_replicated is { } replicated) replicated.Append(new Waiter(Sender, id), new OffsetCommitRecord(_group, cmd.Partition, cmd.Offset));
+        else
+        {
+            _store.Append(cmd.Partition, cmd.Offset);
+            _commits.Appended(new Waiter(Sender, id));
+        }
     }
 
     /// <summary>reset_offsets: the new offsets are commits like any other (one fsync, acknowledged after it), unless a dry run.</summary>
     private void ResetOffsets(long id, ResetOffsetsCommand cmd)
     {
         if (_closed) { Fail(Sender, id, BrokerError.ShuttingDown); return; }
-        if (_membership.MemberCount > 0)
+        // the previous offsets reported are the durable ones, commits still waiting included
+        AfterCommits(new Waiter(Sender, id), to =>
         {
-            Fail(Sender, id, new BrokerError(BrokerErrorCode.GroupNotEmpty,
-                $"group {_group} has {_membership.MemberCount} active members; offsets can only be reset while it has none (stop its consumers first)"));
-            return;
-        }
-        Flush(); // the previous offsets reported are the durable ones, commits still waiting included
-        var plan = OffsetResetPlan.For(cmd, _store.Offsets);
-        if (plan.Error is { } error) { Fail(Sender, id, error); return; }
-        var result = new OffsetsReset(_group, cmd.DryRun, plan.Partitions);
-        if (cmd.DryRun) { Answer(Sender, id, result); return; }
-        foreach (var p in plan.Partitions) _store.Append(p.Partition, p.Offset);
-        _commits.Appended(new Waiter(Sender, id, result));
-        Flush();
-        _log.Info("Group {Group}: offsets of {Partitions} partitions reset to {Target}", _group, plan.Partitions.Count, cmd.To.Kind);
+            if (_membership.MemberCount > 0)
+            {
+                Reply(to, new Failed(new BrokerError(BrokerErrorCode.GroupNotEmpty,
+                    $"group {_group} has {_membership.MemberCount} active members; offsets can only be reset while it has none (stop its consumers first)")));
+                return;
+            }
+            var plan = OffsetResetPlan.For(cmd, Committed);
+            if (plan.Error is { } error) { Reply(to, new Failed(error)); return; }
+            var result = new OffsetsReset(_group, cmd.DryRun, plan.Partitions);
+            if (cmd.DryRun) { Reply(to, result); return; }
+            if (_replicated is { } replicated)
+                replicated.Append(to with { Answer = result }, [.. plan.Partitions.Select(p => new OffsetCommitRecord(_group, p.Partition, p.Offset))]);
+            else
+            {
+                foreach (var p in plan.Partitions) _store.Append(p.Partition, p.Offset);
+                _commits.Appended(to with { Answer = result });
+            }
+            Flush();
+            _log.Info("Group {Group}: offsets of {Partitions} partitions reset to {Target}", _group, plan.Partitions.Count, cmd.To.Kind);
+        });
     }
 
     private void Join(long id, JoinGroupCommand cmd)
@@ -252,7 +301,11 @@ public sealed class GroupActor : CoreActor, IWithTimers
         Deliver(answers, [.. cancelled, (new Waiter(Sender, id), GroupAcknowledged.Instance)]);
     }
 
-    private static void Reply(Waiter to, ICoreResult result) => Answer(to.ReplyTo, to.Correlation, result);
+    private static void Reply(Waiter to, object result)
+    {
+        if (result is ICoreResult core) Answer(to.ReplyTo, to.Correlation, core);
+        else to.ReplyTo.Tell(result);
+    }
 
     /// <summary>
     /// After a membership change: logs a new generation, re-arms the deadline timer, then sends the
@@ -288,6 +341,7 @@ public sealed class GroupActor : CoreActor, IWithTimers
     /// </summary>
     private void Flush()
     {
+        if (_replicated is { } replicated) { WriteReplicated(replicated); return; }
         if (!_commits.HasUnwritten) return;
         try
         {

@@ -17,5 +17,8 @@ public sealed class GroupBoard
     public void Publish(string group, int members, IReadOnlyDictionary<TopicPartition, long> committed) =>
         _groups[group] = new GroupStatus(members, new Dictionary<TopicPartition, long>(committed));
 
+    /// <summary>A group coordinated elsewhere now (a cluster's coordinator moved): its gauges are the new coordinator's.</summary>
+    public void Remove(string group) => _groups.TryRemove(group, out _);
+
     public IReadOnlyList<KeyValuePair<string, GroupStatus>> Snapshot() => _groups.ToArray();
 }

@@ -8,8 +8,10 @@ namespace Golog.Core.Groups;
 /// actor (starting it when the request may create the group), keeps the topics' partition counts that assignments
 /// are made from, and lists the groups, both those running and those that only have committed offsets on disk.
 /// Its groups measure sessions and rebalances on the <see cref="TimeProvider"/> it is given (<see cref="TimeProvider.System"/> in the broker).
+/// On a cluster it coordinates only the groups whose offsets partition this node leads, once it has replayed that
+/// partition (GroupManager.Coordination.cs); the others hear not_coordinator, or coordinator_loading meanwhile.
 /// </summary>
-public sealed class GroupManager : CoreActor
+public sealed partial class GroupManager : CoreActor
 {
     private readonly BrokerSettings _settings;
     private readonly TimeProvider _time;
@@ -17,16 +19,18 @@ public sealed class GroupManager : CoreActor
     private readonly Dictionary<string, int> _partitionCounts = [];
     private bool _closed;
 
-    public GroupManager(BrokerSettings settings, TimeProvider time, GroupBoard board)
+    public GroupManager(BrokerSettings settings, TimeProvider time, GroupBoard board, RoutingTable? routes)
     {
         _settings = settings;
         _time = time;
         _board = board;
+        _routes = routes is { Cluster.Clustered: true } ? routes : null;
+        ReceiveCoordination();
         ReceiveCommand<IGroupCommand>(Route);
         Receive<TopicPartitionsChanged>(t =>
         {
             _partitionCounts[t.Topic] = t.Partitions;
-            foreach (var child in Context.GetChildren()) child.Tell(t);
+            foreach (var child in RunningGroups()) child.Tell(t);
         });
         ReceiveCommand<ListGroupsQuery>((id, _) => List(id));
         ReceiveAsync<ForgetTopic>(Forget);
@@ -34,13 +38,16 @@ public sealed class GroupManager : CoreActor
         {
             _closed = true;
             var replyTo = Sender;
-            replyTo.Tell(await CloseEachAsync(Context.GetChildren()));
+            replyTo.Tell(await CloseEachAsync(RunningGroups()));
         });
     }
 
-    /// <summary>The group coordinator; its groups publish their members and commits to <paramref name="board"/> (the broker's gauges read it).</summary>
-    public static Props Props(BrokerSettings settings, TimeProvider time, GroupBoard? board = null) =>
-        Akka.Actor.Props.Create(() => new GroupManager(settings, time, board ?? new GroupBoard()));
+    /// <summary>
+    /// The group coordinator; its groups publish their members and commits to <paramref name="board"/> (the broker's
+    /// gauges read it). With a cluster's <paramref name="routes"/> the groups' offsets are records of <see cref="OffsetsTopic"/>.
+    /// </summary>
+    public static Props Props(BrokerSettings settings, TimeProvider time, GroupBoard? board = null, RoutingTable? routes = null) =>
+        Akka.Actor.Props.Create(() => new GroupManager(settings, time, board ?? new GroupBoard(), routes));
 
     private void Route(long id, IGroupCommand cmd)
     {
@@ -55,8 +62,8 @@ public sealed class GroupManager : CoreActor
             Fail(Sender, id, BrokerError.ShuttingDown);
             return;
         }
-        var name = "group-" + cmd.Group;
-        var child = Context.Child(name);
+        if (NotServedHere(cmd.Group) is { } elsewhere) { Fail(Sender, id, elsewhere); return; }
+        var child = Context.Child(ChildName(cmd.Group));
         if (child.IsNobody())
         {
             // Only a join (of either kind), a plain (manual) commit or a reset of a named topic brings a group into being; the rest speak to one that exists.
@@ -66,8 +73,9 @@ public sealed class GroupManager : CoreActor
         child.Forward(new CoreRequest(id, cmd));
     }
 
-    private IActorRef Start(string group) =>
-        Context.ActorOf(GroupActor.Props(group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board), "group-" + group);
+    private IActorRef Start(string group, IReadOnlyDictionary<TopicPartition, long>? loaded = null) =>
+        Context.ActorOf(GroupActor.Props(group, _settings, new Dictionary<string, int>(_partitionCounts), _time, _board, OffsetsPartitionFor(group, loaded)),
+            ChildName(group));
 
     /// <summary>
     /// A deleted topic: every group drops its offsets for it, those that only have an offsets file on disk too (they
@@ -77,12 +85,12 @@ public sealed class GroupManager : CoreActor
     {
         var replyTo = Sender;
         _partitionCounts.Remove(forget.Topic);
-        if (!_closed)
+        if (!_closed && _routes is null) // a cluster's groups with offsets are all running
             foreach (var group in StorageLayout.FindGroups(_settings.StorageDirectory))
-                if (Context.Child("group-" + group).IsNobody()) Start(group);
+                if (Context.Child(ChildName(group)).IsNobody()) Start(group);
         try
         {
-            await Task.WhenAll(Context.GetChildren().Select(c => c.Ask<TopicForgotten>(forget, CloseTimeout)));
+            await Task.WhenAll(RunningGroups().Select(c => c.Ask<TopicForgotten>(forget, CloseTimeout)));
             replyTo.Tell(TopicForgotten.Instance);
         }
         catch (Exception e) { replyTo.Tell(new Status.Failure(e)); } // the topic manager reports it
@@ -96,7 +104,7 @@ public sealed class GroupManager : CoreActor
         SyncGroupCommand y => BrokerError.UnknownMember(cmd.Group, y.Member.MemberId),
         CommitCommand { Member: { } m } => BrokerError.UnknownMember(cmd.Group, m.MemberId),
         DescribeGroupQuery or ResetOffsetsCommand { Topic: null } or ResetOffsetsCommand { DryRun: true }
-            when !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
+            when _routes is not null || !File.Exists(StorageLayout.GroupOffsetsFile(_settings.StorageDirectory, cmd.Group)) =>
             new BrokerError(BrokerErrorCode.UnknownGroup, $"group {cmd.Group} has no members and no committed offsets"),
         _ => null,
     };
@@ -104,8 +112,8 @@ public sealed class GroupManager : CoreActor
     private void List(long id)
     {
         var replyTo = Sender;
-        var running = Context.GetChildren().Select(c => c.Ask<GroupListing>(GroupSummaryQuery.Instance, TimeSpan.FromSeconds(10))).ToList();
-        var stored = StorageLayout.FindGroups(_settings.StorageDirectory).ToList();
+        var running = RunningGroups().Select(c => c.Ask<GroupListing>(GroupSummaryQuery.Instance, TimeSpan.FromSeconds(10))).ToList();
+        var stored = _routes is null ? StorageLayout.FindGroups(_settings.StorageDirectory).ToList() : []; // a cluster's are all running
         Task.WhenAll(running).ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)

@@ -50,6 +50,21 @@ public sealed record ResetPartition(TopicPartition Partition, long? Previous, lo
 
 public sealed record OffsetsReset(string Group, bool DryRun, IReadOnlyList<ResetPartition> Partitions) : ICoreResult;
 
+/// <summary>find_coordinator / Kafka's FindCoordinator: which node coordinates the group; answered <see cref="CoordinatorFound"/>.</summary>
+public sealed record FindCoordinatorQuery(string Group) : ICoreCommand;
+
+/// <summary>The group's coordinator; null while its offsets partition has no leader (or the offsets topic does not exist yet).</summary>
+public sealed record CoordinatorFound(ClusterMember? Coordinator) : ICoreResult;
+
+/// <summary>
+/// From the cluster's metadata watcher, after it applied new metadata: leaderships may have moved, so the group
+/// manager starts loading the offsets partitions this node now leads and stops serving those it no longer leads.
+/// </summary>
+public sealed record CoordinatorsMoved
+{
+    public static readonly CoordinatorsMoved Instance = new();
+}
+
 public sealed record ListGroupsQuery : ICoreCommand
 {
     public static readonly ListGroupsQuery Instance = new();

@@ -62,6 +62,7 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
             RequestType.DeleteTopic => new(context, new DeleteTopicCommand(r.Topic!)),
             RequestType.ResetOffsets => new(context, new ResetOffsetsCommand(r.Group!, r.Topic, JsonWireMapping.ResetTarget(r.To!, r.Offset), r.DryRun)),
             RequestType.InitProducerId => new(context, InitProducerIdCommand.Instance),
+            RequestType.FindCoordinator => new(context, new FindCoordinatorQuery(r.Group!)),
             _ => throw new InvalidOperationException($"the parser returned request type {r.Type}, which this codec does not know"),
         };
     }

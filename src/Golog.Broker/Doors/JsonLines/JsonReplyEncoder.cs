@@ -51,6 +51,7 @@ public sealed class JsonReplyEncoder
             case Fetched f: Fetch(ctx, f); break;
             case OffsetCommitted: _framed.Ok(id); break;
             case CommittedOffset c: _framed.Committed(id, c.Offset); break;
+            case CoordinatorFound c: _framed.CoordinatorFound(id, JsonWireMapping.Address(c.Coordinator)); break;
             case TopicCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case PartitionsCreated t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;
             case TopicDeleted t: _framed.TopicPartitions(id, t.Topic, t.Partitions); break;

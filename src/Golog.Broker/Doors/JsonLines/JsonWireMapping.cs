@@ -13,8 +13,12 @@ public static class JsonWireMapping
 
     public static ProtocolError ToWire(BrokerError e) => new(e.Code.Wire().Json, e.Message, e.LogStartOffset, e.HighWatermark)
     {
-        Leader = e.Leader is { } l ? new NodeAddress(l.NodeId, l.Host, l.Port) : null,
+        Leader = Address(e.Leader),
+        Coordinator = Address(e.Coordinator),
     };
+
+    /// <summary>A node's JSON door, as not_leader and not_coordinator name it.</summary>
+    public static NodeAddress? Address(ClusterMember? node) => node is null ? null : new NodeAddress(node.NodeId, node.Host, node.Port);
 
     /// <summary>A broker as metadata lists it; a Kafka port of 0 means the node's Kafka door is off.</summary>
     public static BrokerNode ToWire(ClusterMember b) => new(b.NodeId, b.Host, b.Port, b.KafkaPort == 0 ? null : b.KafkaPort, b.Status);

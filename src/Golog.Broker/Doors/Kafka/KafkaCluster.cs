@@ -18,8 +18,10 @@ public sealed class KafkaCluster(KafkaNode self, string clusterId, ClusterView? 
     public KafkaNode Self { get; } = self;
     public string ClusterId { get; } = clusterId;
 
-    public IReadOnlyList<KafkaNode> Nodes => _view.Brokers
-        .Select(b => b.NodeId == Self.NodeId ? Self : new KafkaNode(b.NodeId, b.Host, b.KafkaPort)).ToList();
+    public IReadOnlyList<KafkaNode> Nodes => _view.Brokers.Select(NodeOf).ToList();
+
+    /// <summary>A broker's Kafka door (this node's as advertised).</summary>
+    public KafkaNode NodeOf(ClusterMember broker) => broker.NodeId == Self.NodeId ? Self : new KafkaNode(broker.NodeId, broker.Host, broker.KafkaPort);
 
     public int ControllerId => _view.Controller;
 
