@@ -48,13 +48,19 @@ public static class ErrorCode
     // acks=all cannot be met because too few replicas are in sync.
     public const string NotLeader = "not_leader";
     public const string NotEnoughReplicas = "not_enough_replicas";
+    // Groups in a cluster: the group's coordinator is another node (the error says which, or null while none is), or
+    // the coordinator is still reading the group's committed offsets. Both pass; a client asks again.
+    public const string NotCoordinator = "not_coordinator";
+    public const string CoordinatorLoading = "coordinator_loading";
 }
 
 /// <summary>
 /// A request that cannot be served: a code from <see cref="ErrorCode"/>, a sentence for humans, for offset errors the
-/// log's bounds, and for not_leader the node that leads the partition (null: unknown, an election is under way).
+/// log's bounds, for not_leader the node that leads the partition (null: unknown, an election is under way), and for
+/// not_coordinator the group's coordinator (null: none at the moment).
 /// </summary>
 public sealed record ProtocolError(string Code, string Message, long? LogStartOffset = null, long? HighWatermark = null)
 {
     public NodeAddress? Leader { get; init; }
+    public NodeAddress? Coordinator { get; init; }
 }
