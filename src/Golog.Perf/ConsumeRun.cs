@@ -6,7 +6,8 @@ namespace Golog.Perf;
 
 /// <summary>
 /// The consume workload: reads each partition from its log start to the high watermark seen at start, --inflight fetches
-/// in flight per partition, and verifies every record (<see cref="ReadVerifier"/>) before it counts.
+/// in flight per partition, from its leader (<see cref="PerfCluster"/>), and verifies every record
+/// (<see cref="ReadVerifier"/>) before it counts.
 /// </summary>
 public static class ConsumeRun
 {
@@ -18,8 +19,8 @@ public static class ConsumeRun
         long expected = 0;
         try
         {
-            await using var client = await GologClient.ConnectAsync(o.Broker, stop);
-            var topic = (await client.MetadataAsync(o.Topic, stop)).SingleOrDefault()
+            await using var client = await PerfCluster.ConnectAsync(o, idempotent: false, stop);
+            var topic = (await client.MetadataAsync(o.Topic, stop)).Topics.SingleOrDefault(t => t.Name == o.Topic)
                 ?? throw new InvalidOperationException($"topic {o.Topic} does not exist");
             var partitions = topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue).ToList();
             expected = partitions.Sum(p => p.HighWatermark - p.LogStartOffset);
@@ -50,7 +51,7 @@ public static class ConsumeRun
     /// A reply that comes back short (the byte limit) makes those guesses wrong: their replies are dropped and
     /// reading goes on from the offset actually reached.
     /// </summary>
-    private static async Task ReadPartitionAsync(GologClient client, PerfOptions o, ReadVerifier.Partition p, long end,
+    private static async Task ReadPartitionAsync(ClusterClient client, PerfOptions o, ReadVerifier.Partition p, long end,
         ReadVerifier verifier, RunStats stats, CancellationToken stop)
     {
         var inFlight = new Queue<(long Offset, long SentAt, Task<FetchReply> Reply)>();
