@@ -79,7 +79,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 budget, cancellationToken).ConfigureAwait(false);
         var tp = new TopicPartition(topic, p);
         var sequences = await SequencesAsync(budget, cancellationToken).ConfigureAwait(false);
-        var batch = sequences?.Take(tp, messages.Count);
+        ProducerSequence? batch = sequences is null ? null : await sequences.TakeAsync(tp, messages.Count, cancellationToken).ConfigureAwait(false);
         bool stored = false;
         try
         {
