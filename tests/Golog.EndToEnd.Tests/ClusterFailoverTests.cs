@@ -128,41 +128,15 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     // ---- the cluster ----
 
     /// <summary>Runs <paramref name="test"/>; when it fails, the brokers' logs go to the test output (they say why).</summary>
-    private async Task ShowingLogsOnFailureAsync(ClusterProcesses cluster, Func<Task> test)
-    {
-        try { await test(); }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
-    }
+    private Task ShowingLogsOnFailureAsync(ClusterProcesses cluster, Func<Task> test) => cluster.ShowingLogsOnFailureAsync(output, test);
 
-    /// <summary>
-    /// Creates the topic with a replica on every node, asking again while the controller does not count every node up
-    /// yet (it refuses a replication factor above the nodes up), and waits until it is healthy.
-    /// </summary>
-    private static async Task CreateTopicAsync(ClusterProcesses cluster)
-    {
-        await using (var client = await LineClient.ConnectAsync(cluster[ClusterProcesses.Nodes[0]].Port))
-        {
-            string request = $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":{{Partitions}},"replication_factor":{{ClusterProcesses.Nodes.Count}}}""";
-            string reply = await client.RequestAsync(request);
-            for (var waited = Stopwatch.StartNew(); reply.Contains(ErrorCode.InvalidReplicationFactor) && waited.Elapsed < RecoveryTimeout;)
-            {
-                await Task.Delay(200);
-                reply = await client.RequestAsync(request);
-            }
-            Assert.True(reply.Contains("\"ok\":true"), $"create_topic: {reply}");
-        }
-        await WaitUntilHealthyAsync(cluster);
-    }
+    /// <summary>Creates the topic with a replica on every node and waits until it is healthy.</summary>
+    private static Task CreateTopicAsync(ClusterProcesses cluster) =>
+        cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, RecoveryTimeout);
 
     /// <summary>Every partition led with its full ISR, as every node's metadata says alike.</summary>
     private static Task<ClusterMetadata> WaitUntilHealthyAsync(ClusterProcesses cluster) =>
-        cluster.WaitUntilAsync(Topic, m => m.Topics.SingleOrDefault(t => t.Name == Topic) is { } topic && topic.Partitions.Count == Partitions
-            && topic.Partitions.All(p => p.Leader is not null && p.Isr?.Count == ClusterProcesses.Nodes.Count),
-            RecoveryTimeout, "every partition led with its full ISR");
+        cluster.WaitUntilHealthyAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, RecoveryTimeout);
 
     private static PartitionMetadata Partition(ClusterMetadata metadata, int partition) =>
         metadata.Topics.Single(t => t.Name == Topic).Partitions.Single(p => p.Partition == partition);

@@ -13,7 +13,7 @@ namespace Golog.EndToEnd.Tests;
 /// cluster ports of the nodes running then. The log of every incarnation is kept for failure messages, since a killed
 /// process's <see cref="BrokerProcess.Log"/> goes with it.
 /// </summary>
-public sealed class ClusterProcesses : IAsyncDisposable
+public sealed partial class ClusterProcesses : IAsyncDisposable
 {
     public static readonly IReadOnlyList<int> Nodes = [1, 2, 3];
 
@@ -72,6 +72,16 @@ public sealed class ClusterProcesses : IAsyncDisposable
     {
         if (_running.ContainsKey(node)) throw new InvalidOperationException($"node {node} is running");
         Add(node, await StartNodeAsync(node, [.. _running.Keys.Select(n => _clusterPorts[n])]));
+    }
+
+    /// <summary>
+    /// Starts a node that was never part of the cluster (e.g. a fourth), with the seed nodes 2 and 3 joined through:
+    /// node 1's cluster port.
+    /// </summary>
+    public async Task AddNodeAsync(int node)
+    {
+        if (_clusterPorts.ContainsKey(node) || Directory.Exists(StorageOf(node))) throw new InvalidOperationException($"node {node} has run before");
+        Add(node, await StartNodeAsync(node, [_clusterPorts[Nodes[0]]]));
     }
 
     /// <summary>SIGSTOP: the process stays, holding its sockets, but answers nothing (a long GC pause, a frozen VM).</summary>
