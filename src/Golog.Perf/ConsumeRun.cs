@@ -22,7 +22,9 @@ public static class ConsumeRun
             await using var client = await PerfCluster.ConnectAsync(o, idempotent: false, stop);
             var topic = (await client.MetadataAsync(o.Topic, stop)).Topics.SingleOrDefault(t => t.Name == o.Topic)
                 ?? throw new InvalidOperationException($"topic {o.Topic} does not exist");
-            var partitions = topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue).ToList();
+            var partitions = new List<PartitionMetadata>();
+            foreach (var p in topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue))
+                partitions.Add(p with { HighWatermark = await LeadersHighWatermarkAsync(client, o.Topic, p, stop) });
             expected = partitions.Sum(p => p.HighWatermark - p.LogStartOffset);
             if (o.Messages is { } n && n != expected)
                 throw new InvalidOperationException($"topic {o.Topic} holds {expected} messages in the partitions read, not the {n} expected");
@@ -43,6 +45,16 @@ public static class ConsumeRun
         catch (Exception e) { failure = ProduceRun.Describe(e, stop); }
         if (failure is null && stats.Messages != expected) failure = $"read {stats.Messages} of {expected} messages";
         return new RunResult(stats.Messages, clock.Elapsed, stats.Total, failure);
+    }
+
+    /// <summary>
+    /// The partition's high watermark as its leader has it: a follower's metadata answers with its own copy's, which
+    /// lags (by what the leader acknowledged since the follower's last fetch).
+    /// </summary>
+    private static async Task<long> LeadersHighWatermarkAsync(ClusterClient client, string topic, PartitionMetadata p, CancellationToken stop)
+    {
+        using var reply = await client.FetchReplyAsync(topic, p.Partition, p.LogStartOffset, maxMessages: 1, maxWaitMs: 0, cancellationToken: stop);
+        return reply.HighWatermark!.Value;
     }
 
     /// <summary>
