@@ -21,6 +21,8 @@ internal sealed class ProducerSequences(long producerId)
         public short Epoch;
         public int Next;
         public readonly SortedSet<int> InFlight = [];
+        /// <summary>Batches in flight that an earlier batch was stored ahead of since they were sent: a refusal of theirs may be that race.</summary>
+        public readonly HashSet<int> OvertakenBy = [];
         /// <summary>Completed once the epoch's first batch (sequence 0) was answered; later batches wait for it.</summary>
         public TaskCompletionSource? First;
     }
@@ -52,12 +54,17 @@ internal sealed class ProducerSequences(long producerId)
 
     /// <summary>
     /// A batch was refused out_of_order_sequence_number: worth retrying while an earlier batch of the same epoch is
-    /// still unanswered (a retry of it is on its way, and this one follows it once it lands).
+    /// still unanswered (a retry of it is on its way, and this one follows it once it lands), or when one was stored
+    /// meanwhile (its answer was handled before this refusal, which the broker sent before storing it).
     /// </summary>
     public bool WaitsForAnEarlierBatch(TopicPartition tp, ProducerSequence batch)
     {
         lock (_partitions)
-            return _partitions.TryGetValue(tp, out var s) && s.Epoch == batch.Epoch && s.InFlight.Count > 0 && s.InFlight.Min < batch.FirstSequence;
+        {
+            if (!_partitions.TryGetValue(tp, out var s) || s.Epoch != batch.Epoch) return false;
+            bool overtaken = s.OvertakenBy.Remove(batch.FirstSequence); // once: a retry refused again is not that race
+            return overtaken || s.InFlight.Count > 0 && s.InFlight.Min < batch.FirstSequence;
+        }
     }
 
     /// <summary>The batch is answered: stored (or a duplicate of a stored one), or refused for good (<paramref name="stored"/> false).</summary>
@@ -69,10 +76,16 @@ internal sealed class ProducerSequences(long producerId)
             if (s.Epoch != batch.Epoch) return;
             if (batch.FirstSequence == 0) s.First?.TrySetResult(); // an older epoch's batch: its gap is already left behind
             s.InFlight.Remove(batch.FirstSequence);
-            if (stored) return;
+            s.OvertakenBy.Remove(batch.FirstSequence);
+            if (stored)
+            {
+                foreach (int later in s.InFlight.GetViewBetween(batch.FirstSequence, int.MaxValue)) s.OvertakenBy.Add(later);
+                return;
+            }
             s.Epoch++;
             s.Next = 0;
             s.InFlight.Clear();
+            s.OvertakenBy.Clear();
         }
     }
 }
