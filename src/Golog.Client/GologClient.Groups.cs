@@ -6,6 +6,18 @@ namespace Golog.Client;
 public sealed partial class GologClient
 {
     /// <summary>
+    /// The node that coordinates <paramref name="group"/> in a cluster; null while none does (the group's offsets
+    /// partition is between leaders). Group requests sent elsewhere are answered not_coordinator.
+    /// </summary>
+    /// <exception cref="GologException">unknown_type from a broker that does not know the request: it coordinates every group itself.</exception>
+    public async Task<NodeAddress?> FindCoordinatorAsync(string group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var reply = await SendAsync((w, id) => w.FindCoordinator(id, group), cancellationToken).ConfigureAwait(false);
+        return reply.Coordinator;
+    }
+
+    /// <summary>
     /// Joins <paramref name="group"/> (as a new member when <paramref name="memberId"/> is null) and waits until the
     /// broker completes the rebalance, which may take until every other member has rejoined.
     /// </summary>

@@ -383,6 +383,12 @@ public sealed partial class GologClient : IAsyncDisposable
         _stream.Dispose(); // wakes the read loop if it is still waiting
     }
 
+    /// <summary>
+    /// Gives the connection up as lost (the broker stopped answering): every outstanding and later call fails with
+    /// <see cref="BrokerUnavailableException"/> saying <paramref name="why"/>, as if the connection had broken.
+    /// </summary>
+    internal void Abandon(string why) => Close(() => new BrokerUnavailableException(Broker, why));
+
     private void ThrowIfClosed()
     {
         lock (_pending)

@@ -3,16 +3,15 @@ using Golog.Protocol;
 namespace Golog.Client;
 
 /// <summary>
-/// Membership in a consumer group over a connection of its own (heartbeats must not queue behind long-poll fetches,
-/// since a connection answers in request order). Joins, then heartbeats in the background at the interval the
-/// broker gave. When the broker says the group is rebalancing, or that this member is stale or unknown, or the
-/// connection breaks, <see cref="RebalanceRequired"/> is cancelled and heartbeats stop: the owner commits what it
-/// processed and calls <see cref="RejoinAsync"/> (which rejoins as a new member if the old id is gone).
+/// Membership in a consumer group, at the group's coordinator (<see cref="GroupCoordinator"/>: found, followed when it
+/// moves, over a connection of its own, since heartbeats must not queue behind long-poll fetches). Joins, then
+/// heartbeats in the background at the interval the broker gave. When the broker says the group is rebalancing, or
+/// that this member is stale or unknown, or the coordinator is lost, <see cref="RebalanceRequired"/> is cancelled and
+/// heartbeats stop: the owner commits what it processed and calls <see cref="RejoinAsync"/> (which rejoins as a new member if the old id is gone).
 /// </summary>
 public sealed class GroupSession : IAsyncDisposable
 {
-    private readonly GologClient _coordinator;
-    private readonly string _group;
+    private readonly GroupCoordinator _coordinator;
     private readonly IReadOnlyList<string> _topics;
     private readonly TimeSpan? _sessionTimeout;
     private readonly string _clientId;
@@ -20,10 +19,9 @@ public sealed class GroupSession : IAsyncDisposable
     private CancellationTokenSource? _heartbeatStop; // null while no heartbeats run
     private Task _heartbeats = Task.CompletedTask;
 
-    private GroupSession(GologClient coordinator, string group, IReadOnlyList<string> topics, TimeSpan? sessionTimeout, string clientId)
+    private GroupSession(GroupCoordinator coordinator, IReadOnlyList<string> topics, TimeSpan? sessionTimeout, string clientId)
     {
         _coordinator = coordinator;
-        _group = group;
         _topics = topics;
         _sessionTimeout = sessionTimeout;
         _clientId = clientId;
@@ -41,10 +39,10 @@ public sealed class GroupSession : IAsyncDisposable
     public string? RebalanceReason { get; private set; }
 
     /// <summary>Joins (again, if <paramref name="previousMemberId"/> is given and the broker still knows it) and starts heartbeating.</summary>
-    public static async Task<GroupSession> JoinAsync(GologClient coordinator, string group, IReadOnlyList<string> topics,
+    public static async Task<GroupSession> JoinAsync(GroupCoordinator coordinator, IReadOnlyList<string> topics,
         TimeSpan? sessionTimeout, string clientId, string? previousMemberId = null, CancellationToken cancellationToken = default)
     {
-        var session = new GroupSession(coordinator, group, topics, sessionTimeout, clientId);
+        var session = new GroupSession(coordinator, topics, sessionTimeout, clientId);
         await session.JoinAsync(previousMemberId, cancellationToken).ConfigureAwait(false);
         return session;
     }
@@ -60,19 +58,27 @@ public sealed class GroupSession : IAsyncDisposable
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
         await StopHeartbeatsAsync().ConfigureAwait(false);
-        await _coordinator.LeaveGroupAsync(_group, Current.MemberId, cancellationToken).ConfigureAwait(false);
+        await _coordinator.LeaveAsync(Current.MemberId, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Commits as this member of the current generation (fenced by the coordinator: a stale member is refused).</summary>
+    public Task CommitAsync(string topic, int partition, long offset, CancellationToken cancellationToken) =>
+        _coordinator.CommitAsync(topic, partition, offset, Member, cancellationToken);
+
+    /// <summary>The group's committed offset of a partition; null when it has committed nothing.</summary>
+    public Task<long?> CommittedAsync(string topic, int partition, CancellationToken cancellationToken) =>
+        _coordinator.CommittedAsync(topic, partition, cancellationToken);
 
     private async Task JoinAsync(string? memberId, CancellationToken cancellationToken)
     {
         try
         {
-            Current = await _coordinator.JoinGroupAsync(_group, _topics, memberId, _sessionTimeout, _clientId, cancellationToken).ConfigureAwait(false);
+            Current = await _coordinator.JoinAsync(_topics, memberId, _sessionTimeout, _clientId, cancellationToken).ConfigureAwait(false);
         }
         catch (GologException e) when (memberId is not null && e.Code == ErrorCode.UnknownMemberId)
         {
-            // evicted meanwhile (or the broker restarted): the old identity is gone, join as new
-            Current = await _coordinator.JoinGroupAsync(_group, _topics, null, _sessionTimeout, _clientId, cancellationToken).ConfigureAwait(false);
+            // evicted meanwhile (or the broker restarted, or the coordinator moved): the old identity is gone, join as new
+            Current = await _coordinator.JoinAsync(_topics, null, _sessionTimeout, _clientId, cancellationToken).ConfigureAwait(false);
         }
         _rebalance.Dispose();
         _rebalance = new CancellationTokenSource();
@@ -92,7 +98,7 @@ public sealed class GroupSession : IAsyncDisposable
                 await Task.Delay(interval, stop).ConfigureAwait(false);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 timeout.CancelAfter(TimeSpan.FromMilliseconds(joined.SessionTimeoutMs)); // no answer within a session: we are gone anyway
-                await _coordinator.HeartbeatAsync(_group, member, timeout.Token).ConfigureAwait(false);
+                await _coordinator.HeartbeatAsync(member, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -19,8 +19,16 @@ public static class Reconnect
         e is BrokerUnavailableException or GologException { Code: ErrorCode.BrokerShuttingDown };
 
     /// <summary>
+    /// A cluster is moving a partition's leader or a group's coordinator (and a client's own retries ran out before it
+    /// settled): asking again later finds where it went.
+    /// </summary>
+    public static bool IsMoving(Exception e) =>
+        e is GologException { Code: ErrorCode.NotLeader or ErrorCode.NotCoordinator or ErrorCode.CoordinatorLoading };
+
+    /// <summary>
     /// Runs <paramref name="attempt"/> after <see cref="FirstDelay"/>, and again after doubling delays up to
-    /// <see cref="MaxDelay"/> for as long as it fails with the broker unavailable or a timeout of its own. True once
+    /// <see cref="MaxDelay"/> for as long as it fails with the broker unavailable, a leader or coordinator moving, or a
+    /// timeout of its own. True once
     /// an attempt succeeded; false when <paramref name="stop"/> came first. Any other failure is thrown.
     /// </summary>
     /// <remarks>The attempt disposes whatever it opened before failing; only it knows what that was.</remarks>
@@ -35,7 +43,7 @@ public static class Reconnect
                 await attempt().ConfigureAwait(false);
                 return true;
             }
-            catch (Exception e) when (IsBrokerUnavailable(e) || e is OperationCanceledException)
+            catch (Exception e) when (IsBrokerUnavailable(e) || IsMoving(e) || e is OperationCanceledException)
             {
                 if (stop.IsCancellationRequested) return false;
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));

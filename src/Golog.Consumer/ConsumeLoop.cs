@@ -6,9 +6,10 @@ using Golog.Protocol;
 namespace Golog.Consumer;
 
 /// <summary>
-/// The consumer proper: long-poll fetches from one partition, print each record as the seed did
-/// ("offset N: MESSAGE"), commit the group's offset after every batch (so a crash re-delivers rather than loses),
-/// and ride out broker restarts by reconnecting and resuming from the committed offset.
+/// The consumer proper: long-poll fetches from one partition at its leader, print each record as the seed did
+/// ("offset N: MESSAGE"), commit the group's offset at its coordinator after every batch (so a crash re-delivers
+/// rather than loses), and ride out broker restarts and failovers by reconnecting, to the new leader in a cluster,
+/// and resuming at the next offset it has not printed.
 /// </summary>
 internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IConsumeLoop
 {
@@ -18,7 +19,8 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     private readonly FetchLimits _fetch = new(options.PollInterval);
     private readonly StderrWriter _stderr = new(output, errors);
 
-    private GologClient? _client;
+    private ClusterClient? _cluster;
+    private GroupCoordinator? _coordinator;
     private long _offset;        // next offset to read
     private long? _committed;    // what the broker holds for the group, as far as we know
     private long _printed;
@@ -34,7 +36,8 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     /// <exception cref="BrokerUnavailableException">The broker could not be reached at startup.</exception>
     public async Task<int> RunAsync()
     {
-        _client = await GologClient.ConnectAsync(options.Broker, stop);
+        _cluster = await ConsumerCluster.ConnectAsync(options.Broker, stop);
+        _coordinator = _cluster.Coordinator(_group);
         EverConnected = true;
         await output.WriteLineAsync($"Connected to broker at {options.Broker}. Consuming topic {_topic} partition {_partition} as group {_group}");
         _offset = await StartingOffsetAsync();
@@ -63,7 +66,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
 
     private async Task<long> StartingOffsetAsync()
     {
-        _committed = await CommittedAsync(Client, stop);
+        _committed = await CommittedAsync(stop);
         if (_committed is { } committed)
         {
             await output.WriteLineAsync($"Starting at offset {committed} (committed offset of group {_group})");
@@ -87,7 +90,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             timeout.CancelAfter(_fetch.ReplyTimeout);
             try
             {
-                batch = await Client.FetchReplyAsync(_topic, _partition, _offset, FetchLimits.MaxMessages, maxWaitMs: _fetch.MaxWaitMs,
+                batch = await Cluster.FetchReplyAsync(_topic, _partition, _offset, FetchLimits.MaxMessages, maxWaitMs: _fetch.MaxWaitMs,
                     cancellationToken: timeout.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -99,7 +102,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
                 await _stderr.WriteLineAsync($"warning: broker did not answer a fetch within {(int)_fetch.ReplyTimeout.TotalSeconds}s");
                 return Step.Reconnect;
             }
-            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e))
+            catch (Exception e) when (ConsumerCluster.IsTransient(e))
             {
                 return Step.Reconnect;
             }
@@ -156,11 +159,11 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         using var timeout = new CancellationTokenSource(FetchLimits.ReplyGrace);
         try
         {
-            await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
+            await Coordinator.CommitAsync(_topic, _partition, _offset, null, timeout.Token);
             _committed = _offset;
             return true;
         }
-        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException)
+        catch (Exception e) when (ConsumerCluster.IsTransient(e) || e is OperationCanceledException)
         {
             return false;
         }
@@ -181,7 +184,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
                 start = bounds?.LogStartOffset;
                 end = bounds?.HighWatermark;
             }
-            catch (Exception ex) when (Reconnect.IsBrokerUnavailable(ex) || ex is OperationCanceledException or GologException) { }
+            catch (Exception ex) when (ConsumerCluster.IsTransient(ex) || ex is OperationCanceledException or GologException) { }
         }
 
         if (start is { } s && _offset < s)
@@ -201,31 +204,19 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         }
     }
 
-    /// <summary>Reconnects with backoff; false if stopped first. Resumes from the group's committed offset.</summary>
+    /// <summary>
+    /// Waits with backoff until a node names the partition's leader again; false if stopped first. Resumes at the next
+    /// offset not printed yet: nothing printed is printed again, and the leader (a new one holds every record below
+    /// the old one's high watermark) has the rest.
+    /// </summary>
     private async Task<bool> ReconnectAsync()
     {
         await _stderr.WriteLineAsync("broker unavailable, reconnecting...");
-        if (_client is not null) await _client.DisposeAsync();
-        _client = null;
         return await Reconnect.WithBackoffAsync(async () =>
         {
-            var fresh = await GologClient.ConnectAsync(options.Broker, stop);
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                timeout.CancelAfter(FetchLimits.ReplyGrace);
-                long? committed = await CommittedAsync(fresh, timeout.Token);
-                _client = fresh;
-                // What we printed after the last successful commit is printed again: at-least-once, as documented.
-                if (committed is { } c) { _offset = c; _committed = c; }
-            }
-            catch
-            {
-                await fresh.DisposeAsync();
-                throw;
-            }
+            var leader = await Cluster.LeaderOfAsync(_topic, _partition, stop);
             _idleNoticeShown = false;
-            await _stderr.WriteLineAsync($"reconnected to broker at {options.Broker}; resuming at offset {_offset}");
+            await _stderr.WriteLineAsync($"reconnected to broker at {leader}; resuming at offset {_offset}");
         }, stop);
     }
 
@@ -237,14 +228,14 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
             {
                 // The abandoned long poll (if any) is answered first, so allow for it.
                 using var timeout = new CancellationTokenSource(_fetch.ReplyTimeout);
-                await Client.CommitAsync(_group, _topic, _partition, _offset, timeout.Token);
+                await Coordinator.CommitAsync(_topic, _partition, _offset, null, timeout.Token);
                 _committed = _offset;
             }
             await output.WriteLineAsync($"committed offset {_offset} for group {_group}");
             await output.FlushAsync();
             return 0;
         }
-        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException or GologException)
+        catch (Exception e) when (ConsumerCluster.IsTransient(e) || e is OperationCanceledException or GologException)
         {
             await _stderr.WriteLineAsync($"error: could not commit offset {_offset} for group {_group}: {e.Message}");
             return 2;
@@ -265,11 +256,11 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     }
 
     /// <summary>The group's committed offset; null also when the topic does not exist yet (the seed let consumers start first).</summary>
-    private async Task<long?> CommittedAsync(GologClient client, CancellationToken cancellationToken)
+    private async Task<long?> CommittedAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await client.CommittedAsync(_group, _topic, _partition, cancellationToken);
+            return await Coordinator.CommittedAsync(_topic, _partition, cancellationToken);
         }
         catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
         {
@@ -282,7 +273,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     {
         try
         {
-            var topics = await Client.MetadataAsync(_topic, stop);
+            var topics = (await Cluster.MetadataAsync(_topic, stop)).Topics;
             return topics.FirstOrDefault(t => t.Name == _topic)?.Partitions.Count;
         }
         catch (Exception e) when (e is GologException or OperationCanceledException || Reconnect.IsBrokerUnavailable(e))
@@ -295,7 +286,7 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
     {
         try
         {
-            var topics = await Client.MetadataAsync(_topic, cancellationToken);
+            var topics = (await Cluster.MetadataAsync(_topic, cancellationToken)).Topics;
             return topics.FirstOrDefault(t => t.Name == _topic)?.Partitions.FirstOrDefault(p => p.Partition == _partition);
         }
         catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
@@ -310,10 +301,12 @@ internal sealed class ConsumeLoop(ConsumerOptions options, TextWriter output, Te
         catch (OperationCanceledException) { /* the loop sees the stop */ }
     }
 
-    private GologClient Client => _client ?? throw new InvalidOperationException("not connected");
+    private ClusterClient Cluster => _cluster ?? throw new InvalidOperationException("not connected");
+    private GroupCoordinator Coordinator => _coordinator ?? throw new InvalidOperationException("not connected");
 
     public async ValueTask DisposeAsync()
     {
-        if (_client is not null) await _client.DisposeAsync();
+        if (_coordinator is not null) await _coordinator.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
     }
 }

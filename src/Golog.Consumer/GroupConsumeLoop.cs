@@ -7,9 +7,10 @@ namespace Golog.Consumer;
 /// Group mode: joins the group, consumes the partitions the broker assigns (from the group's committed offsets),
 /// prints each record as "[topic-partition] offset N: MESSAGE", and commits after every batch as this member, so a
 /// stale member's commits are refused. When the broker starts a rebalance it commits what it printed, gives its
-/// partitions up and rejoins; on Ctrl-C it commits and leaves, so the others take over at once. Two connections:
-/// fetches and commits on one, join and heartbeats on the other (a connection answers in request order, and
-/// heartbeats must not wait behind long polls).
+/// partitions up and rejoins; on Ctrl-C it commits and leaves, so the others take over at once. Fetches go to each
+/// partition's leader (<see cref="ConsumerCluster"/>), following it when it moves without leaving the group; joins,
+/// heartbeats and commits go to the group's coordinator over a connection of their own (a connection answers in
+/// request order, and heartbeats must not wait behind long polls), and a member whose coordinator moved rejoins there.
 /// </summary>
 internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter output, TextWriter errors, CancellationToken stop) : IConsumeLoop
 {
@@ -21,12 +22,12 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
     // next offset to read and the last offset the broker holds, per owned partition
     private readonly Dictionary<(string Topic, int Partition), long> _positions = [];
     private readonly Dictionary<(string Topic, int Partition), long> _committed = [];
-    private GologClient? _data;
-    private GologClient? _coordinator;
+    private ClusterClient? _cluster;
+    private GroupCoordinator? _coordinator;
     private GroupSession? _session;
     private long _printed;
 
-    private enum Step { Continue, Rejoin, Reconnect, Stop }
+    private enum Step { Continue, Rejoin, Reconnect, FollowLeaders, Stop }
 
     public bool EverConnected { get; private set; }
 
@@ -47,10 +48,13 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                     try { await RejoinAsync(); }
                     // stopped while the join was parked: leave, or the others wait for this member until the rebalance deadline
                     catch (OperationCanceledException) when (stop.IsCancellationRequested) { return await LeaveAsync(); }
-                    catch (Exception e) when (Reconnect.IsBrokerUnavailable(e)) { if (!await ReconnectAsync()) return 2; }
+                    catch (Exception e) when (ConsumerCluster.IsTransient(e)) { if (!await ReconnectAsync()) return 2; }
                     break;
                 case Step.Reconnect:
                     if (!await ReconnectAsync()) return 2;
+                    break;
+                case Step.FollowLeaders:
+                    if (!await FollowLeadersAsync()) return await LeaveAsync();
                     break;
             }
         }
@@ -58,11 +62,11 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
 
     private async Task ConnectAsync(string? previousMemberId)
     {
-        _data = await GologClient.ConnectAsync(options.Broker, stop);
-        _coordinator = await GologClient.ConnectAsync(options.Broker, stop);
+        _cluster = await ConsumerCluster.ConnectAsync(options.Broker, stop);
+        _coordinator = _cluster.Coordinator(_group);
         await output.WriteLineAsync($"Connected to broker at {options.Broker}. Joining group {_group} for topics {string.Join(",", options.Topics)}");
         await output.FlushAsync();
-        _session = await GroupSession.JoinAsync(_coordinator, _group, options.Topics, options.SessionTimeout, ClientId, previousMemberId, stop);
+        _session = await GroupSession.JoinAsync(_coordinator, options.Topics, options.SessionTimeout, ClientId, previousMemberId, stop);
         await TakeAssignmentAsync();
     }
 
@@ -75,10 +79,10 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
         var owned = joined.Assignment.SelectMany(a => a.Partitions.Select(p => (a.Topic, Partition: p))).ToList();
         await output.WriteLineAsync($"Joined group {_group} generation {joined.GenerationId} as {joined.MemberId}: " +
                                     (owned.Count == 0 ? "no partitions assigned" : "partitions " + string.Join(", ", owned.Select(Name))));
-        var metadata = owned.Count == 0 ? [] : await Data.MetadataAsync(cancellationToken: stop);
+        var metadata = owned.Count == 0 ? [] : (await Cluster.MetadataAsync(cancellationToken: stop)).Topics;
         foreach (var tp in owned)
         {
-            long? committed = await Data.CommittedAsync(_group, tp.Topic, tp.Partition, stop);
+            long? committed = await Session.CommittedAsync(tp.Topic, tp.Partition, stop);
             var bounds = metadata.FirstOrDefault(t => t.Name == tp.Topic)?.Partitions.FirstOrDefault(p => p.Partition == tp.Partition);
             _positions[tp] = committed ?? options.StartWithoutCommit(bounds);
             if (committed is { } c) _committed[tp] = c;
@@ -95,8 +99,8 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
             return Step.Continue;
         }
         wake.CancelAfter(_fetch.ReplyTimeout);
-        // one long poll per owned partition, pipelined on the data connection
-        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Data.FetchReplyAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, FetchLimits.MaxMessages,
+        // one long poll per owned partition, pipelined on the connection to its leader
+        var fetches = _positions.Select(kv => (Tp: kv.Key, Fetch: Cluster.FetchReplyAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, FetchLimits.MaxMessages,
             maxWaitMs: _fetch.MaxWaitMs, cancellationToken: wake.Token))).ToList();
         var step = Step.Continue;
         foreach (var (tp, fetch) in fetches)
@@ -116,11 +120,11 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                 await _stderr.WriteLineAsync($"warning: {e.Message}; moving {Name(tp)} to offset {fixedOffset}");
                 _positions[tp] = fixedOffset;
             }
-            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e)) { step = Step.Reconnect; }
+            catch (Exception e) when (ConsumerCluster.IsTransient(e)) { step = Step.FollowLeaders; }
             if (step == Step.Stop) break;
         }
         await output.FlushAsync();
-        if (step == Step.Reconnect) return step;
+        if (step == Step.FollowLeaders) return step;
         var commit = await CommitAsync();
         return step == Step.Stop ? Step.Stop : commit;
     }
@@ -128,11 +132,10 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
     /// <summary>Commits every owned partition that moved, as this member. Fenced by the broker: a refusal means rejoin.</summary>
     private async Task<Step> CommitAsync()
     {
-        var member = Session.Member;
         var moved = _positions.Where(kv => !_committed.TryGetValue(kv.Key, out var c) || c != kv.Value).ToList();
         using var timeout = new CancellationTokenSource(_fetch.ReplyTimeout);
         var commits = moved.Select(kv => (kv.Key, kv.Value,
-            Task: Data.CommitAsync(_group, kv.Key.Topic, kv.Key.Partition, kv.Value, timeout.Token, member))).ToList();
+            Task: Session.CommitAsync(kv.Key.Topic, kv.Key.Partition, kv.Value, timeout.Token))).ToList();
         var step = Step.Continue;
         foreach (var (tp, offset, task) in commits)
         {
@@ -146,7 +149,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
                 await _stderr.WriteLineAsync($"warning: commit of {Name(tp)} at {offset} refused ({e.Code}); rejoining the group");
                 step = Step.Rejoin;
             }
-            catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException) { step = Step.Reconnect; }
+            catch (Exception e) when (ConsumerCluster.IsTransient(e) || e is OperationCanceledException) { step = Step.Reconnect; }
         }
         return step;
     }
@@ -170,7 +173,7 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
             await Session.LeaveAsync(timeout.Token);
             await output.WriteLineAsync($"committed offsets {string.Join(", ", _committed.Select(kv => $"{Name(kv.Key)}@{kv.Value}"))} and left group {_group}");
         }
-        catch (Exception e) when (Reconnect.IsBrokerUnavailable(e) || e is OperationCanceledException)
+        catch (Exception e) when (ConsumerCluster.IsTransient(e) || e is OperationCanceledException)
         {
             await _stderr.WriteLineAsync($"error: could not commit and leave group {_group}: {e.Message}");
             exit = 2;
@@ -199,18 +202,35 @@ internal sealed class GroupConsumeLoop(ConsumerOptions options, TextWriter outpu
         }, stop);
     }
 
+    /// <summary>
+    /// A partition's leader was lost or moved: waits with backoff until every owned partition has a leader again, and
+    /// goes on where it was (the group's membership is the coordinator's business; heartbeats go on). False if stopped first.
+    /// </summary>
+    private async Task<bool> FollowLeadersAsync()
+    {
+        await _stderr.WriteLineAsync("broker unavailable, reconnecting...");
+        return await Reconnect.WithBackoffAsync(async () =>
+        {
+            var leaders = new List<string>();
+            foreach (var tp in _positions.Keys) leaders.Add($"{Name(tp)} at {await Cluster.LeaderOfAsync(tp.Topic, tp.Partition, stop)}");
+            await _stderr.WriteLineAsync($"reconnected: {string.Join(", ", leaders)}; resuming at offsets " +
+                                         string.Join(", ", _positions.Select(kv => $"{Name(kv.Key)}@{kv.Value}")));
+        }, stop);
+    }
+
     private static string Name((string Topic, int Partition) tp) => $"{tp.Topic}-{tp.Partition}";
 
-    private GologClient Data => _data ?? throw new InvalidOperationException("not connected");
+    private ClusterClient Cluster => _cluster ?? throw new InvalidOperationException("not connected");
     private GroupSession Session => _session ?? throw new InvalidOperationException("not joined");
 
     private async Task DisposeConnectionsAsync()
     {
         if (_session is not null) await _session.DisposeAsync();
-        if (_data is not null) await _data.DisposeAsync();
         if (_coordinator is not null) await _coordinator.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
         _session = null;
-        _data = _coordinator = null;
+        _coordinator = null;
+        _cluster = null;
     }
 
     public ValueTask DisposeAsync() => new(DisposeConnectionsAsync());

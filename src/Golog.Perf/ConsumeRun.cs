@@ -6,7 +6,8 @@ namespace Golog.Perf;
 
 /// <summary>
 /// The consume workload: reads each partition from its log start to the high watermark seen at start, --inflight fetches
-/// in flight per partition, and verifies every record (<see cref="ReadVerifier"/>) before it counts.
+/// in flight per partition, from its leader (<see cref="PerfCluster"/>), and verifies every record
+/// (<see cref="ReadVerifier"/>) before it counts.
 /// </summary>
 public static class ConsumeRun
 {
@@ -18,10 +19,12 @@ public static class ConsumeRun
         long expected = 0;
         try
         {
-            await using var client = await GologClient.ConnectAsync(o.Broker, stop);
-            var topic = (await client.MetadataAsync(o.Topic, stop)).SingleOrDefault()
+            await using var client = await PerfCluster.ConnectAsync(o, idempotent: false, stop);
+            var topic = (await client.MetadataAsync(o.Topic, stop)).Topics.SingleOrDefault(t => t.Name == o.Topic)
                 ?? throw new InvalidOperationException($"topic {o.Topic} does not exist");
-            var partitions = topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue).ToList();
+            var partitions = new List<PartitionMetadata>();
+            foreach (var p in topic.Partitions.OrderBy(p => p.Partition).Take(o.Partitions ?? int.MaxValue))
+                partitions.Add(p with { HighWatermark = await LeadersHighWatermarkAsync(client, o.Topic, p, stop) });
             expected = partitions.Sum(p => p.HighWatermark - p.LogStartOffset);
             if (o.Messages is { } n && n != expected)
                 throw new InvalidOperationException($"topic {o.Topic} holds {expected} messages in the partitions read, not the {n} expected");
@@ -45,12 +48,22 @@ public static class ConsumeRun
     }
 
     /// <summary>
+    /// The partition's high watermark as its leader has it: a follower's metadata answers with its own copy's, which
+    /// lags (by what the leader acknowledged since the follower's last fetch).
+    /// </summary>
+    private static async Task<long> LeadersHighWatermarkAsync(ClusterClient client, string topic, PartitionMetadata p, CancellationToken stop)
+    {
+        using var reply = await client.FetchReplyAsync(topic, p.Partition, p.LogStartOffset, maxMessages: 1, maxWaitMs: 0, cancellationToken: stop);
+        return reply.HighWatermark!.Value;
+    }
+
+    /// <summary>
     /// With <see cref="PerfOptions.InFlight"/> above 1, the next fetches are asked ahead, each at the offset it should
     /// start at if the ones before it come back full, so that the broker encodes one reply while this reads another.
     /// A reply that comes back short (the byte limit) makes those guesses wrong: their replies are dropped and
     /// reading goes on from the offset actually reached.
     /// </summary>
-    private static async Task ReadPartitionAsync(GologClient client, PerfOptions o, ReadVerifier.Partition p, long end,
+    private static async Task ReadPartitionAsync(ClusterClient client, PerfOptions o, ReadVerifier.Partition p, long end,
         ReadVerifier verifier, RunStats stats, CancellationToken stop)
     {
         var inFlight = new Queue<(long Offset, long SentAt, Task<FetchReply> Reply)>();

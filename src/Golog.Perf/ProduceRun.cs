@@ -6,7 +6,10 @@ namespace Golog.Perf;
 
 /// <summary>
 /// The produce workload: C connections, K requests in flight on each, batches of B self-checking payloads. Every ack
-/// is checked (right partition, one offset per message) before it counts.
+/// is checked (right partition, one offset per message) before it counts. A "connection" is a
+/// <see cref="ClusterClient"/> (one connection per node it talks to), so on a cluster each batch goes to its
+/// partition's leader and a failover mid-run is followed, the batches idempotent (with K at most 5) so that none is
+/// stored twice.
 /// </summary>
 public static class ProduceRun
 {
@@ -45,13 +48,13 @@ public static class ProduceRun
     private static async Task<Func<Task>[]> FramedWorkAsync(PerfOptions o, int partitions, BatchSource source, RunStats stats,
         List<IAsyncDisposable> disposables, CancellationToken stop)
     {
-        var clients = new GologClient[o.Connections];
+        var clients = new ClusterClient[o.Connections];
         for (int c = 0; c < clients.Length; c++)
         {
-            clients[c] = await GologClient.ConnectAsync(o.Broker, stop);
+            clients[c] = await PerfCluster.ConnectAsync(o, idempotent: o.InFlight <= PerfCluster.MaxIdempotentInFlight, stop);
             disposables.Add(clients[c]);
         }
-        await EnsureTopicAsync(clients[0], o.Topic, partitions, stop);
+        await EnsureTopicAsync(await clients[0].AnyBrokerAsync(stop), o.Topic, partitions, stop);
         var work = new List<Func<Task>>();
         for (int c = 0; c < clients.Length; c++)
             for (int k = 0; k < o.InFlight; k++)
@@ -63,7 +66,7 @@ public static class ProduceRun
     }
 
     /// <summary>One writer: sends a batch, waits for its ack, checks it, repeats; several share a connection to pipeline.</summary>
-    private static async Task FramedWriterAsync(GologClient client, string topic, int partition, int writer, int size, int batch,
+    private static async Task FramedWriterAsync(ClusterClient client, string topic, int partition, int writer, int size, int batch,
         BatchSource source, RunStats stats, CancellationToken stop)
     {
         var buffer = new byte[size * batch];

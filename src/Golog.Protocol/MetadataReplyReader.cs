@@ -4,7 +4,7 @@ namespace Golog.Protocol;
 
 /// <summary>
 /// The metadata parts of framed replies (client side), for <see cref="ReplyReader"/>: topics with their partitions'
-/// leaders and replicas, the cluster's nodes, a not_leader error's leader. Members a broker before replication does
+/// leaders and replicas, the cluster's nodes, a not_leader error's leader and a group's coordinator. Members a broker before replication does
 /// not send stay null. Each method starts on the member's value.
 /// </summary>
 internal static class MetadataReplyReader
@@ -80,7 +80,7 @@ internal static class MetadataReplyReader
         return brokers;
     }
 
-    /// <summary>{"node_id","host","port"}, or null (the leader is not known: an election is under way).</summary>
+    /// <summary>{"node_id","host","port"}, or null (the leader or coordinator is not known: an election is under way).</summary>
     public static NodeAddress? ReadNodeAddress(ref Utf8JsonReader r)
     {
         if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return null; }

@@ -23,6 +23,8 @@ public sealed class Reply
     /// <summary>metadata: the cluster's nodes (null from a broker before replication) and the controller's node id.</summary>
     public List<BrokerNode>? Brokers { get; set; }
     public int? Controller { get; set; }
+    /// <summary>find_coordinator: the node coordinating the group; null while none does (or from another reply type).</summary>
+    public NodeAddress? Coordinator { get; set; }
     /// <summary>init_producer_id: the new producer's id and epoch.</summary>
     public long? ProducerId { get; set; }
     public short? ProducerEpoch { get; set; }

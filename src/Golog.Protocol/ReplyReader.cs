@@ -32,6 +32,7 @@ public static class ReplyReader
                     case "records": reply.Records = ReadRecords(ref r); break;
                     case "topics": reply.Topics = MetadataReplyReader.ReadTopics(ref r); break;
                     case "brokers": reply.Brokers = MetadataReplyReader.ReadBrokers(ref r); break;
+                    case "coordinator": reply.Coordinator = MetadataReplyReader.ReadNodeAddress(ref r); break;
                     case "controller": reply.Controller = r.TokenType == JsonTokenType.Null ? null : r.GetInt32(); break;
                     case "producer_id": reply.ProducerId = r.GetInt64(); break;
                     case "producer_epoch": reply.ProducerEpoch = r.GetInt16(); break;
@@ -64,7 +65,7 @@ public static class ReplyReader
     {
         string code = "", message = "";
         long? start = null, hw = null;
-        NodeAddress? leader = null;
+        NodeAddress? leader = null, coordinator = null;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             string name = r.GetString()!;
@@ -76,10 +77,11 @@ public static class ReplyReader
                 case "log_start_offset": start = r.GetInt64(); break;
                 case "high_watermark": hw = r.GetInt64(); break;
                 case "leader": leader = MetadataReplyReader.ReadNodeAddress(ref r); break;
+                case "coordinator": coordinator = MetadataReplyReader.ReadNodeAddress(ref r); break;
                 default: r.Skip(); break;
             }
         }
-        return new ProtocolError(code, message, start, hw) { Leader = leader };
+        return new ProtocolError(code, message, start, hw) { Leader = leader, Coordinator = coordinator };
     }
 
     private static List<FetchedRecord> ReadRecords(ref Utf8JsonReader r)

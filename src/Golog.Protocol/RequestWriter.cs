@@ -154,6 +154,14 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         End();
     }
 
+    /// <summary>find_coordinator: which node coordinates <paramref name="group"/> (its joins, heartbeats and commits).</summary>
+    public void FindCoordinator(long id, string group)
+    {
+        Begin("find_coordinator"u8, id, null, null);
+        Json.WriteString("group"u8, group);
+        End();
+    }
+
     public void InitProducerId(long id)
     {
         Begin("init_producer_id"u8, id, null, null);

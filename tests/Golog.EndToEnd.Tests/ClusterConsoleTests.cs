@@ -22,7 +22,7 @@ public sealed class ClusterConsoleTests
         await using var cluster = await ClusterProcesses.StartAsync();
         try
         {
-            var metadata = await cluster.CreateReplicatedTopicAsync(Topic, Partitions, Timeout);
+            var metadata = await cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, Timeout);
             int watcher = ClusterProcesses.Nodes[0], victim = ClusterProcesses.Nodes[^1];
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{PortsFile.Read(cluster[watcher].PortsFilePath)["http"].Port}/") };
 
@@ -70,13 +70,7 @@ public sealed class ClusterConsoleTests
         try
         {
             int node = ClusterProcesses.Nodes[0];
-            await using (var client = await LineClient.ConnectAsync(cluster[node].Port))
-            {
-                string reply = await client.RequestAsync("""{"type":"create_topic","id":1,"topic":"spread","partitions":3,"replication_factor":1}""");
-                Assert.True(reply.Contains("\"ok\":true"), $"create_topic: {reply}");
-            }
-            var metadata = await cluster.WaitUntilAsync("spread", m => m.Topics.SingleOrDefault(t => t.Name == "spread") is { } t
-                && t.Partitions.Count == 3 && t.Partitions.All(p => p.Leader is not null), Timeout, "every partition of spread led");
+            var metadata = await cluster.CreateTopicAsync("spread", 3, replicationFactor: 1, Timeout);
             var held = metadata.Topics.Single(t => t.Name == "spread").Partitions.Where(p => p.Replicas!.Contains(node)).Select(p => p.Partition).Order().ToList();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{PortsFile.Read(cluster[node].PortsFilePath)["http"].Port}/") };
 

@@ -128,19 +128,15 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     // ---- the cluster ----
 
     /// <summary>Runs <paramref name="test"/>; when it fails, the brokers' logs go to the test output (they say why).</summary>
-    private async Task ShowingLogsOnFailureAsync(ClusterProcesses cluster, Func<Task> test)
-    {
-        try { await test(); }
-        catch
-        {
-            output.WriteLine(cluster.Logs());
-            throw;
-        }
-    }
+    private Task ShowingLogsOnFailureAsync(ClusterProcesses cluster, Func<Task> test) => cluster.ShowingLogsOnFailureAsync(output, test);
 
-    private static Task CreateTopicAsync(ClusterProcesses cluster) => cluster.CreateReplicatedTopicAsync(Topic, Partitions, RecoveryTimeout);
+    /// <summary>Creates the topic with a replica on every node and waits until it is healthy.</summary>
+    private static Task CreateTopicAsync(ClusterProcesses cluster) =>
+        cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, RecoveryTimeout);
 
-    private static Task<ClusterMetadata> WaitUntilHealthyAsync(ClusterProcesses cluster) => cluster.WaitUntilHealthyAsync(Topic, Partitions, RecoveryTimeout);
+    /// <summary>Every partition led with its full ISR, as every node's metadata says alike.</summary>
+    private static Task<ClusterMetadata> WaitUntilHealthyAsync(ClusterProcesses cluster) =>
+        cluster.WaitUntilHealthyAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, RecoveryTimeout);
 
     private static PartitionMetadata Partition(ClusterMetadata metadata, int partition) =>
         metadata.Topics.Single(t => t.Name == Topic).Partitions.Single(p => p.Partition == partition);

@@ -13,7 +13,7 @@ namespace Golog.EndToEnd.Tests;
 /// cluster ports of the nodes running then. The log of every incarnation is kept for failure messages, since a killed
 /// process's <see cref="BrokerProcess.Log"/> goes with it.
 /// </summary>
-public sealed class ClusterProcesses : IAsyncDisposable
+public sealed partial class ClusterProcesses : IAsyncDisposable
 {
     public static readonly IReadOnlyList<int> Nodes = [1, 2, 3];
 
@@ -74,6 +74,16 @@ public sealed class ClusterProcesses : IAsyncDisposable
         Add(node, await StartNodeAsync(node, [.. _running.Keys.Select(n => _clusterPorts[n])]));
     }
 
+    /// <summary>
+    /// Starts a node that was never part of the cluster (e.g. a fourth), with the seed nodes 2 and 3 joined through:
+    /// node 1's cluster port.
+    /// </summary>
+    public async Task AddNodeAsync(int node)
+    {
+        if (_clusterPorts.ContainsKey(node) || Directory.Exists(StorageOf(node))) throw new InvalidOperationException($"node {node} has run before");
+        Add(node, await StartNodeAsync(node, [_clusterPorts[Nodes[0]]]));
+    }
+
     /// <summary>SIGSTOP: the process stays, holding its sockets, but answers nothing (a long GC pause, a frozen VM).</summary>
     public async Task PauseAsync(int node)
     {
@@ -106,31 +116,6 @@ public sealed class ClusterProcesses : IAsyncDisposable
     /// </summary>
     public Task<ClusterMetadata> WaitUntilAsync(string? topic, Func<ClusterMetadata, bool> condition, TimeSpan timeout, string what) =>
         PollAsync(topic, answers => answers.All(condition) && answers.Select(Leadership).Distinct().Count() == 1 ? answers[0] : null, timeout, what);
-
-    /// <summary>
-    /// Creates <paramref name="topic"/> with a replica on every node, asking again while the controller does not count
-    /// every node up yet (it refuses a replication factor above the nodes up), and waits until it is healthy.
-    /// </summary>
-    public async Task<ClusterMetadata> CreateReplicatedTopicAsync(string topic, int partitions, TimeSpan timeout)
-    {
-        await using (var client = await LineClient.ConnectAsync(this[Nodes[0]].Port))
-        {
-            string request = $$"""{"type":"create_topic","id":1,"topic":"{{topic}}","partitions":{{partitions}},"replication_factor":{{Nodes.Count}}}""";
-            string reply = await client.RequestAsync(request);
-            for (var waited = Stopwatch.StartNew(); reply.Contains(ErrorCode.InvalidReplicationFactor) && waited.Elapsed < timeout;)
-            {
-                await Task.Delay(PollInterval);
-                reply = await client.RequestAsync(request);
-            }
-            if (!reply.Contains("\"ok\":true")) throw new InvalidOperationException($"create_topic {topic}: {reply}");
-        }
-        return await WaitUntilHealthyAsync(topic, partitions, timeout);
-    }
-
-    /// <summary>Every partition of <paramref name="topic"/> led with its full ISR, as every node's metadata says alike.</summary>
-    public Task<ClusterMetadata> WaitUntilHealthyAsync(string topic, int partitions, TimeSpan timeout) =>
-        WaitUntilAsync(topic, m => m.Topics.SingleOrDefault(t => t.Name == topic) is { } t && t.Partitions.Count == partitions
-            && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == Nodes.Count), timeout, "every partition led with its full ISR");
 
     /// <summary>The last lines of every node's log, incarnation by incarnation (the full logs of a run are long).</summary>
     public string Logs(int linesPerIncarnation = 150)

@@ -56,7 +56,8 @@ public sealed class ManualConsumerTests
             await consumer.WaitForLineAsync("stderr: broker unavailable, reconnecting...");
             // Same storage, same port: the consumer keeps dialling the address it was given.
             broker = await BrokerProcess.StartAsync(storage.Path, "--port", port.ToString());
-            await consumer.WaitForLineAsync($"stderr: reconnected to broker at 127.0.0.1:{port}; resuming at offset 2");
+            // named as metadata names the partition's leader: the broker's --host, "localhost" by default
+            await consumer.WaitForLineAsync($"stderr: reconnected to broker at localhost:{port}; resuming at offset 2");
 
             await using (var client = await GologClient.ConnectAsync("127.0.0.1", port))
                 await client.ProduceAsync(Topic, 0, ["after-2"]);

@@ -85,6 +85,33 @@ public class ReplicationWireTests
     }
 
     [Fact]
+    public void Not_coordinator_carries_the_coordinators_address_or_null_and_coordinator_loading_is_its_own_code()
+    {
+        var hinted = Read("""{"id":5,"ok":false,"error":{"code":"not_coordinator","message":"node 1 does not coordinate g","coordinator":{"node_id":2,"host":"127.0.0.1","port":9192}}}""");
+        var none = Read("""{"id":6,"ok":false,"error":{"code":"not_coordinator","message":"moving","coordinator":null}}""");
+        var loading = Read("""{"id":7,"ok":false,"error":{"code":"coordinator_loading","message":"reading g's offsets"}}""");
+
+        Assert.Equal((ErrorCode.NotCoordinator, new NodeAddress(2, "127.0.0.1", 9192)), (hinted.Error!.Code, hinted.Error.Coordinator));
+        Assert.Null(hinted.Error.Leader); // a coordinator is not a partition leader
+        Assert.Equal(ErrorCode.NotCoordinator, none.Error!.Code);
+        Assert.Null(none.Error.Coordinator);
+        Assert.Equal((ErrorCode.CoordinatorLoading, "reading g's offsets"), (loading.Error!.Code, loading.Error.Message));
+    }
+
+    [Fact]
+    public void Find_coordinator_is_written_with_its_group_and_its_reply_read_as_an_address_or_null()
+    {
+        string request = Text(SingleLine(Output(b => new RequestWriter(b).FindCoordinator(9, "billing"))));
+        var found = Read("""{"id":9,"ok":true,"coordinator":{"node_id":3,"host":"10.0.0.3","port":9392}}""");
+        var none = Read("""{"id":10,"ok":true,"coordinator":null}""");
+
+        Assert.Equal("""{"type":"find_coordinator","id":9,"group":"billing"}""", request);
+        Assert.Equal(new NodeAddress(3, "10.0.0.3", 9392), found.Coordinator);
+        Assert.Null(none.Coordinator);
+        Assert.Null(found.Error);
+    }
+
+    [Fact]
     public void The_broker_writes_not_leaders_leader_as_an_address_or_null_and_no_other_error_gets_one()
     {
         string hinted = Text(SingleLine(Output(b => new FramedReplyWriter(b).Error(Id("1"),

@@ -9,7 +9,10 @@ namespace Golog.Client;
 /// A client of a whole cluster, bootstrapped from a list of brokers: it keeps a metadata cache (partition → leader),
 /// sends each produce and fetch to the partition's leader over one <see cref="GologClient"/> connection per node,
 /// and when a node answers not_leader (with or without a hint) or a connection is lost, refreshes metadata and
-/// retries with the bounded backoff of <see cref="ClusterClientOptions.Retry"/>. Produces are idempotent by default
+/// retries with the bounded backoff of <see cref="ClusterClientOptions.Retry"/>. A node that does not answer within
+/// <see cref="ClusterClientOptions.RequestTimeout"/> counts as lost the same way (and is asked last for metadata
+/// from then on), so a paused leader delays a request by one timeout, not forever. Group requests go to the group's
+/// coordinator through <see cref="Coordinator"/>. Produces are idempotent by default
 /// (init_producer_id, then producer_id/producer_epoch/sequence on every batch), so a batch retried after a failover
 /// is stored once. It picks partitions itself (Kafka's: murmur2 of the key, else round robin), since a batch must go
 /// to its partition's leader with that partition's sequence. Thread-safe; calls may be concurrent.
@@ -25,6 +28,7 @@ public sealed class ClusterClient : IAsyncDisposable
     private readonly LeaderCache _leaders = new();
     private readonly Dictionary<BrokerAddress, Task<GologClient>> _connections = []; // lock: itself
     private readonly Dictionary<string, int> _roundRobin = []; // lock: itself
+    private readonly Dictionary<BrokerAddress, long> _lostAt = []; // lock: itself. When each node was last lost (Stopwatch timestamps).
     private readonly SemaphoreSlim _producerIdLock = new(1, 1);
     private ProducerSequences? _sequences;
     private bool _idempotent;
@@ -71,16 +75,16 @@ public sealed class ClusterClient : IAsyncDisposable
         var budget = _options.Retry.Start();
         int? target = partition ?? await ChoosePartitionAsync(topic, key, budget, cancellationToken).ConfigureAwait(false);
         if (target is not { } p)
-            return await OnAnyBrokerAsync(c => c.ProduceAsync(topic, null, messages, key, headers, cancellationToken: cancellationToken),
+            return await OnAnyBrokerAsync((c, t) => c.ProduceAsync(topic, null, messages, key, headers, cancellationToken: t),
                 budget, cancellationToken).ConfigureAwait(false);
         var tp = new TopicPartition(topic, p);
         var sequences = await SequencesAsync(budget, cancellationToken).ConfigureAwait(false);
-        var batch = sequences?.Take(tp, messages.Count);
+        ProducerSequence? batch = sequences is null ? null : await sequences.TakeAsync(tp, messages.Count, cancellationToken).ConfigureAwait(false);
         bool stored = false;
         try
         {
             var result = await OnLeaderAsync(topic, p,
-                c => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, cancellationToken),
+                (c, t) => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t),
                 e => batch is { } b && e.Code == ErrorCode.OutOfOrderSequenceNumber && sequences!.WaitsForAnEarlierBatch(tp, b),
                 budget, cancellationToken).ConfigureAwait(false);
             stored = true;
@@ -95,8 +99,30 @@ public sealed class ClusterClient : IAsyncDisposable
     /// <summary>Reads a partition from its leader, following leader changes (see <see cref="GologClient.FetchAsync"/>).</summary>
     public Task<FetchResult> FetchAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
         int? maxWaitMs = null, CancellationToken cancellationToken = default) =>
-        OnLeaderAsync(topic, partition, c => c.FetchAsync(topic, partition, offset, maxMessages, maxBytes, maxWaitMs, cancellationToken),
-            null, _options.Retry.Start(), cancellationToken);
+        OnLeaderAsync(topic, partition, (c, t) => c.FetchAsync(topic, partition, offset, maxMessages, maxBytes, maxWaitMs, t),
+            null, _options.Retry.Start(), cancellationToken, LongPoll(maxWaitMs));
+
+    /// <summary>
+    /// As <see cref="FetchAsync"/>, with the reply read in place (see <see cref="GologClient.FetchReplyAsync"/>); dispose
+    /// it once its records were read.
+    /// </summary>
+    public Task<FetchReply> FetchReplyAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
+        int? maxWaitMs = null, CancellationToken cancellationToken = default) =>
+        OnLeaderAsync(topic, partition, (c, t) => c.FetchReplyAsync(topic, partition, offset, maxMessages, maxBytes, maxWaitMs, t),
+            null, _options.Retry.Start(), cancellationToken, LongPoll(maxWaitMs));
+
+    /// <summary>
+    /// The coordinator of <paramref name="group"/>, found and followed over a connection of its own, for joins,
+    /// heartbeats and commits (see <see cref="GroupCoordinator"/>). The caller disposes it.
+    /// </summary>
+    public GroupCoordinator Coordinator(string group) => new(group, AnyBrokerAsync, _options);
+
+    /// <summary>The node leading the partition now, as far as metadata says (asked when not known).</summary>
+    /// <exception cref="GologException">not_leader while an election is under way.</exception>
+    public async Task<BrokerAddress> LeaderOfAsync(string topic, int partition, CancellationToken cancellationToken = default) =>
+        await LeaderAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+
+    private static TimeSpan LongPoll(int? maxWaitMs) => TimeSpan.FromMilliseconds(maxWaitMs ?? 0);
 
     /// <summary>Metadata from any node that answers (retried as any request), and the leader cache refreshed with it.</summary>
     public Task<ClusterMetadata> MetadataAsync(string? topic = null, CancellationToken cancellationToken = default) =>
@@ -106,19 +132,21 @@ public sealed class ClusterClient : IAsyncDisposable
     private async Task<ClusterMetadata> RefreshAsync(string? topic, CancellationToken cancellationToken)
     {
         var connection = await AnyBrokerAsync(cancellationToken).ConfigureAwait(false);
-        var metadata = await connection.ClusterMetadataAsync(topic, cancellationToken).ConfigureAwait(false);
+        var metadata = await TimedAsync(connection, (c, t) => c.ClusterMetadataAsync(topic, t), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         _leaders.Update(metadata, connection.Broker);
         return metadata;
     }
 
     /// <summary>
-    /// A connection to a node that answers (a bootstrap broker first), for requests any node serves: topics, groups,
-    /// commits. It is this client's: do not dispose it.
+    /// A connection to a node that answers (a bootstrap broker first, the node lost most recently last), for requests any
+    /// node serves: topics, metadata. It is this client's: do not dispose it.
     /// </summary>
     public async Task<GologClient> AnyBrokerAsync(CancellationToken cancellationToken = default)
     {
         Exception? last = null;
-        foreach (var address in _bootstrap.Concat(_leaders.KnownNodes).Distinct())
+        Dictionary<BrokerAddress, long> lost;
+        lock (_lostAt) lost = new(_lostAt);
+        foreach (var address in _bootstrap.Concat(_leaders.KnownNodes).Distinct().OrderBy(a => lost.GetValueOrDefault(a, long.MinValue)))
         {
             try { return await ConnectionAsync(address, cancellationToken).ConfigureAwait(false); }
             catch (BrokerUnavailableException e) { last = e; }
@@ -163,14 +191,30 @@ public sealed class ClusterClient : IAsyncDisposable
             $"{topic}-{partition} has no leader at the moment (an election is under way)"));
     }
 
-    private Task<T> OnLeaderAsync<T>(string topic, int partition, Func<GologClient, Task<T>> call, Func<GologException, bool>? alsoRetriable,
-        RetryBudget budget, CancellationToken cancellationToken) =>
-        WithRetriesAsync(async () => await call(await ConnectionAsync(await LeaderAsync(topic, partition, cancellationToken).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false)).ConfigureAwait(false), topic, partition, alsoRetriable, budget, cancellationToken);
+    /// <param name="longPoll">How long the broker may hold the request on purpose, on top of the request timeout.</param>
+    private Task<T> OnLeaderAsync<T>(string topic, int partition, Func<GologClient, CancellationToken, Task<T>> call, Func<GologException, bool>? alsoRetriable,
+        RetryBudget budget, CancellationToken cancellationToken, TimeSpan longPoll = default) =>
+        WithRetriesAsync(async () => await TimedAsync(await ConnectionAsync(await LeaderAsync(topic, partition, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false), call, longPoll, cancellationToken).ConfigureAwait(false), topic, partition, alsoRetriable, budget, cancellationToken);
 
-    private Task<T> OnAnyBrokerAsync<T>(Func<GologClient, Task<T>> call, RetryBudget budget, CancellationToken cancellationToken) =>
-        WithRetriesAsync(async () => await call(await AnyBrokerAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false),
-            null, 0, null, budget, cancellationToken);
+    private Task<T> OnAnyBrokerAsync<T>(Func<GologClient, CancellationToken, Task<T>> call, RetryBudget budget, CancellationToken cancellationToken) =>
+        WithRetriesAsync(async () => await TimedAsync(await AnyBrokerAsync(cancellationToken).ConfigureAwait(false), call, TimeSpan.Zero,
+            cancellationToken).ConfigureAwait(false), null, 0, null, budget, cancellationToken);
+
+    /// <summary>One request within the request timeout; a node lost meanwhile is remembered, to be asked last.</summary>
+    private async Task<T> TimedAsync<T>(GologClient connection, Func<GologClient, CancellationToken, Task<T>> call, TimeSpan longPoll,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RequestDeadline.RunAsync(connection, _options.RequestTimeout + longPoll, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrokerUnavailableException) when (!connection.IsConnected)
+        {
+            lock (_lostAt) _lostAt[connection.Broker] = System.Diagnostics.Stopwatch.GetTimestamp();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs an attempt until it succeeds, fails for good, or the retry policy is spent. not_leader follows the hint (or
@@ -243,7 +287,7 @@ public sealed class ClusterClient : IAsyncDisposable
             {
                 try
                 {
-                    var (id, _) = await OnAnyBrokerAsync(c => c.InitProducerIdAsync(cancellationToken), budget, cancellationToken).ConfigureAwait(false);
+                    var (id, _) = await OnAnyBrokerAsync((c, t) => c.InitProducerIdAsync(t), budget, cancellationToken).ConfigureAwait(false);
                     _sequences = new ProducerSequences(id);
                 }
                 catch (GologException e) when (e.Code == ErrorCode.UnknownType) { _idempotent = false; } // a broker from before idempotent JSON produces

@@ -8,6 +8,8 @@ namespace Golog.Client;
 /// numbers (one per message) once, and keeps them through every retry, so a retry the broker already stored is
 /// answered with the original offsets. A batch refused for good leaves a gap the broker would refuse every later
 /// batch for, so the partition moves to a new epoch starting again at 0 (the broker accepts a newer epoch at 0).
+/// The first batch of an epoch goes alone: a broker takes a producer it has not seen yet at any sequence, so a later
+/// batch overtaking the first (several in flight) would be stored first and leave the first refused for good.
 /// Thread-safe.
 /// </summary>
 internal sealed class ProducerSequences(long producerId)
@@ -19,31 +21,50 @@ internal sealed class ProducerSequences(long producerId)
         public short Epoch;
         public int Next;
         public readonly SortedSet<int> InFlight = [];
+        /// <summary>Batches in flight that an earlier batch was stored ahead of since they were sent: a refusal of theirs may be that race.</summary>
+        public readonly HashSet<int> OvertakenBy = [];
+        /// <summary>Completed once the epoch's first batch (sequence 0) was answered; later batches wait for it.</summary>
+        public TaskCompletionSource? First;
     }
 
     public long ProducerId { get; } = producerId;
 
-    /// <summary>The fields of a new batch of <paramref name="count"/> messages to <paramref name="tp"/>.</summary>
-    public ProducerSequence Take(TopicPartition tp, int count)
+    /// <summary>The fields of a new batch of <paramref name="count"/> messages to <paramref name="tp"/>, once the epoch's first batch was answered.</summary>
+    public async Task<ProducerSequence> TakeAsync(TopicPartition tp, int count, CancellationToken cancellationToken)
     {
-        lock (_partitions)
+        while (true)
         {
-            if (!_partitions.TryGetValue(tp, out var s)) _partitions[tp] = s = new State();
-            var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
-            s.InFlight.Add(s.Next);
-            s.Next = ProducerBatch.IncrementSequence(s.Next, count);
-            return taken;
+            Task first;
+            lock (_partitions)
+            {
+                if (!_partitions.TryGetValue(tp, out var s)) _partitions[tp] = s = new State();
+                if (s.Next == 0 || s.First is not { Task.IsCompleted: false } waiting)
+                {
+                    if (s.Next == 0) s.First = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
+                    s.InFlight.Add(s.Next);
+                    s.Next = ProducerBatch.IncrementSequence(s.Next, count);
+                    return taken;
+                }
+                first = waiting.Task;
+            }
+            await first.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// A batch was refused out_of_order_sequence_number: worth retrying while an earlier batch of the same epoch is
-    /// still unanswered (a retry of it is on its way, and this one follows it once it lands).
+    /// still unanswered (a retry of it is on its way, and this one follows it once it lands), or when one was stored
+    /// meanwhile (its answer was handled before this refusal, which the broker sent before storing it).
     /// </summary>
     public bool WaitsForAnEarlierBatch(TopicPartition tp, ProducerSequence batch)
     {
         lock (_partitions)
-            return _partitions.TryGetValue(tp, out var s) && s.Epoch == batch.Epoch && s.InFlight.Count > 0 && s.InFlight.Min < batch.FirstSequence;
+        {
+            if (!_partitions.TryGetValue(tp, out var s) || s.Epoch != batch.Epoch) return false;
+            bool overtaken = s.OvertakenBy.Remove(batch.FirstSequence); // once: a retry refused again is not that race
+            return overtaken || s.InFlight.Count > 0 && s.InFlight.Min < batch.FirstSequence;
+        }
     }
 
     /// <summary>The batch is answered: stored (or a duplicate of a stored one), or refused for good (<paramref name="stored"/> false).</summary>
@@ -52,12 +73,19 @@ internal sealed class ProducerSequences(long producerId)
         lock (_partitions)
         {
             var s = _partitions[tp];
-            if (s.Epoch != batch.Epoch) return; // an older epoch's batch: its gap is already left behind
+            if (s.Epoch != batch.Epoch) return;
+            if (batch.FirstSequence == 0) s.First?.TrySetResult(); // an older epoch's batch: its gap is already left behind
             s.InFlight.Remove(batch.FirstSequence);
-            if (stored) return;
+            s.OvertakenBy.Remove(batch.FirstSequence);
+            if (stored)
+            {
+                foreach (int later in s.InFlight.GetViewBetween(batch.FirstSequence, int.MaxValue)) s.OvertakenBy.Add(later);
+                return;
+            }
             s.Epoch++;
             s.Next = 0;
             s.InFlight.Clear();
+            s.OvertakenBy.Clear();
         }
     }
 }
