@@ -64,11 +64,14 @@ public sealed class BrokerGauges : IDisposable
     public void Dispose() => _meter.Dispose();
 }
 
-/// <summary>Consumer lag as Kafka reports it: the high watermark minus the committed offset, never negative; null while the partition is unknown or still opening.</summary>
+/// <summary>
+/// Consumer lag as Kafka reports it: the high watermark minus the committed offset, never negative; null while the
+/// partition is unknown, still opening, or (on a cluster) kept on other nodes only, where this node has no high watermark.
+/// </summary>
 public static class Lag
 {
     public static long? Of(RoutingTable routes, TopicPartition tp, long committed) =>
-        routes.TryGetPartition(tp.Topic, tp.Partition, out var route) && route.Status.Opened.IsCompleted
+        routes.TryGetPartition(tp.Topic, tp.Partition, out var route) && route.Status.Opened.IsCompleted && routes.Cluster.HoldsReplica(tp)
             ? Math.Max(0, route.Status.HighWatermark - committed)
             : null;
 }

@@ -80,17 +80,19 @@ public sealed class RoutingTable(ClusterView cluster)
     /// <summary>A snapshot of the topics, in name order.</summary>
     public IReadOnlyList<TopicRoute> Topics() => _topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>High watermarks of every partition whose log is open (one still opening would read 0).</summary>
+    /// <summary>High watermarks of every partition whose log is open here (one still opening would read 0).</summary>
     public Dictionary<TopicPartition, long> OpenedHighWatermarks() =>
-        _topics.Values.SelectMany(t => t.Partitions.Select((p, i) => (Tp: new TopicPartition(t.Name, i), p.Status)))
-            .Where(x => x.Status.Opened.IsCompleted)
-            .ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
+        OpenedHere().ToDictionary(x => x.Tp, x => x.Status.HighWatermark);
 
-    /// <summary>Log start offsets and high watermarks of every partition whose log is open.</summary>
+    /// <summary>Log start offsets and high watermarks of every partition whose log is open here.</summary>
     public Dictionary<TopicPartition, PartitionBounds> OpenedBounds() =>
+        OpenedHere().ToDictionary(x => x.Tp, x => new PartitionBounds(x.Tp.Partition, x.Status.LogStartOffset, x.Status.HighWatermark));
+
+    // On a cluster a partition this node keeps no copy of has no log here: its status reads 0, which as a high
+    // watermark would show a group's lag as 0 and reset "latest" to offset 0. Such partitions are left out (unknown).
+    private IEnumerable<(TopicPartition Tp, PartitionStatus Status)> OpenedHere() =>
         _topics.Values.SelectMany(t => t.Partitions.Select((p, i) => (Tp: new TopicPartition(t.Name, i), p.Status)))
-            .Where(x => x.Status.Opened.IsCompleted)
-            .ToDictionary(x => x.Tp, x => new PartitionBounds(x.Tp.Partition, x.Status.LogStartOffset, x.Status.HighWatermark));
+            .Where(x => x.Status.Opened.IsCompleted && Cluster.HoldsReplica(x.Tp));
 
     internal void Publish(TopicRoute route) => _topics[route.Name] = route;
 
