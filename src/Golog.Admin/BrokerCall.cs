@@ -20,15 +20,26 @@ internal static class BrokerCall
         HelpName = "HOST:PORT",
     };
 
-    public static async Task<int> RunAsync(ParseResult parsed, Func<GologClient, CancellationToken, Task<int>> action)
+    public static Task<int> RunAsync(ParseResult parsed, Func<GologClient, CancellationToken, Task<int>> action) =>
+        RunAsync(parsed, GologClient.ConnectAsync, action);
+
+    /// <summary>
+    /// The same through a <see cref="ClusterClient"/> from the node --broker names: for what must reach a particular
+    /// node of a cluster (a group's coordinator) or all of them; on one broker it is that broker.
+    /// </summary>
+    public static Task<int> RunOnClusterAsync(ParseResult parsed, Func<ClusterClient, CancellationToken, Task<int>> action) =>
+        RunAsync(parsed, (broker, ct) => ClusterClient.ConnectAsync([broker], cancellationToken: ct), action);
+
+    private static async Task<int> RunAsync<TClient>(ParseResult parsed, Func<BrokerAddress, CancellationToken, Task<TClient>> connect,
+        Func<TClient, CancellationToken, Task<int>> action) where TClient : IAsyncDisposable
     {
         BrokerAddress broker;
         try { broker = BrokerAddress.Parse(parsed.GetValue(BrokerOption)!); }
         catch (FormatException e) { return Refused(e.Message); }
         try
         {
-            await using var client = await GologClient.ConnectAsync(broker);
             using var timeout = new CancellationTokenSource(Timeout);
+            await using var client = await connect(broker, timeout.Token);
             return await action(client, timeout.Token);
         }
         catch (BrokerUnavailableException e)

@@ -37,9 +37,10 @@ internal static class ResetOffsetsCommand
             string to = parsed.GetValue(toEarliest) ? "earliest" : parsed.GetValue(toLatest) ? "latest" : "offset";
             string name = parsed.GetValue(group)!;
             bool dry = parsed.GetValue(dryRun);
-            return await BrokerCall.RunAsync(parsed, async (client, ct) =>
+            return await BrokerCall.RunOnClusterAsync(parsed, async (cluster, ct) =>
             {
-                var result = await client.ResetOffsetsAsync(name, parsed.GetValue(topic), to, parsed.GetValue(toOffset), dry, ct);
+                await using var coordinator = cluster.Coordinator(name);
+                var result = await coordinator.ResetOffsetsAsync(parsed.GetValue(topic), to, parsed.GetValue(toOffset), dry, ct);
                 if (Output.IsJson(parsed)) { Output.WriteJson(Console.Out, new { Group = name, DryRun = dry, Reset = result }); return 0; }
                 Console.WriteLine(dry ? $"dry run: group {name} would be reset as follows; nothing was changed" : $"group {name}: offsets reset");
                 Console.WriteLine();

@@ -57,6 +57,14 @@ public sealed class GroupCoordinator : IAsyncDisposable
     public Task<long?> CommittedAsync(string topic, int partition, CancellationToken cancellationToken) =>
         CallAsync((c, t) => c.CommittedAsync(Group, topic, partition, t), TimeSpan.Zero, cancellationToken);
 
+    /// <inheritdoc cref="GologClient.DescribeGroupAsync"/>
+    public Task<GroupDescription> DescribeAsync(CancellationToken cancellationToken) =>
+        CallAsync((c, t) => c.DescribeGroupAsync(Group, t), TimeSpan.Zero, cancellationToken);
+
+    /// <inheritdoc cref="GologClient.ResetOffsetsAsync"/>
+    public Task<List<OffsetResetEntry>> ResetOffsetsAsync(string? topic, string to, long? offset, bool dryRun, CancellationToken cancellationToken) =>
+        CallAsync((c, t) => c.ResetOffsetsAsync(Group, topic, to, offset, dryRun, t), TimeSpan.Zero, cancellationToken);
+
     private static async Task<bool> Done(Task request)
     {
         await request.ConfigureAwait(false);
