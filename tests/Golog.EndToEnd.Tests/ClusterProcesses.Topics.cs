@@ -21,8 +21,10 @@ public sealed partial class ClusterProcesses
 
     /// <summary>
     /// Creates <paramref name="topic"/> with <paramref name="replicationFactor"/> replicas per partition, asking again
-    /// while the controller does not count that many nodes up yet (it refuses a replication factor above the nodes up),
-    /// and waits until it is healthy.
+    /// while the controller does not count that many nodes up yet (it refuses a replication factor above the nodes up)
+    /// or does not answer (not_enough_replicas: no controller yet, as right after the controller's node died; an
+    /// attempt that timed out may still have created it, so "already exists" after a retry is success), and waits until
+    /// it is healthy.
     /// </summary>
     public async Task<ClusterMetadata> CreateTopicAsync(string topic, int partitions, int replicationFactor, TimeSpan timeout)
     {
@@ -30,12 +32,15 @@ public sealed partial class ClusterProcesses
         {
             string request = $$"""{"type":"create_topic","id":1,"topic":"{{topic}}","partitions":{{partitions}},"replication_factor":{{replicationFactor}}}""";
             string reply = await client.RequestAsync(request);
-            for (var waited = Stopwatch.StartNew(); reply.Contains(ErrorCode.InvalidReplicationFactor) && waited.Elapsed < timeout;)
+            bool retried = false;
+            for (var waited = Stopwatch.StartNew(); (reply.Contains(ErrorCode.InvalidReplicationFactor) || reply.Contains(ErrorCode.NotEnoughReplicas))
+                 && waited.Elapsed < timeout; retried = true)
             {
                 await Task.Delay(200);
                 reply = await client.RequestAsync(request);
             }
-            if (!reply.Contains("\"ok\":true")) throw new InvalidOperationException($"create_topic {topic}: {reply}");
+            if (!reply.Contains("\"ok\":true") && !(retried && reply.Contains(ErrorCode.TopicAlreadyExists)))
+                throw new InvalidOperationException($"create_topic {topic}: {reply}");
         }
         return await WaitUntilHealthyAsync(topic, partitions, replicationFactor, timeout);
     }
