@@ -31,8 +31,7 @@ public sealed class GroupCoordinatorFailoverTests(ITestOutputHelper output)
         IReadOnlyList<int> Live() => ClusterProcesses.Nodes.Where(n => n != Volatile.Read(ref killed)).ToList();
         try
         {
-            await RequestAsync(ports[1],
-                $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":1,"replication_factor":{{ClusterProcesses.Nodes.Count}}}""");
+            await cluster.CreateTopicAsync(Topic, 1, ClusterProcesses.Nodes.Count, Timeout); // known to every node before the first commit
             var clock = Stopwatch.StartNew();
             var readings = new List<Reading>();
             long acknowledged = 0, killedAtAck = 0;
@@ -48,6 +47,7 @@ public sealed class GroupCoordinatorFailoverTests(ITestOutputHelper output)
                 }
             });
             while (Interlocked.Read(ref acknowledged) < CommitsBeforeKill && !committing.IsCompleted) await Task.Delay(50);
+            if (committing.IsCompleted) await committing; // it failed before the kill: that failure is the finding
             int victim = Volatile.Read(ref coordinator);
             killedAtAck = Interlocked.Read(ref acknowledged);
             await cluster.KillAsync(victim);
@@ -100,7 +100,8 @@ public sealed class GroupCoordinatorFailoverTests(ITestOutputHelper output)
                 last = reply.ToString();
                 if (reply.GetProperty("ok").GetBoolean()) return (node, reply);
                 string code = reply.GetProperty("error").GetProperty("code").GetString()!;
-                Assert.True(code is ErrorCode.NotCoordinator or ErrorCode.CoordinatorLoading, $"{request}: {reply}");
+                // retriable by the contract: moved, loading, or the offsets partition's ISR not grown to min.insync yet
+                Assert.True(code is ErrorCode.NotCoordinator or ErrorCode.CoordinatorLoading or ErrorCode.NotEnoughReplicas, $"{request}: {reply}");
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException) { last = e.Message; } // a dead or dying node
         }

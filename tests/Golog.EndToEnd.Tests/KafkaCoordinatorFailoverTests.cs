@@ -21,9 +21,7 @@ public sealed class KafkaCoordinatorFailoverTests(ITestOutputHelper output)
         await using var cluster = await ClusterProcesses.StartAsync();
         try
         {
-            await using (var client = await LineClient.ConnectAsync(cluster[1].Port))
-                Assert.Contains("\"ok\":true", await client.RequestAsync(
-                    $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":1,"replication_factor":{{ClusterProcesses.Nodes.Count}}}"""));
+            await cluster.CreateTopicAsync(Topic, 1, ClusterProcesses.Nodes.Count, Patience); // known to every node before the consumer starts
             var partition = new TopicPartition(Topic, 0);
             using (var consumer = Consumer(ClusterProcesses.Nodes.Select(n => cluster[n].KafkaPort)))
             {
