@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Golog.Client;
+using Xunit.Abstractions;
 
 namespace Golog.EndToEnd.Tests;
 
@@ -7,7 +8,7 @@ namespace Golog.EndToEnd.Tests;
 /// `golog groups` on a three-node cluster, where a group lives at one coordinator: describe and reset-offsets reach
 /// it from whichever node --broker names, and list shows the groups of every node.
 /// </summary>
-public sealed class ClusterAdminTests
+public sealed class ClusterAdminTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -15,7 +16,7 @@ public sealed class ClusterAdminTests
     public async Task Describe_reset_and_list_work_from_every_node_whichever_coordinates_the_group()
     {
         await using var cluster = await ClusterProcesses.StartAsync();
-        try
+        await cluster.ShowingLogsOnFailureAsync(output, async () =>
         {
             await cluster.CreateTopicAsync("orders", 1, ClusterProcesses.Nodes.Count, Timeout);
             await using (var client = await ClusterClient.ConnectAsync(cluster.Bootstrap))
@@ -34,11 +35,7 @@ public sealed class ClusterAdminTests
                 var listed = await GologJsonAsync(cluster[node].Port, "groups", "list");
                 Assert.Contains("billing", listed.EnumerateArray().Select(g => g.GetProperty("group").GetString()));
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
-        }
+        });
     }
 
     private static long? CommittedOf(JsonElement description) =>

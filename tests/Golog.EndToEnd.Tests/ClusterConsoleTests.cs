@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Golog.Broker;
+using Xunit.Abstractions;
 
 namespace Golog.EndToEnd.Tests;
 
@@ -9,7 +10,7 @@ namespace Golog.EndToEnd.Tests;
 /// dies. It must show every node and replica while all is well, then the killed node no longer up and every partition
 /// it held under-replicated, from a node that stayed.
 /// </summary>
-public sealed class ClusterConsoleTests
+public sealed class ClusterConsoleTests(ITestOutputHelper output)
 {
     private const string Topic = "watched";
     private const int Partitions = 3;
@@ -20,7 +21,7 @@ public sealed class ClusterConsoleTests
     public async Task The_cluster_view_shows_every_replica_in_sync_then_the_killed_node_down_and_its_partitions_under_replicated()
     {
         await using var cluster = await ClusterProcesses.StartAsync();
-        try
+        await cluster.ShowingLogsOnFailureAsync(output, async () =>
         {
             var metadata = await cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, Timeout);
             int watcher = ClusterProcesses.Nodes[0], victim = ClusterProcesses.Nodes[^1];
@@ -51,11 +52,7 @@ public sealed class ClusterConsoleTests
                 Assert.True(p.GetProperty("underReplicated").GetBoolean());
             });
             Assert.True(degraded.GetProperty("underReplicated").GetInt32() >= Partitions);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
-        }
+        });
     }
 
     /// <summary>
@@ -67,7 +64,7 @@ public sealed class ClusterConsoleTests
     public async Task A_node_reports_partition_gauges_only_for_the_partitions_it_holds()
     {
         await using var cluster = await ClusterProcesses.StartAsync();
-        try
+        await cluster.ShowingLogsOnFailureAsync(output, async () =>
         {
             int node = ClusterProcesses.Nodes[0];
             var metadata = await cluster.CreateTopicAsync("spread", 3, replicationFactor: 1, Timeout);
@@ -83,11 +80,7 @@ public sealed class ClusterConsoleTests
             Assert.NotEmpty(held); // three partitions, one copy each, spread over three nodes
             Assert.True(held.Count < 3, $"node {node} holds every partition of a topic with one copy each: {string.Join(",", held)}");
             Assert.Equal(held, reported);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
-        }
+        });
     }
 
     private sealed record Node(int NodeId, string Status, int Replicas);

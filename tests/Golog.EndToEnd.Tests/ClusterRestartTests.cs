@@ -1,4 +1,5 @@
 using Golog.Client;
+using Xunit.Abstractions;
 
 namespace Golog.EndToEnd.Tests;
 
@@ -7,7 +8,7 @@ namespace Golog.EndToEnd.Tests;
 /// the controller kept in Distributed Data's durable store comes back from each node's disk, so the topic is there
 /// with its partitions, leaders and full ISRs, and everything acknowledged is served at its offset.
 /// </summary>
-public sealed class ClusterRestartTests
+public sealed class ClusterRestartTests(ITestOutputHelper output)
 {
     private const string Topic = "kept";
     private const int Partitions = 3, PerPartition = 20;
@@ -17,7 +18,7 @@ public sealed class ClusterRestartTests
     public async Task After_every_node_stopped_and_started_again_the_topics_and_every_acknowledged_message_are_there()
     {
         await using var cluster = await ClusterProcesses.StartAsync();
-        try
+        await cluster.ShowingLogsOnFailureAsync(output, async () =>
         {
             await cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, Timeout);
             var acknowledged = new Dictionary<(int Partition, long Offset), string>();
@@ -45,10 +46,6 @@ public sealed class ClusterRestartTests
                         foreach (var record in (await client.FetchAsync(Topic, p, 0, maxMessages: 1000)).Records)
                             served[(p, record.Offset)] = record.Message;
             Assert.Equal(acknowledged.OrderBy(a => a.Key), served.OrderBy(s => s.Key));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
-        }
+        });
     }
 }

@@ -1,4 +1,5 @@
 using Golog.Client;
+using Xunit.Abstractions;
 
 namespace Golog.EndToEnd.Tests;
 
@@ -7,7 +8,7 @@ namespace Golog.EndToEnd.Tests;
 /// metadata): the cluster singleton moves to a survivor once the dead node is downed, which elects new leaders for
 /// the partitions the dead node led, and creates topics again.
 /// </summary>
-public sealed class ControllerFailoverTests
+public sealed class ControllerFailoverTests(ITestOutputHelper output)
 {
     private const string Topic = "steered";
     private const int Partitions = 3;
@@ -17,7 +18,7 @@ public sealed class ControllerFailoverTests
     public async Task After_kill_9_of_the_controllers_node_a_survivor_controls_elects_new_leaders_and_creates_topics()
     {
         await using var cluster = await ClusterProcesses.StartAsync();
-        try
+        await cluster.ShowingLogsOnFailureAsync(output, async () =>
         {
             var before = await cluster.CreateTopicAsync(Topic, Partitions, ClusterProcesses.Nodes.Count, Timeout);
             int controller = before.Controller ?? throw new InvalidOperationException("the metadata names no controller");
@@ -33,10 +34,6 @@ public sealed class ControllerFailoverTests
                     $"partition {p.Partition} has a new leader in the same epoch"));
             // the new controller decides: a topic with a copy on each of the two nodes left
             await cluster.CreateTopicAsync("after-failover", 2, ClusterProcesses.Nodes.Count - 1, Timeout);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n{cluster.Logs()}");
-        }
+        });
     }
 }
