@@ -27,6 +27,53 @@ public sealed class ProducerSequencesTests
     }
 
     [Fact]
+    public async Task Batches_waiting_for_the_first_are_numbered_in_the_order_they_were_produced()
+    {
+        var sequences = new ProducerSequences(7);
+        var first = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        // many waiters, woken together: numbered by whoever ran first, the order would come out shuffled
+        var waiting = Enumerable.Range(0, 50).Select(i => sequences.TakeAsync(Orders, i % 3 + 1, CancellationToken.None)).ToList();
+        sequences.Answered(Orders, first, stored: true);
+
+        var numbered = await Task.WhenAll(waiting).WaitAsync(Bound);
+        var expected = 1;
+        for (int i = 0; i < numbered.Length; expected += i % 3 + 1, i++)
+            Assert.Equal(new ProducerSequence(7, 0, expected), numbered[i]);
+    }
+
+    [Fact]
+    public async Task When_the_first_batch_is_refused_the_next_waiting_batch_starts_the_new_epoch_alone()
+    {
+        var sequences = new ProducerSequences(7);
+        var first = await sequences.TakeAsync(Orders, 2, CancellationToken.None);
+        var second = sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        var third = sequences.TakeAsync(Orders, 4, CancellationToken.None);
+        sequences.Answered(Orders, first, stored: false);
+
+        var secondNumbered = await second.WaitAsync(Bound);
+        Assert.Equal(new ProducerSequence(7, 1, 0), secondNumbered);
+        await Task.Delay(50);
+        Assert.False(third.IsCompleted);
+        sequences.Answered(Orders, secondNumbered, stored: true);
+        Assert.Equal(new ProducerSequence(7, 1, 1), await third.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_batch_cancelled_while_it_waits_takes_no_sequence()
+    {
+        var sequences = new ProducerSequences(7);
+        var first = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var cancelled = sequences.TakeAsync(Orders, 5, cancel.Token);
+        var after = sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Bound));
+        sequences.Answered(Orders, first, stored: true);
+
+        Assert.Equal(new ProducerSequence(7, 0, 1), await after.WaitAsync(Bound)); // no gap the broker would refuse
+    }
+
+    [Fact]
     public async Task A_batch_refused_out_of_order_is_retried_while_an_earlier_one_is_unanswered_or_was_just_stored_and_not_otherwise()
     {
         var sequences = new ProducerSequences(7);

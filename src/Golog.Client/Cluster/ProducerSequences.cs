@@ -9,8 +9,9 @@ namespace Golog.Client;
 /// answered with the original offsets. A batch refused for good leaves a gap the broker would refuse every later
 /// batch for, so the partition moves to a new epoch starting again at 0 (the broker accepts a newer epoch at 0).
 /// The first batch of an epoch goes alone: a broker takes a producer it has not seen yet at any sequence, so a later
-/// batch overtaking the first (several in flight) would be stored first and leave the first refused for good.
-/// Thread-safe.
+/// batch overtaking the first (several in flight) would be stored first and leave the first refused for good. The
+/// batches that wait for it are numbered in the order they asked, so the order a caller produces in is the order
+/// stored. Thread-safe.
 /// </summary>
 internal sealed class ProducerSequences(long producerId)
 {
@@ -23,32 +24,48 @@ internal sealed class ProducerSequences(long producerId)
         public readonly SortedSet<int> InFlight = [];
         /// <summary>Batches in flight that an earlier batch was stored ahead of since they were sent: a refusal of theirs may be that race.</summary>
         public readonly HashSet<int> OvertakenBy = [];
-        /// <summary>Completed once the epoch's first batch (sequence 0) was answered; later batches wait for it.</summary>
-        public TaskCompletionSource? First;
+        /// <summary>The epoch's first batch (sequence 0) is numbered and not answered yet: later batches wait for it.</summary>
+        public bool FirstUnanswered;
+        /// <summary>The batches waiting to be numbered, in the order they asked.</summary>
+        public readonly Queue<Waiting> Waiting = new();
     }
+
+    private sealed record Waiting(int Count, TaskCompletionSource<ProducerSequence> Numbered);
 
     public long ProducerId { get; } = producerId;
 
     /// <summary>The fields of a new batch of <paramref name="count"/> messages to <paramref name="tp"/>, once the epoch's first batch was answered.</summary>
     public async Task<ProducerSequence> TakeAsync(TopicPartition tp, int count, CancellationToken cancellationToken)
     {
-        while (true)
+        Waiting waiting;
+        lock (_partitions)
         {
-            Task first;
-            lock (_partitions)
-            {
-                if (!_partitions.TryGetValue(tp, out var s)) _partitions[tp] = s = new State();
-                if (s.Next == 0 || s.First is not { Task.IsCompleted: false } waiting)
-                {
-                    if (s.Next == 0) s.First = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
-                    s.InFlight.Add(s.Next);
-                    s.Next = ProducerBatch.IncrementSequence(s.Next, count);
-                    return taken;
-                }
-                first = waiting.Task;
-            }
-            await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!_partitions.TryGetValue(tp, out var s)) _partitions[tp] = s = new State();
+            if (!s.FirstUnanswered && s.Waiting.Count == 0) return Number(s, count);
+            waiting = new Waiting(count, new TaskCompletionSource<ProducerSequence>(TaskCreationOptions.RunContinuationsAsynchronously));
+            s.Waiting.Enqueue(waiting);
+        }
+        // cancelled while waiting: skipped when its turn comes (a sequence given first is kept, and answered by the caller)
+        await using (cancellationToken.Register(() => waiting.Numbered.TrySetCanceled(cancellationToken)))
+            return await waiting.Numbered.Task.ConfigureAwait(false);
+    }
+
+    private ProducerSequence Number(State s, int count)
+    {
+        var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
+        if (s.Next == 0) s.FirstUnanswered = true;
+        s.InFlight.Add(s.Next);
+        s.Next = ProducerBatch.IncrementSequence(s.Next, count);
+        return taken;
+    }
+
+    /// <summary>Numbers the waiting batches in the order they asked, up to and including an epoch's first.</summary>
+    private void NumberWaiting(State s)
+    {
+        while (!s.FirstUnanswered && s.Waiting.TryDequeue(out var waiting))
+        {
+            if (waiting.Numbered.Task.IsCompleted) continue; // cancelled while it waited
+            waiting.Numbered.SetResult(Number(s, waiting.Count)); // under the lock, so no cancellation comes between
         }
     }
 
@@ -73,19 +90,21 @@ internal sealed class ProducerSequences(long producerId)
         lock (_partitions)
         {
             var s = _partitions[tp];
-            if (s.Epoch != batch.Epoch) return;
-            if (batch.FirstSequence == 0) s.First?.TrySetResult(); // an older epoch's batch: its gap is already left behind
+            if (s.Epoch != batch.Epoch) return; // an older epoch's batch: its gap is already left behind
+            if (batch.FirstSequence == 0) s.FirstUnanswered = false;
             s.InFlight.Remove(batch.FirstSequence);
             s.OvertakenBy.Remove(batch.FirstSequence);
             if (stored)
-            {
                 foreach (int later in s.InFlight.GetViewBetween(batch.FirstSequence, int.MaxValue)) s.OvertakenBy.Add(later);
-                return;
+            else
+            {
+                s.Epoch++;
+                s.Next = 0;
+                s.FirstUnanswered = false;
+                s.InFlight.Clear();
+                s.OvertakenBy.Clear();
             }
-            s.Epoch++;
-            s.Next = 0;
-            s.InFlight.Clear();
-            s.OvertakenBy.Clear();
+            NumberWaiting(s);
         }
     }
 }
