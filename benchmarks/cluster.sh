@@ -6,10 +6,13 @@
 #   bash benchmarks/cluster.sh
 #   RUNS=5 MESSAGES=1000000 bash benchmarks/cluster.sh
 #   SET="--set golog.cluster.failure-timeout=1s --set golog.cluster.down-after=1s" bash benchmarks/cluster.sh
+#   PROFILE=1 bash benchmarks/cluster.sh   # also: where each node's CPU goes in the first RF=3 run (perf, top symbols)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 MESSAGES=${MESSAGES:-500000}
+# perf can name JIT-compiled methods only through the runtime's perf map
+[ -n "${PROFILE:-}" ] && export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 dotnet build -c Release src/Golog.Broker -v q -nologo >/dev/null
 dotnet build -c Release src/Golog.Perf -v q -nologo >/dev/null
 BROKER=src/Golog.Broker/bin/Release/net10.0/golog-broker.dll
@@ -56,11 +59,31 @@ part_led_by() { # $1 topic, $2 node: a partition of the topic it leads
 import json,sys; ps=json.load(sys.stdin)['topics'][0]['partitions']; print(next(p['partition'] for p in ps if p['leader']==int(sys.argv[1])))" "$2"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+hz=$(getconf CLK_TCK)
 rf3=(); rf1=()
+declare -A cpu # "topic node" -> CPU microseconds per message, one value per run
 for r in $(seq 1 "$RUNS"); do
   for t in rf3 rf1; do
-    leader=$(port_of "$(leader_of "$json1" $t)" json) # golog-perf talks to the partition's leader
+    leading=$(leader_of "$json1" $t)
+    leader=$(port_of "$leading" json) # golog-perf talks to the partition's leader
+    declare -A before=(); for n in 1 2 3; do before[$n]=$(cpu_ticks "${pid[$n]}"); done
+    profiling=(); if [ -n "${PROFILE:-}" ] && [ $t = rf3 ] && [ "$r" = 1 ]; then
+      for n in 1 2 3; do perf record -F 999 -g -p "${pid[$n]}" -o "$work/node$n.perf" >/dev/null 2>&1 & profiling+=($!); done
+    fi
     v=$("$PERF" produce --broker "127.0.0.1:$leader" --topic $t --messages "$MESSAGES" --batch 1000 --inflight 8 2>&1 | grep -o 'msgs_per_s=[0-9]*' | cut -d= -f2 || echo 0)
+    if [ ${#profiling[@]} -gt 0 ]; then
+      kill -INT "${profiling[@]}"; wait "${profiling[@]}" 2>/dev/null || true
+      for n in 1 2 3; do
+        role="a follower"; [ "$n" = "$leading" ] && role="the leader"
+        echo "profile of node $n ($role of rf3), top symbols:"
+        perf report -i "$work/node$n.perf" --no-children --sort sym -q -g none 2>/dev/null | grep -v '^$' | head -30 || true
+      done
+    fi
+    for n in 1 2 3; do
+      role=other; [ "$n" = "$leading" ] && role=leader
+      cpu["$t $role"]+="$(python3 -c "print(round(($(cpu_ticks "${pid[$n]}") - ${before[$n]}) / $hz / $MESSAGES * 1e6, 2))") "
+    done
     if [ $t = rf3 ]; then rf3+=("$v"); else rf1+=("$v"); fi
   done
 done
@@ -69,6 +92,8 @@ echo "batched acks=all produce, 1 connection x 8 in flight x 1000/batch, $MESSAG
 echo "  RF=3: $m3 msgs/s (runs: ${rf3[*]})"
 echo "  RF=1: $m1 msgs/s (runs: ${rf1[*]})"
 echo "  RF=3 / RF=1: $(python3 -c "print(round($m3/$m1, 2))")"
+echo "  broker CPU per message (user + system, us), per run: the leader, then each other node (its followers for RF=3)"
+for t in rf3 rf1; do echo "    $t: leader ${cpu["$t leader"]}| others ${cpu["$t other"]}"; done
 
 failover() { # $1 node to kill, $2 topic: seconds from kill -9 to the first acknowledged produce to the partition it led
   local p; p=$(part_led_by "$2" "$1")

@@ -12,6 +12,14 @@ namespace Golog.Cluster;
 /// </summary>
 public static class ClusterRuntime
 {
+    /// <summary>
+    /// The most a follower asks for per fetch (a larger batch still comes whole). Below the 1 MiB large-object
+    /// threshold the broker runs with, and small enough that Akka.Remote's frame decoder grows its buffer little:
+    /// measured with benchmarks/cluster.sh, 256 KiB cost the followers and the leader about 10% less CPU per
+    /// replicated message than 1 MiB, at the same throughput.
+    /// </summary>
+    private const int ReplicaFetchMaxBytes = 256 * 1024;
+
     /// <summary>Returns the actor to tell this node's <see cref="RegisterBroker"/> once its doors are bound.</summary>
     public static IActorRef Start(ActorSystem system, BrokerSettings settings, RoutingTable routes, IActorRef topics, IActorRef groups, BrokerCore core)
     {
@@ -20,7 +28,7 @@ public static class ClusterRuntime
             ClusterSingletonManagerSettings.Create(system).WithSingletonName("controller")), "controller");
         var controller = system.ActorOf(ClusterSingletonProxy.Props("/user/controller",
             ClusterSingletonProxySettings.Create(system).WithSingletonName("controller")), "controller-proxy");
-        var watcher = system.ActorOf(MetadataWatcher.Props(settings.Cluster, routes, topics, groups, controller, Math.Max(settings.DefaultFetchMaxBytes, 1 << 20)), "metadata-watcher");
+        var watcher = system.ActorOf(MetadataWatcher.Props(settings.Cluster, routes, topics, groups, controller, ReplicaFetchMaxBytes), "metadata-watcher");
         topics.Tell(new UseTopicAuthority(system.ActorOf(TopicAuthority.Props(core, routes, controller, settings), "topic-authority")));
         return watcher;
     }

@@ -48,7 +48,7 @@ public sealed class ReplicaFetcher : ReceiveActor, IWithTimers
         Receive<ReplicaData>(d =>
         {
             if (!Answered(d.Epoch)) return;
-            _partition.Tell(new AppendReplicaData(_epoch, d.Bytes, d.Length, d.HighWatermark));
+            _partition.Tell(new AppendReplicaData(_epoch, d.Batches, d.HighWatermark));
         });
         Receive<ReplicaDiverging>(d =>
         {

@@ -42,9 +42,10 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
             }
             case ReplicaData d:
             {
-                var b = new byte[4 + 8 + 8 + 4 + d.Length];
+                // up to a fetch's max bytes, every byte written below: not zeroed first
+                var b = GC.AllocateUninitializedArray<byte>(4 + 8 + 8 + 4 + d.Batches.Length);
                 var w = new Writer(b);
-                w.Int(d.Epoch); w.Long(d.HighWatermark); w.Long(d.LogStartOffset); w.Bytes(d.Bytes.AsSpan(0, d.Length));
+                w.Int(d.Epoch); w.Long(d.HighWatermark); w.Long(d.LogStartOffset); w.Bytes(d.Batches.Span);
                 return b;
             }
             case ReplicaDiverging v:
@@ -88,8 +89,7 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
     {
         int epoch = r.Int();
         long hw = r.Long(), start = r.Long();
-        var batches = r.Bytes();
-        return new ReplicaData(epoch, hw, start, batches, batches.Length);
+        return new ReplicaData(epoch, hw, start, r.Bytes());
     }
 
     private ref struct Writer(Span<byte> to)
@@ -107,7 +107,8 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
         private int _at;
         public int Int() { int v = BinaryPrimitives.ReadInt32BigEndian(_from.AsSpan(_at)); _at += 4; return v; }
         public long Long() { long v = BinaryPrimitives.ReadInt64BigEndian(_from.AsSpan(_at)); _at += 8; return v; }
-        public byte[] Bytes() { int n = Int(); var v = _from.AsSpan(_at, n).ToArray(); _at += n; return v; }
+        /// <summary>The bytes in place: the message keeps the serialized array rather than a copy of a fetch's batches.</summary>
+        public ReadOnlyMemory<byte> Bytes() { int n = Int(); var v = _from.AsMemory(_at, n); _at += n; return v; }
         public string Text() { int n = Int(); var v = Encoding.UTF8.GetString(_from, _at, n); _at += n; return v; }
     }
 }

@@ -229,7 +229,7 @@ public sealed partial class PartitionActor
     {
         try
         {
-            request.ReplyTo.Tell(new ReplicaData(_epoch, _partitionLog.HighWatermark, _partitionLog.LogStartOffset, data.Buffer, data.Length));
+            request.ReplyTo.Tell(new ReplicaData(_epoch, _partitionLog.HighWatermark, _partitionLog.LogStartOffset, data.Buffer.AsMemory(0, data.Length)));
         }
         catch (IOException e)
         {
@@ -249,14 +249,14 @@ public sealed partial class PartitionActor
     {
         if (_role != Role.Follower || m.Epoch != _epoch || _closed) { Sender.Tell(Position()); return; }
         _leaderHighWatermark = Math.Max(_leaderHighWatermark, m.LeaderHighWatermark);
-        if (m.Length == 0)
+        if (m.Batches.IsEmpty)
         {
             AdvanceHighWatermark();
             Sender.Tell(Position());
             return;
         }
         long before = _partitionLog.LogEndOffset;
-        try { _partitionLog.AppendReplicated(m.Bytes.AsSpan(0, m.Length)); }
+        try { _partitionLog.AppendReplicated(m.Batches.Span); }
         catch (InvalidBatchException e)
         {
             _log.Warning("Partition {Topic}-{Partition} refused batches from leader {Leader}: {Reason}", _tp.Topic, _tp.Partition, _leaderId, e.Message);

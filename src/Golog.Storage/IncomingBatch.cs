@@ -13,6 +13,21 @@ public static class IncomingBatch
     /// <summary>The batch's header fields, its codec among them; throws <see cref="InvalidBatchException"/> saying what is wrong.</summary>
     public static BatchInfo Check(ReadOnlySpan<byte> batch, int maxBatchBytes)
     {
+        var info = CheckIntact(batch, maxBatchBytes);
+        // compressed records are stored as sent (Kafka's wire serves them so); only readers that need the records
+        // decompress them (RecordBatchReader.Records), so the header count stands here
+        if (info.Compression == BatchCompression.None
+            && RecordBatchReader.RecordsFault(RecordBatchReader.Records(batch), batch.Length - L.HeaderSize) is { } recordsFault)
+            throw Corrupt(recordsFault);
+        return info;
+    }
+
+    /// <summary>
+    /// <see cref="Check"/> without walking the records: the header, the length and the CRC (which covers the records).
+    /// Enough for a batch some broker already checked whole, such as a leader's copy sent to its followers.
+    /// </summary>
+    public static BatchInfo CheckIntact(ReadOnlySpan<byte> batch, int maxBatchBytes)
+    {
         if (batch.Length < L.HeaderSize)
             throw Corrupt($"batch of {batch.Length} bytes is shorter than a batch header ({L.HeaderSize} bytes)");
         if (batch.Length > maxBatchBytes)
@@ -25,11 +40,6 @@ public static class IncomingBatch
         if (!RecordBatchReader.CrcMatches(batch)) throw Corrupt("batch CRC mismatch");
         RecordBatchReader.TryReadHeader(batch, maxBatchBytes, out var info);
         if (info.Compression > BatchCompression.Zstd) throw Corrupt($"batch compression type {(int)info.Compression} is unknown");
-        // compressed records are stored as sent (Kafka's wire serves them so); only readers that need the records
-        // decompress them (RecordBatchReader.Records), so the header count stands here
-        if (info.Compression == BatchCompression.None
-            && RecordBatchReader.RecordsFault(RecordBatchReader.Records(batch), batch.Length - L.HeaderSize) is { } recordsFault)
-            throw Corrupt(recordsFault);
         return info;
     }
 

@@ -187,6 +187,12 @@ public sealed class PartitionLog : IDisposable
     public (long BaseOffset, long LastOffset) AppendRawBatch(ReadOnlySpan<byte> batch, int leaderEpoch)
     {
         var info = IncomingBatch.Check(batch, Config.MaxBatchBytes);
+        return StoreRecordingProducer(batch, info, leaderEpoch);
+    }
+
+    /// <summary>Stores a checked batch unchecked by producer state (a copy of a leader's), remembering its producer fields.</summary>
+    private (long BaseOffset, long LastOffset) StoreRecordingProducer(ReadOnlySpan<byte> batch, BatchInfo info, int leaderEpoch)
+    {
         var producer = ProducerBatch.Read(batch, LogEndOffset);
         var offsets = StoreRawBatch(batch, info, leaderEpoch);
         if (producer.HasProducerId) _producers.Record(producer);
@@ -197,9 +203,11 @@ public sealed class PartitionLog : IDisposable
     /// A follower's copy of its leader's batches (as <see cref="ReadForReplica"/> returned them): each stored as it is,
     /// with the offsets and leader epoch the leader gave it, and its producer state remembered, so that a follower
     /// that becomes leader deduplicates an idempotent producer's retries as the old leader would have. The whole
-    /// chunk is checked before anything is stored: every batch must pass <see cref="IncomingBatch.Check"/> and start
-    /// exactly where the previous one (the first: this log's end) ended; a gap, an overlap or damage means follower
-    /// and leader disagree, and nothing is stored (<see cref="InvalidBatchException"/>). A trailing batch cut short
+    /// chunk is checked before anything is stored: every batch must pass <see cref="IncomingBatch.CheckIntact"/> and
+    /// start exactly where the previous one (the first: this log's end) ended; a gap, an overlap or damage means
+    /// follower and leader disagree, and nothing is stored (<see cref="InvalidBatchException"/>). The records inside
+    /// are not walked again, as Kafka's follower does not: the leader checked them when it stored the batch, and the
+    /// CRC, which covers them, shows they are the bytes it checked. A trailing batch cut short
     /// by the fetch's byte limit is left for the next fetch, as Kafka's follower does. Returns the records appended.
     /// </summary>
     public long AppendReplicated(ReadOnlySpan<byte> batches)
@@ -214,7 +222,7 @@ public sealed class PartitionLog : IDisposable
                 throw new InvalidBatchException(InvalidBatchReason.Corrupt, $"replicated batch at offset {expected} claims {size} bytes, less than a batch header");
             if (size > rest.Length) break; // cut short by the byte limit
             var batch = rest[..(int)size];
-            IncomingBatch.Check(batch, Config.MaxBatchBytes);
+            IncomingBatch.CheckIntact(batch, Config.MaxBatchBytes);
             long baseOffset = BinaryPrimitives.ReadInt64BigEndian(batch);
             if (baseOffset != expected)
                 throw new InvalidBatchException(InvalidBatchReason.Corrupt, $"replicated batch starts at offset {baseOffset}, but this copy continues at {expected}");
@@ -225,7 +233,9 @@ public sealed class PartitionLog : IDisposable
         for (var rest = batches[..whole]; rest.Length > 0;)
         {
             int size = L.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(rest[L.BatchLength..]);
-            var (first, last) = AppendRawBatch(rest[..size], BinaryPrimitives.ReadInt32BigEndian(rest[L.PartitionLeaderEpoch..]));
+            var batch = rest[..size];
+            RecordBatchReader.TryReadHeader(batch, Config.MaxBatchBytes, out var info); // checked above
+            var (first, last) = StoreRecordingProducer(batch, info, BinaryPrimitives.ReadInt32BigEndian(batch[L.PartitionLeaderEpoch..]));
             appended += last - first + 1;
             rest = rest[size..];
         }

@@ -176,7 +176,7 @@ public sealed class ReplicationSpecs(ITestOutputHelper output) : BrokerSpec(outp
 
         var copy = StartCopy(LeaderNode);
         copy.Tell(new BecomeFollower(Leader: FollowerNode, Epoch: 1));
-        copy.Tell(new AppendReplicaData(1, data.Bytes, data.Length, data.HighWatermark), fetcher.Ref);
+        copy.Tell(new AppendReplicaData(1, data.Batches, data.HighWatermark), fetcher.Ref);
         // answered once appended (the fetcher fetches on), then again once the sync made the copy durable
         var position = await fetcher.ExpectMsgAsync<ReplicaPosition>(Patience);
         Assert.Equal((1, 3, 1), (position.Epoch, position.LogEnd, position.LatestEpoch));
@@ -222,7 +222,7 @@ public sealed class ReplicationSpecs(ITestOutputHelper output) : BrokerSpec(outp
 
         // from there the logs agree: the next fetch is served, not told to cut again (empty: nothing new by the end of its wait)
         leader.Tell(FollowerFetch(epoch: 2, offset: 3, lastEpoch: position.LatestEpoch, flushed: 3), fetcher.Ref);
-        Assert.Equal(0, (await fetcher.ExpectMsgAsync<ReplicaData>(Patience)).Length);
+        Assert.Equal(0, (await fetcher.ExpectMsgAsync<ReplicaData>(Patience)).Batches.Length);
 
         // should node 2 lead again, its consumers never see the cut records
         follower.Tell(Leads(epoch: 3, isr: [FollowerNode], minInsync: 1, replicas: [FollowerNode, LeaderNode]));
@@ -260,7 +260,7 @@ public sealed class ReplicationSpecs(ITestOutputHelper output) : BrokerSpec(outp
         leader.Tell(FollowerFetch(epoch: 1, offset: 3, lastEpoch: 0, flushed: 3), fetcher.Ref);
         var data = await fetcher.ExpectMsgAsync<ReplicaData>(Patience);
         Assert.Equal(3, data.HighWatermark); // node 3 has not copied n3, n4: they are not committed
-        follower.Tell(new AppendReplicaData(1, data.Bytes, data.Length, data.HighWatermark), fetcher.Ref);
+        follower.Tell(new AppendReplicaData(1, data.Batches, data.HighWatermark), fetcher.Ref);
         Assert.Equal(5, (await fetcher.ExpectMsgAsync<ReplicaPosition>(Patience)).LogEnd);
         Assert.Equal(5, (await fetcher.ExpectMsgAsync<ReplicaDurable>(Patience)).Flushed);
 
@@ -388,7 +388,7 @@ public sealed class ReplicaLongPollSpecs(ITestOutputHelper output) : VirtualTime
 
         Advance(TimeSpan.FromMilliseconds(20));
         var data = await follower.ExpectMsgAsync<ReplicaData>(Patience);
-        Assert.Equal(0, data.Length);
+        Assert.Equal(0, data.Batches.Length);
         Assert.Equal(0, data.HighWatermark);
     }
 }
@@ -429,5 +429,5 @@ internal static class ReplicaCopies
 
     /// <summary>The records of a leader's answer to a replica fetch, decoded as a consumer would.</summary>
     public static List<Rec> RecordsIn(ReplicaData data) =>
-        Records.Decode(new Fetched(Topic, 0, new ReadResult(data.Bytes, data.Length), 0, int.MaxValue, data.HighWatermark, data.LogStartOffset));
+        Records.Decode(new Fetched(Topic, 0, new ReadResult(data.Batches.ToArray(), data.Batches.Length), 0, int.MaxValue, data.HighWatermark, data.LogStartOffset));
 }

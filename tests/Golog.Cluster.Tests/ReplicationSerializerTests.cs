@@ -52,16 +52,16 @@ public sealed class ReplicationSerializerTests : IDisposable
     public void Replica_data_arrives_with_exactly_its_batches_even_from_a_larger_read_buffer()
     {
         var buffer = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
-        var read = RoundTrip(new ReplicaData(5, 1000, 10, buffer, 60)); // a read buffer holds more than the batches served
+        var read = RoundTrip(new ReplicaData(5, 1000, 10, buffer.AsMemory(0, 60))); // a read buffer holds more than the batches served
 
-        Assert.Equal((5, 1000L, 10L, 60), (read.Epoch, read.HighWatermark, read.LogStartOffset, read.Length));
-        Assert.Equal(buffer[..60], read.Bytes.AsSpan(0, read.Length).ToArray());
+        Assert.Equal((5, 1000L, 10L, 60), (read.Epoch, read.HighWatermark, read.LogStartOffset, read.Batches.Length));
+        Assert.Equal(buffer[..60], read.Batches.ToArray());
     }
 
     [Fact]
     public void Empty_replica_data_after_a_long_poll_arrives_empty()
     {
-        var read = RoundTrip(new ReplicaData(1, 0, 0, [], 0));
-        Assert.Equal(0, read.Length);
+        var read = RoundTrip(new ReplicaData(1, 0, 0, ReadOnlyMemory<byte>.Empty));
+        Assert.True(read.Batches.IsEmpty);
     }
 }

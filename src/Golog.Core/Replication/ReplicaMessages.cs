@@ -25,7 +25,7 @@ public sealed record ReplicaFetch(string Topic, int Partition, int FollowerId, i
     long FollowerFlushed, int MaxBytes);
 
 /// <summary>The leader's batches from the fetch offset (possibly none after a wait), with its high watermark and log start.</summary>
-public sealed record ReplicaData(int Epoch, long HighWatermark, long LogStartOffset, byte[] Bytes, int Length);
+public sealed record ReplicaData(int Epoch, long HighWatermark, long LogStartOffset, ReadOnlyMemory<byte> Batches);
 
 /// <summary>The follower's log diverges from the leader's: it must cut its log at <see cref="EndOffset"/> (where the leader's <see cref="DivergingEpoch"/> ends) and fetch again.</summary>
 public sealed record ReplicaDiverging(int Epoch, int DivergingEpoch, long EndOffset);
@@ -37,7 +37,7 @@ public sealed record ReplicaRefused(string Reason);
 /// To the follower's own partition: append the leader's batches. Answered <see cref="ReplicaPosition"/> once they are
 /// appended (the fetcher fetches on at once), and <see cref="ReplicaDurable"/> once the sync covering them is done.
 /// </summary>
-public sealed record AppendReplicaData(int Epoch, byte[] Bytes, int Length, long LeaderHighWatermark);
+public sealed record AppendReplicaData(int Epoch, ReadOnlyMemory<byte> Batches, long LeaderHighWatermark);
 
 /// <summary>
 /// To the follower's own partition: the leader says its <see cref="DivergingEpoch"/> ends at

@@ -60,7 +60,7 @@ public sealed class CoordinatorSpecs(ITestOutputHelper output) : BrokerSpec(outp
         var position = await fetcher.ExpectMsgAsync<ReplicaPosition>(Patience);
         leader.Offsets.Tell(new ReplicaFetch(OffsetsTopic.Name, 0, follower.Id, epoch, position.LogEnd, position.LatestEpoch, position.Flushed, 1 << 20), fetcher.Ref);
         var data = await fetcher.ExpectMsgAsync<ReplicaData>(Patience);
-        follower.Offsets.Tell(new AppendReplicaData(epoch, data.Bytes, data.Length, data.HighWatermark), fetcher.Ref);
+        follower.Offsets.Tell(new AppendReplicaData(epoch, data.Batches, data.HighWatermark), fetcher.Ref);
         var appended = await fetcher.ExpectMsgAsync<ReplicaPosition>(Patience);
         await fetcher.ExpectMsgAsync<ReplicaDurable>(Patience);
         return appended with { Flushed = appended.LogEnd };
