@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replication figures on this machine (README "Cluster"): batched acks=all produce to a topic with 3 replicas vs 1
-# (golog-perf against the partition's leader, alternating runs, medians), and failover time: kill -9 of a
+# (golog-perf against the partition's leader, alternating runs, medians; each node's CPU per message), the followers'
+# lag under that load (their log end against the leader's, from /metrics), and failover time: kill -9 of a
 # partition's leader to the first acknowledged acks=all produce on the new leader, once for a node that does not run
 # the controller and once for the controller's node. Three Release brokers on temp storage, ports 0 and ports files.
 #   bash benchmarks/cluster.sh
@@ -58,6 +59,30 @@ part_led_by() { # $1 topic, $2 node: a partition of the topic it leads
   request "$json1" "{\"type\":\"metadata\",\"id\":1,\"topic\":\"$1\"}" | python3 -c "
 import json,sys; ps=json.load(sys.stdin)['topics'][0]['partitions']; print(next(p['partition'] for p in ps if p['leader']==int(sys.argv[1])))" "$2"
 }
+lag_sampler() { # $1 the leader of rf3-0: prints "max median" lag in messages per follower when stopped (SIGTERM)
+  exec python3 - "$1" "$(port_of 1 http)" "$(port_of 2 http)" "$(port_of 3 http)" <<'PY'
+import re, signal, statistics, sys, time, urllib.request
+leader, ports = int(sys.argv[1]), {n: int(p) for n, p in zip((1, 2, 3), sys.argv[2:])}
+pattern = re.compile(r'^golog_partition_log_end_offset\{[^}]*partition="0"[^}]*topic="rf3"[^}]*\} (\d+)', re.M)
+def log_end(node):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{ports[node]}/metrics", timeout=2).read().decode()
+    m = pattern.search(text) or re.search(r'^golog_partition_log_end_offset\{[^}]*topic="rf3"[^}]*partition="0"[^}]*\} (\d+)', text, re.M)
+    return int(m.group(1)) if m else None
+lags = {n: [] for n in ports if n != leader}
+def report(*_):
+    for n, values in lags.items():
+        if values: print(f"node {n}: max {max(values)}, median {int(statistics.median(values))} messages behind ({len(values)} samples)")
+    sys.exit(0)
+signal.signal(signal.SIGTERM, report)
+while True:
+    try:
+        ends = {n: log_end(n) for n in ports} # the leader first would make every follower look behind by a read's time
+        if all(v is not None for v in ends.values()):
+            for n in lags: lags[n].append(max(0, ends[leader] - ends[n]))
+    except OSError: pass
+    time.sleep(0.1)
+PY
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 hz=$(getconf CLK_TCK)
@@ -87,6 +112,11 @@ for r in $(seq 1 "$RUNS"); do
     if [ $t = rf3 ]; then rf3+=("$v"); else rf1+=("$v"); fi
   done
 done
+# follower lag, in a run of its own (the sampling's scrapes are not counted in the figures above)
+leading=$(leader_of "$json1" rf3)
+lag_sampler "$leading" > "$work/lag.txt" & sampling=$!
+"$PERF" produce --broker "127.0.0.1:$(port_of "$leading" json)" --topic rf3 --messages "$MESSAGES" --batch 1000 --inflight 8 >/dev/null 2>&1 || true
+kill "$sampling"; wait "$sampling" 2>/dev/null || true
 m3=$(printf '%s\n' "${rf3[@]}" | median); m1=$(printf '%s\n' "${rf1[@]}" | median)
 echo "batched acks=all produce, 1 connection x 8 in flight x 1000/batch, $MESSAGES msgs of 100 B, medians of $RUNS:"
 echo "  RF=3: $m3 msgs/s (runs: ${rf3[*]})"
@@ -94,6 +124,8 @@ echo "  RF=1: $m1 msgs/s (runs: ${rf1[*]})"
 echo "  RF=3 / RF=1: $(python3 -c "print(round($m3/$m1, 2))")"
 echo "  broker CPU per message (user + system, us), per run: the leader, then each other node (its followers for RF=3)"
 for t in rf3 rf1; do echo "    $t: leader ${cpu["$t leader"]}| others ${cpu["$t other"]}"; done
+echo "  follower lag during one more RF=3 run (leader's log end minus the follower's, sampled every 100 ms):"
+sed 's/^/    /' "$work/lag.txt"
 
 failover() { # $1 node to kill, $2 topic: seconds from kill -9 to the first acknowledged produce to the partition it led
   local p; p=$(part_led_by "$2" "$1")

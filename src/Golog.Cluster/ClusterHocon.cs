@@ -51,6 +51,10 @@ public static class ClusterHocon
                 seed-nodes = [{{string.Join(", ", seeds.Select(Quote))}}]
                 min-nr-of-members = {{minMembers}}
                 roles = ["golog-node-{{cluster.NodeId}}"]
+                # how often the cluster leader marks silent nodes unreachable and moves downed ones out (both 1 s by
+                # default): each tick is time a failover waits for, and a tick over a handful of members costs nothing
+                unreachable-nodes-reaper-interval = 250ms
+                leader-actions-interval = 250ms
                 failure-detector {
                   heartbeat-interval = 500ms
                   acceptable-heartbeat-pause = {{pause.ToString(System.Globalization.CultureInfo.InvariantCulture)}}s
