@@ -115,7 +115,7 @@ public static class BrokerHost
         var gauges = new BrokerGauges(routes, board);
         var groups = system.ActorOf(GroupManager.Props(settings, TimeProvider.System, board, routes), "groups");
         var topics = system.ActorOf(TopicManager.Props(settings, syncWorker, groups, routes, previous, files), "topics");
-        var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory), "producer-ids");
+        var producerIds = system.ActorOf(ProducerIdActor.Props(settings.StorageDirectory, settings.Cluster.NodeId), "producer-ids");
         var core = new BrokerCore(routes, topics, groups, producerIds);
         coreHandle.Started.TrySetResult(core);
         var doors = new List<(Door Door, TaskCompletionSource<IPEndPoint> Bound)> { (JsonLinesDoor.Create(core, settings), endpoint.Bound) };

@@ -26,8 +26,9 @@ public sealed class InProcessBroker : IAsyncDisposable
         var config = BrokerHost.LoadConfig(["--port", "0", "--kafka-port", "0", "--http-port", "0", "--storage", storage ?? own!.Path, .. extraArgs], _ => null);
         var host = BrokerHost.Build(config);
         await host.StartAsync();
-        var endpoint = await host.Services.GetRequiredService<BrokerEndpoint>().WhenBound.WaitAsync(TimeSpan.FromSeconds(30));
-        return new InProcessBroker(host, endpoint.Port, own);
+        var endpoint = host.Services.GetRequiredService<BrokerEndpoint>();
+        await endpoint.WhenReady.WaitAsync(TimeSpan.FromSeconds(30)); // every door bound, the ports file written
+        return new InProcessBroker(host, (await endpoint.WhenBound).Port, own);
     }
 
     public async ValueTask DisposeAsync()

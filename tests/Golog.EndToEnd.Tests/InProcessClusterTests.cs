@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using Golog.Broker;
+using Golog.Client;
+using Golog.Protocol;
+
+namespace Golog.EndToEnd.Tests;
+
+/// <summary>
+/// Three nodes as three ActorSystems (three broker hosts) in the test process, joined by Akka.Cluster over loopback:
+/// the cluster's decisions without process start-up in the way. A node that leaves gracefully hands its partitions to
+/// in-sync followers in a higher epoch, and acks=all produces go on with nothing acknowledged lost; a cluster whose
+/// nodes are all stopped and started again (a new ActorSystem each, on the same storage) keeps its topics. Crashes,
+/// pauses and network partitions of real processes are ClusterFailoverTests' and NetworkPartitionTests'.
+/// </summary>
+public sealed class InProcessClusterTests
+{
+    private const string Topic = "inproc";
+    private const int Partitions = 3, Nodes = 3;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_node_leaving_gracefully_hands_its_partitions_to_in_sync_followers_and_nothing_acknowledged_is_lost()
+    {
+        using var storage = new TempStorage();
+        var nodes = await StartClusterAsync(storage.Path);
+        try
+        {
+            await CreateTopicAsync(nodes);
+            var before = await WaitUntilHealthyAsync(nodes, Nodes);
+            var acknowledged = await ProduceAsync(nodes, "before");
+
+            int leaving = before.Partitions[0].Leader!.Value;
+            await nodes[leaving].DisposeAsync(); // CoordinatedShutdown: the node leaves the cluster, then stops
+            nodes.Remove(leaving);
+            var after = await WaitUntilAsync(nodes, t => t.Partitions.All(p => p.Leader is { } l && l != leaving && p.Isr!.Count == Nodes - 1),
+                "every partition led by a node still up");
+
+            foreach (var (was, now) in before.Partitions.Zip(after.Partitions).Where(p => p.First.Leader == leaving))
+            {
+                Assert.True(now.LeaderEpoch > was.LeaderEpoch, $"partition {now.Partition}: epoch {now.LeaderEpoch} after {was.LeaderEpoch}");
+                Assert.Contains(now.Leader!.Value, was.Isr!); // elected from the ISR: no unclean election
+            }
+            foreach (var (key, message) in await ProduceAsync(nodes, "after")) acknowledged[key] = message;
+            Assert.Equal(acknowledged.OrderBy(a => a.Key), (await ReadAllAsync(nodes, acknowledged.Count)).OrderBy(s => s.Key));
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Every_node_stopped_and_started_again_as_a_new_actor_system_keeps_the_topics_and_their_messages()
+    {
+        using var storage = new TempStorage();
+        var nodes = await StartClusterAsync(storage.Path);
+        Dictionary<(int Partition, long Offset), string> acknowledged;
+        try
+        {
+            await CreateTopicAsync(nodes);
+            await WaitUntilHealthyAsync(nodes, Nodes);
+            acknowledged = await ProduceAsync(nodes, "kept");
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) await node.DisposeAsync();
+        }
+
+        nodes = await StartClusterAsync(storage.Path);
+        try
+        {
+            var topic = await WaitUntilHealthyAsync(nodes, Nodes);
+            Assert.Equal(Partitions, topic.Partitions.Count); // from the durable store: nobody created it again
+            Assert.Equal(acknowledged.OrderBy(a => a.Key), (await ReadAllAsync(nodes, acknowledged.Count)).OrderBy(s => s.Key));
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) await node.DisposeAsync();
+        }
+    }
+
+    // ---- the cluster ----
+
+    /// <summary>Node 1 forms the cluster on a free port; nodes 2 and 3 join through it. Each keeps storage/n{id}.</summary>
+    private static async Task<Dictionary<int, InProcessBroker>> StartClusterAsync(string storage)
+    {
+        var nodes = new Dictionary<int, InProcessBroker>();
+        try
+        {
+            nodes[1] = await StartNodeAsync(storage, 1, seed: null);
+            int seed = PortsFile.Read(PortsFileOf(storage, 1))[Golog.Cluster.ClusterNode.PortsFileKey].Port;
+            for (int id = 2; id <= Nodes; id++) nodes[id] = await StartNodeAsync(storage, id, seed);
+            return nodes;
+        }
+        catch
+        {
+            foreach (var node in nodes.Values) await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static Task<InProcessBroker> StartNodeAsync(string storage, int id, int? seed) =>
+        InProcessBroker.StartAsync(Path.Combine(storage, $"n{id}"), ["--node-id", id.ToString(), "--cluster-port", "0",
+            "--ports-file", PortsFileOf(storage, id), .. seed is { } s ? new[] { "--seed-nodes", $"127.0.0.1:{s}" } : []]);
+
+    private static string PortsFileOf(string storage, int id) => Path.Combine(storage, $"n{id}.ports.json");
+
+    private static IReadOnlyList<BrokerAddress> Bootstrap(Dictionary<int, InProcessBroker> nodes) =>
+        [.. nodes.Values.Select(n => new BrokerAddress("127.0.0.1", n.Port))];
+
+    /// <summary>Creates the topic with a replica on every node, asking again while the cluster is still forming.</summary>
+    private static async Task CreateTopicAsync(Dictionary<int, InProcessBroker> nodes)
+    {
+        await using var client = await LineClient.ConnectAsync(nodes[1].Port);
+        string request = $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":{{Partitions}},"replication_factor":{{Nodes}}}""";
+        string reply = await client.RequestAsync(request);
+        for (var waited = Stopwatch.StartNew(); !reply.Contains("\"ok\":true") && waited.Elapsed < Timeout; reply = await client.RequestAsync(request))
+        {
+            Assert.True(reply.Contains(ErrorCode.InvalidReplicationFactor) || reply.Contains(ErrorCode.NotEnoughReplicas), reply);
+            await Task.Delay(200);
+        }
+        Assert.Contains("\"ok\":true", reply);
+    }
+
+    private static Task<TopicMetadata> WaitUntilHealthyAsync(Dictionary<int, InProcessBroker> nodes, int isr) =>
+        WaitUntilAsync(nodes, t => t.Partitions.Count == Partitions && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == isr),
+            $"every partition led with an ISR of {isr}");
+
+    /// <summary>Polls every node's metadata until all of them show the topic meeting <paramref name="condition"/>, alike.</summary>
+    private static async Task<TopicMetadata> WaitUntilAsync(Dictionary<int, InProcessBroker> nodes, Func<TopicMetadata, bool> condition, string what)
+    {
+        string last = "none";
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < Timeout; await Task.Delay(100))
+        {
+            var topics = new List<TopicMetadata>();
+            foreach (var node in nodes.Values)
+            {
+                await using var client = await GologClient.ConnectAsync("127.0.0.1", node.Port);
+                try { topics.AddRange((await client.ClusterMetadataAsync(Topic)).Topics.Where(t => t.Name == Topic)); }
+                catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition) { } // the metadata has not reached this node yet
+            }
+            string Leadership(TopicMetadata t) => string.Join("; ", t.Partitions.Select(p => $"{p.Partition}: {p.Leader}@{p.LeaderEpoch} isr {string.Join(",", p.Isr ?? [])}"));
+            last = string.Join(" | ", topics.Select(Leadership));
+            if (topics.Count == nodes.Count && topics.All(condition) && topics.Select(Leadership).Distinct().Count() == 1) return topics[0];
+        }
+        throw new TimeoutException($"not {what} within {Timeout.TotalSeconds} s; last: {last}");
+    }
+
+    /// <summary>Ten acks=all messages to each partition through a client that follows leaders; what each was acknowledged at.</summary>
+    private static async Task<Dictionary<(int Partition, long Offset), string>> ProduceAsync(Dictionary<int, InProcessBroker> nodes, string prefix)
+    {
+        var acknowledged = new Dictionary<(int Partition, long Offset), string>();
+        await using var client = await ClusterClient.ConnectAsync(Bootstrap(nodes));
+        for (int p = 0; p < Partitions; p++)
+            for (int i = 0; i < 10; i++)
+            {
+                string message = $"{prefix}-p{p}-{i}";
+                acknowledged[(p, (await client.ProduceAsync(Topic, p, message)).BaseOffset)] = message;
+            }
+        return acknowledged;
+    }
+
+    /// <summary>Every partition read from its leader until <paramref name="count"/> records are in (a new leader's high watermark catches up) or the time is up.</summary>
+    private static async Task<Dictionary<(int Partition, long Offset), string>> ReadAllAsync(Dictionary<int, InProcessBroker> nodes, int count)
+    {
+        var served = new Dictionary<(int Partition, long Offset), string>();
+        await using var client = await ClusterClient.ConnectAsync(Bootstrap(nodes));
+        for (var waited = Stopwatch.StartNew(); served.Count < count && waited.Elapsed < Timeout; await Task.Delay(200))
+            for (int p = 0; p < Partitions; p++)
+                foreach (var record in (await client.FetchAsync(Topic, p, 0, maxMessages: 1000)).Records)
+                    served[(p, record.Offset)] = record.Message;
+        return served;
+    }
+}
