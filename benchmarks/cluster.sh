@@ -114,8 +114,11 @@ for r in $(seq 1 "$RUNS"); do
 done
 # follower lag, in a run of its own (the sampling's scrapes are not counted in the figures above)
 leading=$(leader_of "$json1" rf3)
+for n in 1 2 3; do # a node's first scrape compiles the exporter: seconds on a busy machine, not to be counted as lag
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=60).read()' "http://127.0.0.1:$(port_of "$n" http)/metrics"
+done
 lag_sampler "$leading" > "$work/lag.txt" & sampling=$!
-"$PERF" produce --broker "127.0.0.1:$(port_of "$leading" json)" --topic rf3 --messages "$MESSAGES" --batch 1000 --inflight 8 >/dev/null 2>&1 || true
+lag_run=$("$PERF" produce --broker "127.0.0.1:$(port_of "$leading" json)" --topic rf3 --messages "$MESSAGES" --batch 1000 --inflight 8 2>&1 | grep -o 'RESULT.*' || true)
 kill "$sampling"; wait "$sampling" 2>/dev/null || true
 m3=$(printf '%s\n' "${rf3[@]}" | median); m1=$(printf '%s\n' "${rf1[@]}" | median)
 echo "batched acks=all produce, 1 connection x 8 in flight x 1000/batch, $MESSAGES msgs of 100 B, medians of $RUNS:"
@@ -126,6 +129,7 @@ echo "  broker CPU per message (user + system, us), per run: the leader, then ea
 for t in rf3 rf1; do echo "    $t: leader ${cpu["$t leader"]}| others ${cpu["$t other"]}"; done
 echo "  follower lag during one more RF=3 run (leader's log end minus the follower's, sampled every 100 ms):"
 sed 's/^/    /' "$work/lag.txt"
+echo "    (that run: ${lag_run:-no result})"
 
 failover() { # $1 node to kill, $2 topic: seconds from kill -9 to the first acknowledged produce to the partition it led
   local p; p=$(part_led_by "$2" "$1")
