@@ -68,7 +68,7 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Become(Ready);
         Stash.UnstashAll();
-        Commit(m => m with { Controller = _settings.NodeId }, replyTo: null); // also elects for nodes lost meanwhile
+        Commit(m => m, replyTo: null); // names this node the controller, and elects for nodes lost meanwhile
     }
 
     private void Ready()
@@ -182,7 +182,9 @@ public sealed class ControllerActor : ReceiveActor, IWithStash, IWithTimers
                     "the controller reaches only a minority of the nodes; retry once the cluster has healed"));
             return;
         }
-        var changed = change(_metadata);
+        // every change names this node the controller: the first one, at takeover, may have found no majority yet
+        // (cluster membership still settling), and then a later one must still say who decides
+        var changed = change(_metadata) with { Controller = _settings.NodeId };
         changed = changed with { Topics = LeaderElection.Reelect(changed.Topics, LiveNodes()) };
         // the immutable collections come back as the same instances when nothing changed
         if (changed.Controller == _metadata.Controller && changed.Brokers == _metadata.Brokers && changed.Topics == _metadata.Topics)

@@ -7,9 +7,10 @@ namespace Golog.EndToEnd.Tests;
 
 /// <summary>
 /// Three nodes as three ActorSystems (three broker hosts) in the test process, joined by Akka.Cluster over loopback:
-/// the cluster's decisions without process start-up in the way. A node that leaves gracefully hands its partitions to
-/// in-sync followers in a higher epoch, and acks=all produces go on with nothing acknowledged lost; a cluster whose
-/// nodes are all stopped and started again (a new ActorSystem each, on the same storage) keeps its topics. Crashes,
+/// the cluster's decisions without process start-up in the way. The node running the controller leaves gracefully:
+/// the controller moves, its partitions go to in-sync followers in a higher epoch, the ISRs shrink, acks=all produces
+/// go on with nothing acknowledged lost, and the node started again (a new ActorSystem on its storage) catches up and
+/// is taken back into every ISR. A cluster whose nodes are all stopped and started again keeps its topics. Crashes,
 /// pauses and network partitions of real processes are ClusterFailoverTests' and NetworkPartitionTests'.
 /// </summary>
 public sealed class InProcessClusterTests
@@ -19,7 +20,7 @@ public sealed class InProcessClusterTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_node_leaving_gracefully_hands_its_partitions_to_in_sync_followers_and_nothing_acknowledged_is_lost()
+    public async Task The_controller_node_leaving_moves_the_controller_and_its_partitions_and_it_is_taken_back_in_sync_on_its_return()
     {
         using var storage = new TempStorage();
         var nodes = await StartClusterAsync(storage.Path);
@@ -29,18 +30,25 @@ public sealed class InProcessClusterTests
             var before = await WaitUntilHealthyAsync(nodes, Nodes);
             var acknowledged = await ProduceAsync(nodes, "before");
 
-            int leaving = before.Partitions[0].Leader!.Value;
+            int leaving = await ControllerAsync(nodes);
+            Assert.Contains(before.Partitions, p => p.Leader == leaving); // leaders are spread over all three nodes
             await nodes[leaving].DisposeAsync(); // CoordinatedShutdown: the node leaves the cluster, then stops
             nodes.Remove(leaving);
             var after = await WaitUntilAsync(nodes, t => t.Partitions.All(p => p.Leader is { } l && l != leaving && p.Isr!.Count == Nodes - 1),
-                "every partition led by a node still up");
+                "every partition led by a node still up, its ISR without the node that left");
 
+            Assert.NotEqual(leaving, await ControllerAsync(nodes));
             foreach (var (was, now) in before.Partitions.Zip(after.Partitions).Where(p => p.First.Leader == leaving))
             {
                 Assert.True(now.LeaderEpoch > was.LeaderEpoch, $"partition {now.Partition}: epoch {now.LeaderEpoch} after {was.LeaderEpoch}");
                 Assert.Contains(now.Leader!.Value, was.Isr!); // elected from the ISR: no unclean election
             }
             foreach (var (key, message) in await ProduceAsync(nodes, "after")) acknowledged[key] = message;
+
+            int seed = PortsFile.Read(PortsFileOf(storage.Path, nodes.Keys.First()))[Golog.Cluster.ClusterNode.PortsFileKey].Port;
+            nodes[leaving] = await StartNodeAsync(storage.Path, leaving, seed);
+            var back = await WaitUntilHealthyAsync(nodes, Nodes); // caught up with what was produced meanwhile, or not in the ISR
+            Assert.All(back.Partitions, p => Assert.Contains(leaving, p.Isr!));
             Assert.Equal(acknowledged.OrderBy(a => a.Key), (await ReadAllAsync(nodes, acknowledged.Count)).OrderBy(s => s.Key));
         }
         finally
@@ -120,6 +128,12 @@ public sealed class InProcessClusterTests
             await Task.Delay(200);
         }
         Assert.Contains("\"ok\":true", reply);
+    }
+
+    private static async Task<int> ControllerAsync(Dictionary<int, InProcessBroker> nodes)
+    {
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", nodes.Values.First().Port);
+        return (await client.ClusterMetadataAsync(Topic)).Controller ?? throw new InvalidOperationException("no controller in the metadata");
     }
 
     private static Task<TopicMetadata> WaitUntilHealthyAsync(Dictionary<int, InProcessBroker> nodes, int isr) =>
