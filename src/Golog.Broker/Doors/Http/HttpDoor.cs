@@ -53,7 +53,10 @@ public sealed class HttpDoor(BrokerCore core, RoutingTable routes, GroupBoard gr
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.RequestHeadersTimeout = settings.PartialLineTimeout;
             kestrel.Limits.KeepAliveTimeout = settings.IdleTimeout < TimeSpan.FromMinutes(2) ? settings.IdleTimeout : TimeSpan.FromMinutes(2);
-            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: settings.PartialLineTimeout);
+            // Kestrel refuses a grace period of 1 s or less (its rate check ticks once a second): a shorter
+            // partial-line timeout still bounds the request headers above, and slow bodies get 2 s
+            var grace = settings.PartialLineTimeout > TimeSpan.FromSeconds(2) ? settings.PartialLineTimeout : TimeSpan.FromSeconds(2);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: grace);
             kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
             kestrel.Listen(address, http.Port, listen => listen.Use(next => async connection =>
             {
