@@ -538,7 +538,7 @@ public sealed partial class PartitionLog : IDisposable
         if (!_asLastClosed)
         {
             TakeUnsynced().Run();
-            Active.Seal();
+            Active.SealAtClose();
             if (_producers is { } producers) WriteSnapshot(producers);
         }
         foreach (var s in _segments) s.Dispose();
@@ -546,7 +546,7 @@ public sealed partial class PartitionLog : IDisposable
 
     private void WriteSnapshot(ProducerStateTable producers)
     {
-        try { ProducerSnapshot.Write(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(producers)); }
+        try { ProducerSnapshot.WriteUnsynced(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(producers)); }
         catch (IOException e) { _log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers instead", Directory, e.Message); }
     }
 
