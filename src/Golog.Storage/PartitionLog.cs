@@ -73,7 +73,6 @@ public sealed partial class PartitionLog : IDisposable
     public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log, IFileSystem? files = null)
     {
         files ??= DiskFileSystem.Instance;
-        files.CreateDirectory(directory);
         // the active segment keeps the .index file a clean close left (it is only read at a clean open): removing it
         // here would cost every partition a directory fsync to open; a roll removes it first (see Roll)
         var segments = OpenSegments(files, directory, config, cleanShutdown, log);
@@ -85,6 +84,7 @@ public sealed partial class PartitionLog : IDisposable
         var bases = StorageLayout.FindSegments(files, directory);
         if (bases.Count == 0)
         {
+            files.CreateDirectory(directory); // only here: a partition with segments has its directory (a mkdir per open was 3% of a first fetch)
             var first = Segment.Create(files, directory, 0, config);
             files.SyncDirectory(directory);
             return [first];
