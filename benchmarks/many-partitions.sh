@@ -3,9 +3,10 @@
 # after kill -9) every partition answers its first fetch, and how long the clean shutdown takes. For each N: a Release
 # broker on a temp storage directory (port 0, ports file) gets one produce to each of N topics (auto-created), then is
 # measured idle (VmRSS from /proc/PID/status, descriptors in /proc/PID/fd), stopped with SIGTERM, restarted and
-# fetched from (every partition, offset 0, the record checked), then killed with SIGKILL, restarted and fetched from
-# again. "first fetch" is the time from the ports file appearing (the broker writes it once it listens) to the reply
-# of the last partition's first fetch, all fetches pipelined on one connection. Prints a table (README, "Recovery time").
+# fetched from (every partition, offset 0, the record checked), stopped with SIGTERM again (every partition opened
+# and read, none changed), restarted and fetched from, then killed with SIGKILL, restarted and fetched from again.
+# "first fetch" is the time from the ports file appearing (the broker writes it once it listens) to the reply of the
+# last partition's first fetch, all fetches pipelined on one connection. Prints a table (README, "Recovery time").
 #   bash benchmarks/many-partitions.sh              # N = 3000 and 10000
 #   COUNTS="1000" bash benchmarks/many-partitions.sh
 #   BROKER=/path/to/golog-broker.dll bash benchmarks/many-partitions.sh   # another build (e.g. main, for "before")
@@ -79,20 +80,23 @@ for n in $COUNTS; do
   clean=$(python_client fetch "$dir/ports.json" "$n")
   sleep 3
   rss2=$(rss_mb "$pid"); fds2=$(fds "$pid")
+  stop_broker; stop_read=$stopped
+  start_broker "$dir"
+  python_client fetch "$dir/ports.json" "$n" >/dev/null
   kill -KILL "$pid"; wait "$pid" || true
   start_broker "$dir"
   killed=$(python_client fetch "$dir/ports.json" "$n")
   stop_broker; stop2=$stopped
   timeouts=$(grep -c -i "timed out\|did not close within" "$dir/broker.log" || true)
-  printf "%s\t%s MB / %s fds\t%s MB / %s fds\t%s s\t%s s\t%s s\t%s MB / %s fds\t%s s\t%s s\t%s\n" \
-    "$n" "$rss0" "$fds0" "$rss1" "$fds1" "$produced" "$stop1" "$clean" "$rss2" "$fds2" "$killed" "$stop2" "$timeouts" >>"$rows"
+  printf "%s\t%s MB / %s fds\t%s MB / %s fds\t%s s\t%s s\t%s s\t%s MB / %s fds\t%s s\t%s s\t%s s\t%s\n" \
+    "$n" "$rss0" "$fds0" "$rss1" "$fds1" "$produced" "$stop1" "$clean" "$rss2" "$fds2" "$stop_read" "$killed" "$stop2" "$timeouts" >>"$rows"
   rm -rf "$dir"
 done
 
 echo
 echo "load: $(uptime)"
 {
-  printf "partitions\tempty broker\tidle after produce\tlisten to all produced\tclean stop\tfirst fetch of all, after clean stop\tafter fetching all\tfirst fetch of all, after kill -9\tclean stop\tshutdown timeouts\n"
+  printf "partitions\tempty broker\tidle after produce\tlisten to all produced\tclean stop\tfirst fetch of all, after clean stop\tafter fetching all\tclean stop, all read\tfirst fetch of all, after kill -9\tclean stop\tshutdown timeouts\n"
   cat "$rows"
 } | column -t -s $'\t'
 rm -f "$rows"

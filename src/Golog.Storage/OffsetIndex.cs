@@ -66,7 +66,8 @@ public sealed class OffsetIndex
     /// <summary>Parses an index file; null if it is not a plausible index for a log of <paramref name="logSize"/> bytes.</summary>
     public static OffsetIndex? TryParse(ReadOnlySpan<byte> bytes, long logSize)
     {
-        if (bytes.Length % 8 != 0) return null;
+        // a non-empty log's index has an entry for its first batch: an empty file is one whose content a crash lost
+        if (bytes.Length % 8 != 0 || (bytes.Length == 0 && logSize > 0)) return null;
         var index = new OffsetIndex(bytes.Length / 8);
         for (int i = 0; i < bytes.Length; i += 8)
         {

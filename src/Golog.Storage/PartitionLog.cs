@@ -13,13 +13,11 @@ namespace Golog.Storage;
 /// set with <see cref="AdvanceHighWatermark"/>); readers see only whole batches below the high watermark, so
 /// unacknowledged bytes are never served. Not thread-safe otherwise: the owner serialises every call.
 /// </summary>
-public sealed class PartitionLog : IDisposable
+public sealed partial class PartitionLog : IDisposable
 {
     private readonly List<Segment> _segments;
     private readonly List<Segment> _unsynced = [];
     private readonly List<PendingSeal> _seals = [];
-    private readonly LeaderEpochCache _epochs;
-    private ProducerStateTable _producers;
     private readonly IFileSystem _files;
     private readonly ILogger _log;
     private bool _directoryUnsynced;
@@ -30,15 +28,14 @@ public sealed class PartitionLog : IDisposable
     // so a high watermark inside a batch, which replication can produce, holds that batch back until it passes it).
     private LogPosition _servableEnd;
 
-    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, LeaderEpochCache epochs,
-        ProducerStateTable producers, ILogger log)
+    private PartitionLog(IFileSystem files, string directory, LogConfig config, List<Segment> segments, bool asLastClosed, ILogger log)
     {
         _files = files;
         Directory = directory;
         Config = config;
         _segments = segments;
-        _epochs = epochs;
-        _producers = producers;
+        _asLastClosed = asLastClosed;
+        _openedUtc = DateTime.UtcNow;
         _log = log;
         _flushed = _servableEnd = _written = new LogPosition(Active.NextOffset, Active, Active.WrittenSize);
         _highWatermark = Active.NextOffset;
@@ -56,7 +53,7 @@ public sealed class PartitionLog : IDisposable
     /// <summary>Offset after the last acknowledged record: readers see the whole batches below it.</summary>
     public long HighWatermark => _highWatermark;
     /// <summary>The leader-epoch checkpoint: each epoch with the offset its first batch got.</summary>
-    public IReadOnlyList<EpochEntry> LeaderEpochs => _epochs.Entries;
+    public IReadOnlyList<EpochEntry> LeaderEpochs => Epochs.Entries;
     public long SizeInBytes => _segments.Sum(s => s.Size);
 
     /// <summary>Bytes appended but not yet written to the file (only the active segment has any: a roll writes the old one's).</summary>
@@ -70,24 +67,16 @@ public sealed class PartitionLog : IDisposable
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/>. Sealed closed segments are trusted and read
     /// lazily; a closed segment without an index (rolled, seal not done before a crash) is CRC-scanned, and if its
-    /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean. The producer
-    /// state is the newest producer snapshot's plus the batch headers after it (<see cref="ProducerStateLoader"/>).
+    /// tail was torn the log ends there; the active segment is scanned unless the shutdown was clean. The leader-epoch
+    /// checkpoint and the producer state are read on first use (see <see cref="BeforeChange"/>).
     /// </summary>
     public static PartitionLog Open(string directory, LogConfig config, bool cleanShutdown, ILogger log, IFileSystem? files = null)
     {
         files ??= DiskFileSystem.Instance;
-        files.CreateDirectory(directory);
         // the active segment keeps the .index file a clean close left (it is only read at a clean open): removing it
         // here would cost every partition a directory fsync to open; a roll removes it first (see Roll)
         var segments = OpenSegments(files, directory, config, cleanShutdown, log);
-        var epochs = LeaderEpochCache.Load(files, directory);
-        epochs.TruncateFromEnd(segments[^1].NextOffset); // epochs whose first batch did not survive a crash
-        var producers = ProducerStateLoader.Load(files, directory, segments, log);
-        // state that is in memory now: rolls write the next snapshots, one per segment base
-        ProducerSnapshot.Delete(files, directory, offset => !segments.Exists(s => s.BaseOffset == offset));
-        var partitionLog = new PartitionLog(files, directory, config, segments, epochs, producers, log);
-        partitionLog.RemoveExpiredProducers(DateTime.UtcNow);
-        return partitionLog;
+        return new PartitionLog(files, directory, config, segments, cleanShutdown && segments[^1].OpenedFromIndex, log);
     }
 
     private static List<Segment> OpenSegments(IFileSystem files, string directory, LogConfig config, bool cleanShutdown, ILogger log)
@@ -95,6 +84,7 @@ public sealed class PartitionLog : IDisposable
         var bases = StorageLayout.FindSegments(files, directory);
         if (bases.Count == 0)
         {
+            files.CreateDirectory(directory); // only here: a partition with segments has its directory (a mkdir per open was 3% of a first fetch)
             var first = Segment.Create(files, directory, 0, config);
             files.SyncDirectory(directory);
             return [first];
@@ -173,7 +163,7 @@ public sealed class PartitionLog : IDisposable
         var verdict = CheckProducer(batch);
         if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
         EncodeAtEnd(records, timestampMs, leaderEpoch, producer);
-        _producers.Record(batch);
+        ProducerState.Record(batch);
         return verdict;
     }
 
@@ -195,7 +185,7 @@ public sealed class PartitionLog : IDisposable
     {
         var producer = ProducerBatch.Read(batch, LogEndOffset);
         var offsets = StoreRawBatch(batch, info, leaderEpoch);
-        if (producer.HasProducerId) _producers.Record(producer);
+        if (producer.HasProducerId) ProducerState.Record(producer);
         return offsets;
     }
 
@@ -243,7 +233,7 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>The leader epoch of the last batch appended (-1 for a log that never had one).</summary>
-    public int LatestEpoch => _epochs.Entries.Count == 0 ? -1 : _epochs.Entries[^1].Epoch;
+    public int LatestEpoch => Epochs.Entries.Count == 0 ? -1 : Epochs.Entries[^1].Epoch;
 
     /// <summary>
     /// Kafka's OffsetsForLeaderEpoch answer, which a follower truncates by: the largest epoch this log knows that is
@@ -252,7 +242,7 @@ public sealed class PartitionLog : IDisposable
     /// </summary>
     public (int Epoch, long EndOffset) EpochEnd(int epoch)
     {
-        var entries = _epochs.Entries;
+        var entries = Epochs.Entries;
         for (int i = entries.Count - 1; i >= 0; i--)
             if (entries[i].Epoch <= epoch)
                 return (entries[i].Epoch, i + 1 < entries.Count ? entries[i + 1].StartOffset : LogEndOffset);
@@ -277,7 +267,7 @@ public sealed class PartitionLog : IDisposable
         var verdict = CheckProducer(producer);
         if (verdict.Outcome != ProducerAppendOutcome.Appended) return verdict;
         StoreRawBatch(batch, info, leaderEpoch);
-        _producers.Record(producer);
+        ProducerState.Record(producer);
         return verdict;
     }
 
@@ -287,19 +277,21 @@ public sealed class PartitionLog : IDisposable
         if (producer.FirstSequence < 0)
             throw new InvalidBatchException(InvalidBatchReason.Corrupt,
                 $"batch of producer {producer.ProducerId} has sequence {producer.FirstSequence}; an idempotent producer's sequences start at 0");
-        return _producers.Check(producer);
+        return ProducerState.Check(producer);
     }
 
-    /// <summary>The idempotent producers this partition remembers (rebuilt from the log at open).</summary>
-    public ProducerStateTable Producers => _producers;
+    /// <summary>The idempotent producers this partition remembers (rebuilt from the log on first use).</summary>
+    public ProducerStateTable Producers => ProducerState;
 
     /// <summary>
     /// Forgets the producers idle for <see cref="LogConfig.ProducerIdExpiration"/> (measured, as Kafka does, from their
-    /// last batch's max timestamp). Runs at open and at every roll; an owner may run it periodically too, as Kafka
-    /// does every 10 minutes. Returns how many were forgotten.
+    /// last batch's max timestamp). Runs as of the open when the state is read, and at every roll; an owner may run it
+    /// periodically too, as Kafka does every 10 minutes. Returns how many were forgotten.
     /// </summary>
-    public int RemoveExpiredProducers(DateTime nowUtc) =>
-        _producers.RemoveExpired(new DateTimeOffset(nowUtc).ToUnixTimeMilliseconds(), Config.ProducerIdExpiration);
+    public int RemoveExpiredProducers(DateTime nowUtc) => RemoveExpired(ProducerState, nowUtc);
+
+    private int RemoveExpired(ProducerStateTable producers, DateTime nowUtc) =>
+        producers.RemoveExpired(new DateTimeOffset(nowUtc).ToUnixTimeMilliseconds(), Config.ProducerIdExpiration);
 
     private (long BaseOffset, long LastOffset) StoreRawBatch(ReadOnlySpan<byte> batch, BatchInfo info, int leaderEpoch)
     {
@@ -312,6 +304,7 @@ public sealed class PartitionLog : IDisposable
 
     private Span<byte> ReserveAtEnd(int size)
     {
+        BeforeChange();
         if (ShouldRoll(size)) Roll();
         return Active.ReserveBatch(size);
     }
@@ -320,7 +313,7 @@ public sealed class PartitionLog : IDisposable
     private (long BaseOffset, long LastOffset) CompleteAtEnd(int size, int recordCount, int leaderEpoch)
     {
         long baseOffset = LogEndOffset;
-        _epochs.Assign(leaderEpoch, baseOffset);
+        Epochs.Assign(leaderEpoch, baseOffset);
         Active.CompleteBatch(size, recordCount);
         return (baseOffset, baseOffset + recordCount - 1);
     }
@@ -405,6 +398,7 @@ public sealed class PartitionLog : IDisposable
     private void CutAt(long offset)
     {
         if (offset >= LogEndOffset) return;
+        BeforeChange();
         int keep = FindSegment(offset);
         while (_segments.Count - 1 > keep)
         {
@@ -424,7 +418,7 @@ public sealed class PartitionLog : IDisposable
         if (_written.NextOffset > end) _written = endPosition;
         if (_servableEnd.NextOffset > end) _servableEnd = endPosition;
         _highWatermark = Math.Min(_highWatermark, end);
-        _epochs.TruncateFromEnd(end);
+        Epochs.TruncateFromEnd(end);
         _producers = ProducerStateLoader.Load(_files, Directory, _segments, _log); // forgets the batches cut, and their snapshots
         _log.Warning("Truncated {Directory} to offset {Offset}: log end is now {End}", Directory, offset, end);
     }
@@ -498,6 +492,7 @@ public sealed class PartitionLog : IDisposable
         long remainingBytes = SizeInBytes;
         while (_segments.Count > 1 && _servableEnd.Segment != _segments[0] && expired(_segments[0], remainingBytes))
         {
+            BeforeChange(); // the producers of the segments deleted stay known, as if read at open
             var segment = _segments[0];
             remainingBytes -= segment.Size;
             _segments.RemoveAt(0);
@@ -528,6 +523,7 @@ public sealed class PartitionLog : IDisposable
         if (!retention.DeletesAnything) return 0;
         if (ActiveIsIdleAndExpired(retention, nowUtc))
         {
+            BeforeChange();
             Roll();
             // everything was acknowledged: the new segment starts at the flushed offset and the high watermark
             _flushed = _servableEnd = _written = new LogPosition(Active.NextOffset, Active, 0);
@@ -543,15 +539,25 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Clean close: runs every due fsync and seal, then seals the active segment so the next start skips recovery, and
-    /// snapshots the producer state at the log end so the next start reads no batch header for it.
+    /// snapshots the producer state (if it was read) at the log end so the next start reads no batch header for it.
+    /// A log opened after a clean close and not changed since is left as that close left it: nothing to write, and
+    /// with thousands of partitions the fsyncs were most of a clean stop.
     /// </summary>
     public void Close()
     {
-        TakeUnsynced().Run();
-        Active.Seal();
-        try { ProducerSnapshot.Write(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(_producers)); }
-        catch (IOException e) { _log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers instead", Directory, e.Message); }
+        if (!_asLastClosed)
+        {
+            TakeUnsynced().Run();
+            Active.SealAtClose();
+            if (_producers is { } producers) WriteSnapshot(producers);
+        }
         foreach (var s in _segments) s.Dispose();
+    }
+
+    private void WriteSnapshot(ProducerStateTable producers)
+    {
+        try { ProducerSnapshot.WriteUnsynced(_files, Directory, LogEndOffset, ProducerSnapshot.Serialize(producers)); }
+        catch (IOException e) { _log.Warning("Could not write the producer snapshot of {Directory} ({Reason}); the next start reads the batch headers instead", Directory, e.Message); }
     }
 
     public void Dispose()
@@ -582,7 +588,7 @@ public sealed class PartitionLog : IDisposable
         old.WritePending();
         _unsynced.Remove(old); // the seal's fsync covers it
         RemoveExpiredProducers(DateTime.UtcNow);
-        _seals.Add(old.PrepareSeal(new PendingSnapshot(_files, Directory, old.NextOffset, ProducerSnapshot.Serialize(_producers))));
+        _seals.Add(old.PrepareSeal(new PendingSnapshot(_files, Directory, old.NextOffset, ProducerSnapshot.Serialize(ProducerState))));
         var next = Segment.Create(_files, Directory, old.NextOffset, Config);
         _segments.Add(next); // before anything else can fail: an untracked file would make every later roll fail on "file exists"
         _directoryUnsynced = true;

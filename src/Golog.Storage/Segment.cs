@@ -25,6 +25,10 @@ public sealed class Segment : IDisposable
     private long _corruptFrom = long.MaxValue; // first byte of a damaged region found by an index rebuild or a read
     private bool _indexFromFile;               // _index was loaded from the .index file and not checked against the log
     private volatile bool _deleted;            // read by the sync thread, which may still hold this segment after retention
+    // Whether the file may hold changes no fsync of this process covered: set by the owner after each change to the
+    // file (after: a sync that cleared it meanwhile is followed by another), cleared by Sync just before its fsync.
+    // Unknown at open, so set, unless a clean close left the file (its fsync did).
+    private volatile bool _unsynced = true;
     // The sync thread writes a rolled segment's .index file while the owner may truncate or delete the segment: the
     // lock orders the two, and a truncation bumps the version so that an index of the old content is never written.
     private readonly Lock _indexFileLock = new();
@@ -53,6 +57,8 @@ public sealed class Segment : IDisposable
     public DateTime? FirstAppendUtc { get; private set; }
     internal string IndexPath { get; }
     public string LogPath => _logPath;
+    /// <summary>Whether <see cref="OpenActive"/> trusted the index a clean close left (no scan): the files are as that close left them.</summary>
+    public bool OpenedFromIndex { get; private set; }
 
     public static Segment Create(IFileSystem files, string dir, long baseOffset, LogConfig config)
     {
@@ -150,7 +156,12 @@ public sealed class Segment : IDisposable
     public static Segment OpenActive(IFileSystem files, string dir, long baseOffset, LogConfig config, bool cleanShutdown, ILogger log)
     {
         var segment = new Segment(files, dir, baseOffset, config, FileMode.Open);
-        if (!(cleanShutdown && segment.TryLoadTailFromIndex())) segment.Recover(log);
+        if (cleanShutdown && segment.TryLoadTailFromIndex())
+        {
+            segment.OpenedFromIndex = true;
+            segment._unsynced = false; // the clean close fsync'd it
+        }
+        else segment.Recover(log);
         return segment;
     }
 
@@ -186,7 +197,8 @@ public sealed class Segment : IDisposable
     public void WritePending()
     {
         if (_pendingLength == 0) return;
-        _file.Write(_pending.AsSpan(0, _pendingLength), WrittenSize);
+        try { _file.Write(_pending.AsSpan(0, _pendingLength), WrittenSize); }
+        finally { _unsynced = true; }
         WrittenSize += _pendingLength;
         _pendingLength = 0;
         _pendingRecords = 0;
@@ -212,7 +224,7 @@ public sealed class Segment : IDisposable
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
         RecordBatchReader.TryReadHeader(header[..Read(position, header)], _config.MaxBatchBytes, out var cut);
         RemoveIndexFile();
-        _file.SetLength(position); // first: if it fails, the segment's bookkeeping still matches the file
+        SetFileLength(position); // first: if it fails, the segment's bookkeeping still matches the file
         _pendingLength = 0;
         _pendingRecords = 0;
         WrittenSize = position;
@@ -237,7 +249,13 @@ public sealed class Segment : IDisposable
         NextOffset = next;
         TruncateIndex(WrittenSize + p);
         // a write that failed part way left some pending bytes in the file: later writes might not cover them all
-        if (_file.Length > WrittenSize) _file.SetLength(WrittenSize);
+        if (_file.Length > WrittenSize) SetFileLength(WrittenSize);
+    }
+
+    private void SetFileLength(long length)
+    {
+        try { _file.SetLength(length); }
+        finally { _unsynced = true; }
     }
 
     private void TruncateIndex(long end)
@@ -251,14 +269,22 @@ public sealed class Segment : IDisposable
     public DateTime LastWriteUtc => _files.LastWriteUtc(_logPath);
 
     /// <summary>
-    /// fsync of the log file. Safe to call from another thread while the owner appends. A sync queued before the
-    /// segment was rolled can run after retention deleted it: a deleted segment has nothing left to make durable.
+    /// fsync of the log file, unless nothing changed in it since the last one (a close after the last ack's sync, a
+    /// log reopened after a clean close: with thousands of partitions, those fsyncs were most of a clean stop). Safe
+    /// to call from another thread while the owner appends. A sync queued before the segment was rolled can run after
+    /// retention deleted it: a deleted segment has nothing left to make durable.
     /// </summary>
     public void Sync()
     {
-        if (_deleted) return;
+        if (_deleted || !_unsynced) return;
+        _unsynced = false;
         try { _file.Sync(); }
         catch (ObjectDisposedException) when (_deleted) { } // deleted between the check and the call
+        catch
+        {
+            _unsynced = true; // not known to be durable: the next sync tries again
+            throw;
+        }
     }
 
     /// <summary>Closes the segment for writing on this thread: writes and fsyncs it, then persists its index (see <see cref="PendingSeal"/>).</summary>
@@ -266,6 +292,19 @@ public sealed class Segment : IDisposable
     {
         WritePending();
         PrepareSeal().Run();
+    }
+
+    /// <summary>
+    /// <see cref="Seal"/> of the active segment at a clean close: the log is fsync'd, its index written but not
+    /// fsync'd. The index only caches what the durable log says, and the next open checks it against the log's tail
+    /// (one a power loss emptied or lost means a scan, as after a crash); with thousands of partitions, that fsync
+    /// was most of a clean stop. A later roll seals the segment again, durably, before another follows it.
+    /// </summary>
+    internal void SealAtClose()
+    {
+        WritePending();
+        Sync();
+        lock (_indexFileLock) _files.WriteAllBytes(IndexPath, EnsureIndex().Serialize(), sync: false);
     }
 
     /// <summary>
@@ -517,7 +556,7 @@ public sealed class Segment : IDisposable
     {
         log.Warning("Recovery truncated {Segment}: dropped {Bytes} bytes after the last valid batch at byte {Position} (next offset {NextOffset})",
             _logPath, WrittenSize - scan.ValidBytes, scan.ValidBytes, NextOffset);
-        _file.SetLength(scan.ValidBytes);
+        SetFileLength(scan.ValidBytes);
         Sync();
         WrittenSize = scan.ValidBytes;
     }

@@ -215,8 +215,8 @@ public sealed class PartitionActorSpecs(ITestOutputHelper output) : BrokerSpec(o
     [Fact]
     public async Task A_partition_whose_log_cannot_be_opened_answers_every_request_with_storage_error_instead_of_hanging()
     {
-        Directory.CreateDirectory(PartitionDir(Topic, 0));
-        File.WriteAllText(Path.Combine(PartitionDir(Topic, 0), LeaderEpochCache.FileName), "not a checkpoint\n");
+        Directory.CreateDirectory(Root);
+        File.WriteAllText(PartitionDir(Topic, 0), "a file where the partition's directory should be\n");
         var status = new PartitionStatus();
         var partition = StartPartition(status: status);
         var probe = CreateTestProbe();

@@ -50,9 +50,18 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
         }
         Assert.Equal([SnapshotName(2)], Snapshots());
 
-        using var reopened = Open();
-        Assert.Equal(new ProducerAppendResult(Outcome.Duplicate, 0, 1), Send(reopened, 0, records: 2));
-        Assert.Empty(Snapshots()); // not at a segment base: the state is in memory now, the next roll writes one
+        using (var reopened = Open())
+        {
+            Assert.Equal(new ProducerAppendResult(Outcome.Duplicate, 0, 1), Send(reopened, 0, records: 2));
+            Assert.Equal([SnapshotName(2)], Snapshots()); // the log still ends there, so a close will not write it again
+            Send(reopened, 2);
+            reopened.Close();
+        }
+        Assert.Equal([SnapshotName(2), SnapshotName(3)], Snapshots());
+
+        using var again = Open();
+        Assert.Equal(new ProducerAppendResult(Outcome.Duplicate, 2, 2), Send(again, 2));
+        Assert.Equal([SnapshotName(3)], Snapshots()); // neither a segment base nor the log end: the state is in memory now
     }
 
     [Fact]
@@ -89,7 +98,7 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
     }
 
     [Fact]
-    public void Retention_leaves_alone_the_snapshot_a_seal_is_still_writing_and_only_an_open_removes_a_cut_short_one()
+    public void Retention_leaves_alone_the_snapshot_a_seal_is_still_writing_and_only_the_state_read_after_an_open_removes_a_cut_short_one()
     {
         string writing = Path.Combine(PartitionDir, SnapshotName(6) + ".tmp");
         using (var log = Open(new LogConfig { SegmentMessages = 2, Retention = new RetentionPolicy(null, 1) }))
@@ -100,7 +109,8 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
             Assert.True(File.Exists(writing), "retention deleted the temp file of a snapshot being written: its rename fails with storage_error");
         }
         using var reopened = Open();
-        Assert.False(File.Exists(writing), "a rewrite a crash cut short is removed at open");
+        _ = reopened.Producers;
+        Assert.False(File.Exists(writing), "a rewrite a crash cut short is removed when the state is read after an open");
     }
 
     [Fact]
