@@ -61,13 +61,14 @@ import json,sys; ps=json.load(sys.stdin)['topics'][0]['partitions']; print(next(
 }
 lag_sampler() { # $1 the leader of rf3-0: prints "max median" lag in messages per follower when stopped (SIGTERM)
   exec python3 - "$1" "$(port_of 1 http)" "$(port_of 2 http)" "$(port_of 3 http)" <<'PY'
-import re, signal, statistics, sys, time, urllib.request
+import signal, statistics, sys, time, urllib.request
 leader, ports = int(sys.argv[1]), {n: int(p) for n, p in zip((1, 2, 3), sys.argv[2:])}
-pattern = re.compile(r'^golog_partition_log_end_offset\{[^}]*partition="0"[^}]*topic="rf3"[^}]*\} (\d+)', re.M)
-def log_end(node):
+def log_end(node): # rf3-0's line, whatever the order of its labels
     text = urllib.request.urlopen(f"http://127.0.0.1:{ports[node]}/metrics", timeout=2).read().decode()
-    m = pattern.search(text) or re.search(r'^golog_partition_log_end_offset\{[^}]*topic="rf3"[^}]*partition="0"[^}]*\} (\d+)', text, re.M)
-    return int(m.group(1)) if m else None
+    for line in text.splitlines():
+        if line.startswith("golog_partition_log_end_offset{") and 'topic="rf3"' in line and 'partition="0"' in line:
+            return int(float(line.rsplit(" ", 1)[1]))
+    return None
 lags = {n: [] for n in ports if n != leader}
 def report(*_):
     for n, values in lags.items():
@@ -76,7 +77,7 @@ def report(*_):
 signal.signal(signal.SIGTERM, report)
 while True:
     try:
-        ends = {n: log_end(n) for n in ports} # the leader first would make every follower look behind by a read's time
+        ends = {n: log_end(n) for n in ports}
         if all(v is not None for v in ends.values()):
             for n in lags: lags[n].append(max(0, ends[leader] - ends[n]))
     except OSError: pass

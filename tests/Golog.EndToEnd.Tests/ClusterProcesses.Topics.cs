@@ -28,7 +28,14 @@ public sealed partial class ClusterProcesses
     /// </summary>
     public async Task<ClusterMetadata> CreateTopicAsync(string topic, int partitions, int replicationFactor, TimeSpan timeout)
     {
-        await using (var client = await LineClient.ConnectAsync(_running.First(r => !_paused.Contains(r.Key)).Value.Port))
+        await AskToCreateTopicAsync(_running.First(r => !_paused.Contains(r.Key)).Value.Port, topic, partitions, replicationFactor, timeout);
+        return await WaitUntilHealthyAsync(topic, partitions, replicationFactor, timeout);
+    }
+
+    /// <summary>The create_topic request of <see cref="CreateTopicAsync"/>, asked of the JSON door at <paramref name="port"/>, without the wait.</summary>
+    public static async Task AskToCreateTopicAsync(int port, string topic, int partitions, int replicationFactor, TimeSpan timeout)
+    {
+        await using (var client = await LineClient.ConnectAsync(port))
         {
             string request = $$"""{"type":"create_topic","id":1,"topic":"{{topic}}","partitions":{{partitions}},"replication_factor":{{replicationFactor}}}""";
             string reply = await client.RequestAsync(request);
@@ -42,12 +49,19 @@ public sealed partial class ClusterProcesses
             if (!reply.Contains("\"ok\":true") && !(retried && reply.Contains(ErrorCode.TopicAlreadyExists)))
                 throw new InvalidOperationException($"create_topic {topic}: {reply}");
         }
-        return await WaitUntilHealthyAsync(topic, partitions, replicationFactor, timeout);
     }
 
     /// <summary>Every partition of <paramref name="topic"/> led with an ISR of <paramref name="isr"/> nodes, as every node's metadata says alike.</summary>
     public Task<ClusterMetadata> WaitUntilHealthyAsync(string topic, int partitions, int isr, TimeSpan timeout) =>
-        WaitUntilAsync(topic, m => m.Topics.SingleOrDefault(t => t.Name == topic) is { } t && t.Partitions.Count == partitions
-            && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == isr),
-            timeout, $"every partition of {topic} led with an ISR of {isr}");
+        WaitUntilAsync(topic, Healthy(topic, partitions, isr), timeout, HealthyWhat(topic, isr));
+
+    /// <summary><see cref="WaitUntilHealthyAsync(string, int, int, TimeSpan)"/> over the JSON doors of nodes run some other way (in-process hosts).</summary>
+    public static Task<ClusterMetadata> WaitUntilHealthyAsync(Func<IReadOnlyList<(int Node, int Port)>> nodes, string topic, int partitions, int isr, TimeSpan timeout) =>
+        WaitUntilAsync(nodes, topic, Healthy(topic, partitions, isr), timeout, HealthyWhat(topic, isr));
+
+    private static Func<ClusterMetadata, bool> Healthy(string topic, int partitions, int isr) =>
+        m => m.Topics.SingleOrDefault(t => t.Name == topic) is { } t && t.Partitions.Count == partitions
+            && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == isr);
+
+    private static string HealthyWhat(string topic, int isr) => $"every partition of {topic} led with an ISR of {isr}";
 }

@@ -115,7 +115,16 @@ public sealed partial class ClusterProcesses : IAsyncDisposable
     /// the brokers' states: each node's failure detector decides on its own when another is unreachable.)
     /// </summary>
     public Task<ClusterMetadata> WaitUntilAsync(string? topic, Func<ClusterMetadata, bool> condition, TimeSpan timeout, string what) =>
-        PollAsync(topic, answers => answers.All(condition) && answers.Select(Leadership).Distinct().Count() == 1 ? answers[0] : null, timeout, what);
+        PollAsync(topic, Agreeing(condition), timeout, what);
+
+    /// <summary><see cref="WaitUntilAsync(string?, Func{ClusterMetadata, bool}, TimeSpan, string)"/> over the JSON doors of nodes run some other way (in-process hosts).</summary>
+    public static Task<ClusterMetadata> WaitUntilAsync(Func<IReadOnlyList<(int Node, int Port)>> nodes, string? topic, Func<ClusterMetadata, bool> condition,
+        TimeSpan timeout, string what) =>
+        PollAsync(nodes, () => { }, topic, Agreeing(condition), timeout, what);
+
+    /// <summary>Every answer meets <paramref name="condition"/> and all agree on who leads what.</summary>
+    private static Func<IReadOnlyList<ClusterMetadata>, ClusterMetadata?> Agreeing(Func<ClusterMetadata, bool> condition) =>
+        answers => answers.All(condition) && answers.Select(Leadership).Distinct().Count() == 1 ? answers[0] : null;
 
     /// <summary>The last lines of every node's log, incarnation by incarnation (the full logs of a run are long).</summary>
     public string Logs(int linesPerIncarnation = 150)
@@ -169,20 +178,28 @@ public sealed partial class ClusterProcesses : IAsyncDisposable
     /// Asks every running, unpaused node for metadata until <paramref name="pick"/> picks an answer, and returns it;
     /// throws after <paramref name="timeout"/> with the last answers.
     /// </summary>
-    private async Task<ClusterMetadata> PollAsync(string? topic, Func<IReadOnlyList<ClusterMetadata>, ClusterMetadata?> pick, TimeSpan timeout, string what)
+    private Task<ClusterMetadata> PollAsync(string? topic, Func<IReadOnlyList<ClusterMetadata>, ClusterMetadata?> pick, TimeSpan timeout, string what) =>
+        PollAsync(() => [.. _running.Where(r => !_paused.Contains(r.Key)).Select(r => (r.Key, r.Value.Port))], () =>
+        {
+            if (_running.FirstOrDefault(r => r.Value.HasExited) is { Value: not null } gone)
+                throw new InvalidOperationException($"node {gone.Key} exited by itself while waiting for {what}");
+        }, topic, pick, timeout, what);
+
+    /// <summary>The polling itself, over the JSON doors <paramref name="nodes"/> names at each round; <paramref name="check"/> runs before each.</summary>
+    private static async Task<ClusterMetadata> PollAsync(Func<IReadOnlyList<(int Node, int Port)>> nodes, Action check, string? topic,
+        Func<IReadOnlyList<ClusterMetadata>, ClusterMetadata?> pick, TimeSpan timeout, string what)
     {
         var waited = Stopwatch.StartNew();
         string last = "none";
         Exception? failure = null;
         while (waited.Elapsed < timeout)
         {
-            if (_running.FirstOrDefault(r => r.Value.HasExited) is { Value: not null } gone)
-                throw new InvalidOperationException($"node {gone.Key} exited by itself while waiting for {what}");
+            check();
             try
             {
-                var nodes = _running.Where(r => !_paused.Contains(r.Key)).ToList();
-                var answers = await Task.WhenAll(nodes.Select(r => MetadataAsync(r.Value, topic)));
-                last = string.Join("\n", nodes.Zip(answers, (r, m) => $"node {r.Key}: {Brokers(m)}; {Leadership(m)}"));
+                var asked = nodes();
+                var answers = await Task.WhenAll(asked.Select(n => MetadataAsync(n.Port, topic)));
+                last = string.Join("\n", asked.Zip(answers, (n, m) => $"node {n.Node}: {Brokers(m)}; {Leadership(m)}"));
                 failure = null;
                 if (pick(answers) is { } picked) return picked;
             }
@@ -192,9 +209,9 @@ public sealed partial class ClusterProcesses : IAsyncDisposable
         throw new TimeoutException($"not {what} within {timeout.TotalSeconds} s; last metadata:\n{last}", failure);
     }
 
-    private static async Task<ClusterMetadata> MetadataAsync(BrokerProcess node, string? topic)
+    private static async Task<ClusterMetadata> MetadataAsync(int port, string? topic)
     {
-        await using var client = await GologClient.ConnectAsync("127.0.0.1", node.Port);
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", port);
         return await client.ClusterMetadataAsync(topic);
     }
 

@@ -27,17 +27,19 @@ public sealed class InProcessClusterTests
         try
         {
             await CreateTopicAsync(nodes);
-            var before = await WaitUntilHealthyAsync(nodes, Nodes);
+            var healthy = await WaitUntilHealthyAsync(nodes, Nodes);
+            var before = TopicOf(healthy);
             var acknowledged = await ProduceAsync(nodes, "before");
 
-            int leaving = await ControllerAsync(nodes);
+            int leaving = healthy.Controller ?? throw new InvalidOperationException("no controller in the metadata");
             Assert.Contains(before.Partitions, p => p.Leader == leaving); // leaders are spread over all three nodes
             await nodes[leaving].DisposeAsync(); // CoordinatedShutdown: the node leaves the cluster, then stops
             nodes.Remove(leaving);
-            var after = await WaitUntilAsync(nodes, t => t.Partitions.All(p => p.Leader is { } l && l != leaving && p.Isr!.Count == Nodes - 1),
+            var moved = await WaitUntilAsync(nodes, t => t.Partitions.All(p => p.Leader is { } l && l != leaving && p.Isr!.Count == Nodes - 1),
                 "every partition led by a node still up, its ISR without the node that left");
+            var after = TopicOf(moved);
 
-            Assert.NotEqual(leaving, await ControllerAsync(nodes));
+            Assert.NotEqual(leaving, moved.Controller);
             foreach (var (was, now) in before.Partitions.Zip(after.Partitions).Where(p => p.First.Leader == leaving))
             {
                 Assert.True(now.LeaderEpoch > was.LeaderEpoch, $"partition {now.Partition}: epoch {now.LeaderEpoch} after {was.LeaderEpoch}");
@@ -47,7 +49,7 @@ public sealed class InProcessClusterTests
 
             int seed = PortsFile.Read(PortsFileOf(storage.Path, nodes.Keys.First()))[Golog.Cluster.ClusterNode.PortsFileKey].Port;
             nodes[leaving] = await StartNodeAsync(storage.Path, leaving, seed);
-            var back = await WaitUntilHealthyAsync(nodes, Nodes); // caught up with what was produced meanwhile, or not in the ISR
+            var back = TopicOf(await WaitUntilHealthyAsync(nodes, Nodes)); // caught up with what was produced meanwhile, or not in the ISR
             Assert.All(back.Partitions, p => Assert.Contains(leaving, p.Isr!));
             Assert.Equal(acknowledged.OrderBy(a => a.Key), (await ReadAllAsync(nodes, acknowledged.Count)).OrderBy(s => s.Key));
         }
@@ -77,7 +79,7 @@ public sealed class InProcessClusterTests
         nodes = await StartClusterAsync(storage.Path);
         try
         {
-            var topic = await WaitUntilHealthyAsync(nodes, Nodes);
+            var topic = TopicOf(await WaitUntilHealthyAsync(nodes, Nodes));
             Assert.Equal(Partitions, topic.Partitions.Count); // from the durable store: nobody created it again
             Assert.Equal(acknowledged.OrderBy(a => a.Key), (await ReadAllAsync(nodes, acknowledged.Count)).OrderBy(s => s.Key));
         }
@@ -116,49 +118,19 @@ public sealed class InProcessClusterTests
     private static IReadOnlyList<BrokerAddress> Bootstrap(Dictionary<int, InProcessBroker> nodes) =>
         [.. nodes.Values.Select(n => new BrokerAddress("127.0.0.1", n.Port))];
 
-    /// <summary>Creates the topic with a replica on every node, asking again while the cluster is still forming.</summary>
-    private static async Task CreateTopicAsync(Dictionary<int, InProcessBroker> nodes)
-    {
-        await using var client = await LineClient.ConnectAsync(nodes[1].Port);
-        string request = $$"""{"type":"create_topic","id":1,"topic":"{{Topic}}","partitions":{{Partitions}},"replication_factor":{{Nodes}}}""";
-        string reply = await client.RequestAsync(request);
-        for (var waited = Stopwatch.StartNew(); !reply.Contains("\"ok\":true") && waited.Elapsed < Timeout; reply = await client.RequestAsync(request))
-        {
-            Assert.True(reply.Contains(ErrorCode.InvalidReplicationFactor) || reply.Contains(ErrorCode.NotEnoughReplicas), reply);
-            await Task.Delay(200);
-        }
-        Assert.Contains("\"ok\":true", reply);
-    }
+    private static Task CreateTopicAsync(Dictionary<int, InProcessBroker> nodes) =>
+        ClusterProcesses.AskToCreateTopicAsync(nodes.Values.First().Port, Topic, Partitions, Nodes, Timeout);
 
-    private static async Task<int> ControllerAsync(Dictionary<int, InProcessBroker> nodes)
-    {
-        await using var client = await GologClient.ConnectAsync("127.0.0.1", nodes.Values.First().Port);
-        return (await client.ClusterMetadataAsync(Topic)).Controller ?? throw new InvalidOperationException("no controller in the metadata");
-    }
+    private static Func<IReadOnlyList<(int Node, int Port)>> Doors(Dictionary<int, InProcessBroker> nodes) =>
+        () => [.. nodes.Select(n => (n.Key, n.Value.Port))];
 
-    private static Task<TopicMetadata> WaitUntilHealthyAsync(Dictionary<int, InProcessBroker> nodes, int isr) =>
-        WaitUntilAsync(nodes, t => t.Partitions.Count == Partitions && t.Partitions.All(p => p.Leader is not null && p.Isr?.Count == isr),
-            $"every partition led with an ISR of {isr}");
+    private static Task<ClusterMetadata> WaitUntilHealthyAsync(Dictionary<int, InProcessBroker> nodes, int isr) =>
+        ClusterProcesses.WaitUntilHealthyAsync(Doors(nodes), Topic, Partitions, isr, Timeout);
 
-    /// <summary>Polls every node's metadata until all of them show the topic meeting <paramref name="condition"/>, alike.</summary>
-    private static async Task<TopicMetadata> WaitUntilAsync(Dictionary<int, InProcessBroker> nodes, Func<TopicMetadata, bool> condition, string what)
-    {
-        string last = "none";
-        for (var waited = Stopwatch.StartNew(); waited.Elapsed < Timeout; await Task.Delay(100))
-        {
-            var topics = new List<TopicMetadata>();
-            foreach (var node in nodes.Values)
-            {
-                await using var client = await GologClient.ConnectAsync("127.0.0.1", node.Port);
-                try { topics.AddRange((await client.ClusterMetadataAsync(Topic)).Topics.Where(t => t.Name == Topic)); }
-                catch (GologException e) when (e.Code == ErrorCode.UnknownTopicOrPartition) { } // the metadata has not reached this node yet
-            }
-            string Leadership(TopicMetadata t) => string.Join("; ", t.Partitions.Select(p => $"{p.Partition}: {p.Leader}@{p.LeaderEpoch} isr {string.Join(",", p.Isr ?? [])}"));
-            last = string.Join(" | ", topics.Select(Leadership));
-            if (topics.Count == nodes.Count && topics.All(condition) && topics.Select(Leadership).Distinct().Count() == 1) return topics[0];
-        }
-        throw new TimeoutException($"not {what} within {Timeout.TotalSeconds} s; last: {last}");
-    }
+    private static Task<ClusterMetadata> WaitUntilAsync(Dictionary<int, InProcessBroker> nodes, Func<TopicMetadata, bool> condition, string what) =>
+        ClusterProcesses.WaitUntilAsync(Doors(nodes), Topic, m => m.Topics.SingleOrDefault(t => t.Name == Topic) is { } t && condition(t), Timeout, what);
+
+    private static TopicMetadata TopicOf(ClusterMetadata metadata) => metadata.Topics.Single(t => t.Name == Topic);
 
     /// <summary>Ten acks=all messages to each partition through a client that follows leaders; what each was acknowledged at.</summary>
     private static async Task<Dictionary<(int Partition, long Offset), string>> ProduceAsync(Dictionary<int, InProcessBroker> nodes, string prefix)
