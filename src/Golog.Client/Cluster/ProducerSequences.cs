@@ -45,8 +45,9 @@ internal sealed class ProducerSequences(long producerId)
             waiting = new Waiting(count, new TaskCompletionSource<ProducerSequence>(TaskCreationOptions.RunContinuationsAsynchronously));
             s.Waiting.Enqueue(waiting);
         }
-        // cancelled while waiting: skipped when its turn comes (a sequence given first is kept, and answered by the caller)
-        await using (cancellationToken.Register(() => waiting.Numbered.TrySetCanceled(cancellationToken)))
+        // cancelled while waiting: skipped when its turn comes (a sequence given first is kept, and answered by the
+        // caller); under the lock, so a cancellation never lands between NumberWaiting's check and its numbering
+        await using (cancellationToken.Register(() => { lock (_partitions) waiting.Numbered.TrySetCanceled(cancellationToken); }))
             return await waiting.Numbered.Task.ConfigureAwait(false);
     }
 
@@ -65,7 +66,7 @@ internal sealed class ProducerSequences(long producerId)
         while (!s.FirstUnanswered && s.Waiting.TryDequeue(out var waiting))
         {
             if (waiting.Numbered.Task.IsCompleted) continue; // cancelled while it waited
-            waiting.Numbered.SetResult(Number(s, waiting.Count)); // under the lock, so no cancellation comes between
+            waiting.Numbered.SetResult(Number(s, waiting.Count)); // cancellations take the lock too: none comes between
         }
     }
 
