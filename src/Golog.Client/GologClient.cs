@@ -99,13 +99,15 @@ public sealed partial class GologClient : IAsyncDisposable
     /// <summary>
     /// A produce as an idempotent producer (<paramref name="producer"/>: its id, epoch and the batch's first sequence; a
     /// retry with the same fields is answered with the original offsets) and with the acks asked for.
+    /// <paramref name="written"/> runs once the request is queued on the connection, before any later request's bytes.
     /// </summary>
     public async Task<ProduceResult> ProduceAsync(string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken)
+        string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken,
+        Action? written = null)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
-        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers, producer, acks), cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers, producer, acks), cancellationToken, written).ConfigureAwait(false);
         return new ProduceResult(reply.Topic ?? topic, Require(reply.Partition, "partition"),
             Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
     }
@@ -218,10 +220,10 @@ public sealed partial class GologClient : IAsyncDisposable
     // ---- plumbing ----
 
     /// <summary>Writes one request and waits for its reply (see <see cref="WriteRequestAsync"/>).</summary>
-    private async Task<Reply> SendAsync(Action<RequestWriter, long> write, CancellationToken cancellationToken)
+    private async Task<Reply> SendAsync(Action<RequestWriter, long> write, CancellationToken cancellationToken, Action? written = null)
     {
         var reply = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await WriteRequestAsync(write, id => new Pending(id, reply, null), cancellationToken).ConfigureAwait(false);
+        await WriteRequestAsync(write, id => new Pending(id, reply, null), cancellationToken, written).ConfigureAwait(false);
         var r = await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         ThrowIfRefused(r.Ok, r.Error);
         return r;
@@ -231,7 +233,8 @@ public sealed partial class GologClient : IAsyncDisposable
     /// Writes one request and queues its <see cref="Pending"/>. Cancellation abandons the wait only: a request already
     /// written stays in the queue so that later replies still line up (its reply is dropped when it comes).
     /// </summary>
-    private async Task WriteRequestAsync(Action<RequestWriter, long> write, Func<long, Pending> pendingFor, CancellationToken cancellationToken)
+    private async Task WriteRequestAsync(Action<RequestWriter, long> write, Func<long, Pending> pendingFor, CancellationToken cancellationToken,
+        Action? written = null)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -256,6 +259,7 @@ public sealed partial class GologClient : IAsyncDisposable
                 if (_closedBecause is { } reason) { _requestBuffer.ResetWrittenCount(); throw reason(); }
                 _pending.Enqueue(pending);
             }
+            written?.Invoke(); // still under the write lock: whatever it lets go next is written after these bytes
             try
             {
                 // Not cancellable: stopping halfway through a line would leave the connection unframeable.

@@ -5,7 +5,8 @@ namespace Golog.Client.Tests;
 
 /// <summary>
 /// How an idempotent producer numbers batches with several in flight to one partition: the epoch's first batch goes
-/// alone, and a batch refused out of order is retried only when an earlier one may still land (or just did).
+/// alone, batches reach the connection in the order they were numbered, and a batch refused out of order is retried
+/// only when an earlier one may still land (or just did).
 /// </summary>
 public sealed class ProducerSequencesTests
 {
@@ -71,6 +72,45 @@ public sealed class ProducerSequencesTests
         sequences.Answered(Orders, first, stored: true);
 
         Assert.Equal(new ProducerSequence(7, 0, 1), await after.WaitAsync(Bound)); // no gap the broker would refuse
+    }
+
+    [Fact]
+    public async Task A_batch_is_written_only_after_every_batch_numbered_before_it()
+    {
+        var sequences = new ProducerSequences(7);
+        var first = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        var waiting = Enumerable.Range(0, 3).Select(_ => sequences.TakeAsync(Orders, 1, CancellationToken.None)).ToList();
+        sequences.Written(Orders, first);
+        sequences.Answered(Orders, first, stored: true);
+        var (a, b, c) = (await waiting[0], await waiting[1], await waiting[2]);
+
+        // woken together, their continuations may run in any order: the last numbered asks first
+        var cTurn = sequences.TurnToWriteAsync(Orders, c, CancellationToken.None);
+        var bTurn = sequences.TurnToWriteAsync(Orders, b, CancellationToken.None);
+        Assert.True(sequences.TurnToWriteAsync(Orders, a, CancellationToken.None).IsCompleted);
+        await Task.Delay(50);
+        Assert.False(bTurn.IsCompleted);
+        sequences.Written(Orders, a);
+        await bTurn.WaitAsync(Bound);
+        Assert.False(cTurn.IsCompleted);
+        sequences.Written(Orders, b);
+        await cTurn.WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task A_batch_answered_before_it_was_written_lets_the_next_one_go()
+    {
+        var sequences = new ProducerSequences(7);
+        var first = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        sequences.Written(Orders, first);
+        sequences.Answered(Orders, first, stored: true);
+        var failed = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        var next = await sequences.TakeAsync(Orders, 1, CancellationToken.None);
+        var nextTurn = sequences.TurnToWriteAsync(Orders, next, CancellationToken.None);
+
+        sequences.Answered(Orders, failed, stored: false); // e.g. cancelled while waiting for a connection
+
+        await nextTurn.WaitAsync(Bound); // goes, to be refused for the gap and start a new epoch, instead of waiting forever
     }
 
     [Fact]

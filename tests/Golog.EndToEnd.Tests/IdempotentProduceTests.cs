@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Golog.Client;
 
 namespace Golog.EndToEnd.Tests;
 
@@ -102,6 +104,33 @@ public sealed class IdempotentProduceTests
         Assert.Equal("invalid_request", error.GetProperty("code").GetString());
         Assert.Equal("\"acks\" must be \"all\", 1 or 0", error.GetProperty("message").GetString());
         Assert.Empty(await MessagesAsync(client, "t"));
+    }
+
+    [Fact]
+    public async Task Batches_in_flight_from_one_idempotent_client_are_each_stored_on_their_first_attempt_in_the_order_produced()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        // no retries: a batch that reached the broker ahead of one numbered before it would be refused and fail the call
+        var once = new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        await using var client = await ClusterClient.ConnectAsync([new BrokerAddress("127.0.0.1", broker.Port)], new ClusterClientOptions { Retry = once });
+        await (await client.AnyBrokerAsync()).CreateTopicAsync("t", 1);
+        const int writers = 4, batches = 40, perBatch = 5;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (int b = 0; b < batches; b++)
+                await client.ProduceAsync("t", 0, [.. Enumerable.Range(0, perBatch).Select(i => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"w{w}-{b * perBatch + i}"))]);
+        })));
+
+        var stored = new List<string>();
+        while (stored.Count < writers * batches * perBatch)
+        {
+            var fetched = await client.FetchAsync("t", 0, stored.Count);
+            Assert.NotEmpty(fetched.Records);
+            stored.AddRange(fetched.Records.Select(r => r.Message));
+        }
+        for (int w = 0; w < writers; w++)
+            Assert.Equal(Enumerable.Range(0, batches * perBatch).Select(i => $"w{w}-{i}"), stored.Where(m => m.StartsWith($"w{w}-")));
     }
 
     private static async Task<long> InitProducerIdAsync(LineClient client)

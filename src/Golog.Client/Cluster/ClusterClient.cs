@@ -83,8 +83,14 @@ public sealed class ClusterClient : IAsyncDisposable
         bool stored = false;
         try
         {
+            Action? written = null;
+            if (batch is { } numbered)
+            {
+                await sequences!.TurnToWriteAsync(tp, numbered, cancellationToken).ConfigureAwait(false);
+                written = () => sequences.Written(tp, numbered);
+            }
             var result = await OnLeaderAsync(topic, p,
-                (c, t) => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t),
+                (c, t) => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written),
                 e => batch is { } b && e.Code == ErrorCode.OutOfOrderSequenceNumber && sequences!.WaitsForAnEarlierBatch(tp, b),
                 budget, cancellationToken).ConfigureAwait(false);
             stored = true;

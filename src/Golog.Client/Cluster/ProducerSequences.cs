@@ -10,8 +10,10 @@ namespace Golog.Client;
 /// batch for, so the partition moves to a new epoch starting again at 0 (the broker accepts a newer epoch at 0).
 /// The first batch of an epoch goes alone: a broker takes a producer it has not seen yet at any sequence, so a later
 /// batch overtaking the first (several in flight) would be stored first and leave the first refused for good. The
-/// batches that wait for it are numbered in the order they asked, so the order a caller produces in is the order
-/// stored. Thread-safe.
+/// batches that wait for it are numbered in the order they asked, and every batch is written to the connection only
+/// after the batches numbered before it (<see cref="TurnToWriteAsync"/>, <see cref="Written"/>): numbered in one order
+/// and written in another, the broker would refuse the early arrivals out of order and every retry would race again.
+/// So the order a caller produces in is the order stored. Thread-safe.
 /// </summary>
 internal sealed class ProducerSequences(long producerId)
 {
@@ -28,6 +30,10 @@ internal sealed class ProducerSequences(long producerId)
         public bool FirstUnanswered;
         /// <summary>The batches waiting to be numbered, in the order they asked.</summary>
         public readonly Queue<Waiting> Waiting = new();
+        /// <summary>The first sequences of the batches numbered and not yet written, in the order they were numbered (a few: those in flight).</summary>
+        public readonly List<int> Unwritten = [];
+        /// <summary>Batches waiting for their turn to be written, by first sequence.</summary>
+        public readonly Dictionary<int, TaskCompletionSource> Turns = [];
     }
 
     private sealed record Waiting(int Count, TaskCompletionSource<ProducerSequence> Numbered);
@@ -56,6 +62,7 @@ internal sealed class ProducerSequences(long producerId)
         var taken = new ProducerSequence(ProducerId, s.Epoch, s.Next);
         if (s.Next == 0) s.FirstUnanswered = true;
         s.InFlight.Add(s.Next);
+        s.Unwritten.Add(s.Next);
         s.Next = ProducerBatch.IncrementSequence(s.Next, count);
         return taken;
     }
@@ -68,6 +75,37 @@ internal sealed class ProducerSequences(long producerId)
             if (waiting.Numbered.Task.IsCompleted) continue; // cancelled while it waited
             waiting.Numbered.SetResult(Number(s, waiting.Count)); // cancellations take the lock too: none comes between
         }
+    }
+
+    /// <summary>
+    /// Completes once every batch numbered before <paramref name="batch"/> in its epoch was written to a connection (or
+    /// answered): callers numbered in order reach the wire in that order whichever of their continuations runs first.
+    /// </summary>
+    public Task TurnToWriteAsync(TopicPartition tp, ProducerSequence batch, CancellationToken cancellationToken)
+    {
+        lock (_partitions)
+        {
+            var s = _partitions[tp];
+            if (s.Epoch != batch.Epoch || s.Unwritten.Count == 0 || s.Unwritten[0] == batch.FirstSequence) return Task.CompletedTask;
+            var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            s.Turns[batch.FirstSequence] = turn;
+            return turn.Task.WaitAsync(cancellationToken); // a cancelled waiter is answered unstored by its caller, which frees the turns
+        }
+    }
+
+    /// <summary>The batch's request is written to its connection (called under the connection's write lock, so the next batch's bytes follow it); idempotent.</summary>
+    public void Written(TopicPartition tp, ProducerSequence batch)
+    {
+        lock (_partitions)
+        {
+            var s = _partitions[tp];
+            if (s.Epoch == batch.Epoch && s.Unwritten.Remove(batch.FirstSequence)) ReleaseNextWriter(s);
+        }
+    }
+
+    private static void ReleaseNextWriter(State s)
+    {
+        if (s.Unwritten.Count > 0 && s.Turns.Remove(s.Unwritten[0], out var turn)) turn.SetResult();
     }
 
     /// <summary>
@@ -94,6 +132,7 @@ internal sealed class ProducerSequences(long producerId)
             if (s.Epoch != batch.Epoch) return; // an older epoch's batch: its gap is already left behind
             if (batch.FirstSequence == 0) s.FirstUnanswered = false;
             s.InFlight.Remove(batch.FirstSequence);
+            if (s.Unwritten.Remove(batch.FirstSequence)) ReleaseNextWriter(s); // answered unwritten: failed or cancelled before its write
             s.OvertakenBy.Remove(batch.FirstSequence);
             if (stored)
                 foreach (int later in s.InFlight.GetViewBetween(batch.FirstSequence, int.MaxValue)) s.OvertakenBy.Add(later);
@@ -104,6 +143,9 @@ internal sealed class ProducerSequences(long producerId)
                 s.FirstUnanswered = false;
                 s.InFlight.Clear();
                 s.OvertakenBy.Clear();
+                s.Unwritten.Clear();
+                foreach (var turn in s.Turns.Values) turn.SetResult(); // the old epoch's batches go now, to be refused for its gap
+                s.Turns.Clear();
             }
             NumberWaiting(s);
         }
