@@ -5,12 +5,12 @@
 # JetStream file storage) under the clients of ../shared/bench/peers (StackExchange.Redis, NATS.Net) and
 # redis-benchmark (C); the Kafka door and librdkafka's mock cluster under Confluent.Kafka; the transport null
 # servers of ../shared/bench/transport under golog-perf for the 50x1 and 1x1 workloads.
-# Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 1000000]     (quick: -Repeats 1 -Messages 200000)
-#        dotnet pwsh build.ps1 bench -Growth [-Repeats 3] [-Messages 1000000]: batched produce and consume as message
+# Usage: dotnet pwsh build.ps1 bench [-Repeats 3] [-Messages 5000000]     (quick: -Repeats 1 -Messages 200000)
+#        dotnet pwsh build.ps1 bench -Growth [-Repeats 3] [-Messages 5000000]: batched produce and consume as message
 #        size, partitions and producing connections grow, one at a time from 100 B x 1 partition x 1 connection.
 param(
     [int] $Repeats = 3,
-    [long] $Messages = 1000000,
+    [long] $Messages = 5000000,       # batched rows: long enough that the clients' JIT warm-up is a small part of a run
     [long] $SmallMessages = 200000,   # 50x1: ~10-70k msgs/s, so fewer messages keep each run under a minute
     [long] $LatencyMessages = 30000,  # 1x1
     [string] $Transport = (Join-Path $PSScriptRoot '../../shared/bench/transport'),
@@ -139,6 +139,31 @@ function Invoke-Perf([string] $label, [string[]] $arguments) {
     return $kv
 }
 
+# The floor under every 1 x 1 acknowledgement: a 170-byte append (one seed message as stored) made durable on its
+# own, as the broker's sync thread does it (FileStream.Flush(true): fsync), one at a time in the run's temp folder.
+Add-Type -TypeDefinition @'
+public static class DiskFloor
+{
+    public static double[] Measure(string dir, int count)
+    {
+        string path = System.IO.Path.Combine(dir, "disk-floor.tmp");
+        var times = new double[count];
+        var record = new byte[170];
+        using (var file = new System.IO.FileStream(path, System.IO.FileMode.CreateNew, System.IO.FileAccess.Write, System.IO.FileShare.None, 1))
+            for (int i = 0; i < count; i++)
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                file.Write(record, 0, record.Length);
+                file.Flush(true);
+                times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        System.IO.File.Delete(path);
+        System.Array.Sort(times);
+        return new[] { times[count / 2], times[count * 99 / 100], times[count * 999 / 1000] };
+    }
+}
+'@
+
 function Get-Median([double[]] $xs) { $s = $xs | Sort-Object; return $s[[int][math]::Floor(($s.Count - 1) / 2)] }
 
 try {
@@ -232,6 +257,9 @@ try {
         Add-Run 'consume-2' (Invoke-Perf 'consume from start, 2 fetches in flight' @('consume', '--broker', $b, '--topic', "batched-$r", '--messages', $Messages, '--batch', '5000', '--inflight', '2', '--broker-pid', "$($broker.Process.Id)"))
         Add-Run 'golog-50x1' (Invoke-Perf '50 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c50-$r", '--messages', $SmallMessages, '--connections', '50', '--seed'))
         Add-Run 'golog-1x1' (Invoke-Perf '1 x 1 seed produce' @('produce', '--broker', $b, '--topic', "c1-$r", '--messages', $LatencyMessages, '--seed'))
+        $floor = [DiskFloor]::Measure($work, 5000)
+        Write-Host ("--- disk alone, 170 B append + fsync x 5000: p50 {0:F3} / p99 {1:F3} / p99.9 {2:F3} ms" -f $floor[0], $floor[1], $floor[2])
+        Add-Run 'disk-1x1' @{ 'msgs_per_s' = 1000 / $floor[0]; 'p50_ms' = $floor[0]; 'p99_ms' = $floor[1]; 'p999_ms' = $floor[2] }
         $kafka = @('--protocol', 'kafka', '--ports-file', (Join-Path $work "broker-$r.ports.json"), '--broker-pid', "$($broker.Process.Id)", '--messages', $Messages)
         Add-Run 'kafka-produce' (Invoke-Perf 'Kafka door produce, acks=all' (@('produce', '--topic', "kafka-$r") + $kafka))
         Add-Run 'kafka-consume' (Invoke-Perf 'Kafka door consume from start' (@('consume', '--topic', "kafka-$r") + $kafka))
@@ -299,6 +327,7 @@ try {
     Row "consume from the start, Golog with 2 fetches in flight (peers as above)" 'consume-2' 'redis-consume' 'nats-consume' '' '' '>= 1.5M and >= 1.4x Redis' "(broker CPU $(Med 'consume-2' 'broker_cpu_us_per_msg') us/msg)"
     Row "produce 1 conn x 1 in flight ($LatencyMessages msgs): Golog seed lines; Redis redis-benchmark -c 1 (C); NATS one PubAck at a time" 'golog-1x1' 'redis-1x1' 'nats-1x1' 'raw-null-1x1' 'akka-null-1x1' 'p99 <= 0.4 ms' (& $lat 'golog-1x1') (& $lat 'redis-1x1')
     Row "produce 50 conns x 1 in flight ($SmallMessages msgs): Golog seed lines; Redis redis-benchmark -c 50 (C)" 'golog-50x1' 'redis-50x1' '' 'raw-null-50x1' 'akka-null-50x1' '>= 0.8x raw-null'
+    Write-Host "| the disk alone: 170 B append + fsync, one at a time (the floor under a 1 x 1 ack; msgs/s = 1 / p50) | $(& $lat 'disk-1x1') | | | | | | | | | |"
     $rssOf = { param($xs) if ($xs.Count) { "$(Get-Median $xs) MB" } else { '' } }
     Write-Host "| server peak RSS (VmHWM) over a round | $(& $rssOf $rss) | $(& $rssOf $redisRss) | | $(& $rssOf $natsRss) | | | | | | < 256 MB (Golog) |"
     Write-Host ""
