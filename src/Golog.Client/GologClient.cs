@@ -29,7 +29,8 @@ public sealed partial class GologClient : IAsyncDisposable
     private Func<Exception>? _closedBecause;       // lock: _pending. Set once; makes a fresh exception per failed call.
 
     /// <summary>A request waiting for its reply: read into a <see cref="Protocol.Reply"/>, or, for a fetch read in place, a <see cref="FetchReply"/>.</summary>
-    private readonly record struct Pending(long Id, TaskCompletionSource<Reply>? Reply, TaskCompletionSource<FetchReply>? Fetch)
+    /// <param name="FetchFrom">For <see cref="Fetch"/>: the offset asked for, where the reply's first batch is read from.</param>
+    private readonly record struct Pending(long Id, TaskCompletionSource<Reply>? Reply, TaskCompletionSource<FetchReply>? Fetch, long FetchFrom = 0)
     {
         public void Fail(Exception e)
         {
@@ -128,7 +129,9 @@ public sealed partial class GologClient : IAsyncDisposable
 
     /// <summary>
     /// As <see cref="FetchAsync"/>, with the reply read in place: no string or object per record (strings only when
-    /// asked for). Dispose the reply once its records were read.
+    /// asked for). It asks for the "batches" format: the stored batches in base64, whole (so a reply may hold a few
+    /// records past <paramref name="maxMessages"/>), walked in place; a broker that does not know the format answers
+    /// with JSON records, read in place too. Dispose the reply once its records were read.
     /// </summary>
     /// <exception cref="GologException">e.g. offset_out_of_range, carrying the log's bounds.</exception>
     public async Task<FetchReply> FetchReplyAsync(string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null,
@@ -136,8 +139,8 @@ public sealed partial class GologClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(topic);
         var fetch = new TaskCompletionSource<FetchReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await WriteRequestAsync((w, id) => w.Fetch(id, topic, partition, offset, maxMessages, maxBytes, maxWaitMs),
-            id => new Pending(id, null, fetch), cancellationToken).ConfigureAwait(false);
+        await WriteRequestAsync((w, id) => w.Fetch(id, topic, partition, offset, maxMessages, maxBytes, maxWaitMs, FetchFormat.Batches),
+            id => new Pending(id, null, fetch, offset), cancellationToken).ConfigureAwait(false);
         var reply = await fetch.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -324,7 +327,7 @@ public sealed partial class GologClient : IAsyncDisposable
         try
         {
             if (head.Fetch is null) reply = ReplyReader.Parse(line);
-            else fetched = FetchReply.Parse(CopyToPooled(line), line.Length);
+            else fetched = FetchReply.Parse(CopyToPooled(line), line.Length, head.FetchFrom);
         }
         catch (FormatException)
         {

@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using Golog.Storage;
 
 namespace Golog.Protocol;
 
 /// <summary>
 /// Walks the records of a <see cref="FetchReply"/> over the reply's bytes: <c>foreach (var record in reply.Records)</c>.
 /// A key or message without JSON escapes is a slice of the reply itself; one with escapes is unescaped into a buffer
-/// the reply reuses. Nothing is allocated per record.
+/// the reply reuses. A reply in the "batches" format is walked batch by batch (each CRC-checked, a compressed one
+/// decompressed), every key and message a slice of the batch. Nothing is allocated per record.
 /// </summary>
 /// <exception cref="FormatException">From <see cref="MoveNext"/>: the records are not well-formed.</exception>
 public ref struct FetchRecordReader
@@ -15,6 +17,11 @@ public ref struct FetchRecordReader
     private readonly ReadOnlySpan<byte> _json;
     private Utf8JsonReader _r;
     private FetchedRecordView _current;
+    private readonly bool _batchFormat;
+    private ReadOnlySpan<byte> _batches;   // the batches not walked yet
+    private RecordEnumerator _batch;       // the records of the batch being walked
+    private bool _inBatch;
+    private readonly long _fromOffset;
 
     internal FetchRecordReader(FetchReply reply, ReadOnlySpan<byte> json, JsonReaderState state)
     {
@@ -23,12 +30,20 @@ public ref struct FetchRecordReader
         _r = new Utf8JsonReader(json, isFinalBlock: true, state);
     }
 
+    internal FetchRecordReader(ReadOnlySpan<byte> batches, long fromOffset)
+    {
+        _batchFormat = true;
+        _batches = batches;
+        _fromOffset = fromOffset;
+    }
+
     public readonly FetchRecordReader GetEnumerator() => this;
 
     public readonly FetchedRecordView Current => _current;
 
     public bool MoveNext()
     {
+        if (_batchFormat) return MoveNextInBatches();
         if (_reply is null) return false; // a reply without records
         try
         {
@@ -77,6 +92,39 @@ public ref struct FetchRecordReader
         }
     }
 
+    /// <summary>The next record at or after the offset asked for, over the batches (the first may start below it).</summary>
+    private bool MoveNextInBatches()
+    {
+        try
+        {
+            while (true)
+            {
+                while (_inBatch && _batch.MoveNext())
+                {
+                    var record = _batch.Current;
+                    if (record.Offset < _fromOffset) continue;
+                    _current = new FetchedRecordView(record.Offset, record.Timestamp, record.HasKey, record.Key, record.Value,
+                        record.HeaderBytes, record.HeaderCount);
+                    return true;
+                }
+                _inBatch = false;
+                if (_batches.IsEmpty) return false;
+                var status = RecordBatchReader.Validate(_batches, int.MaxValue, out var info);
+                if (status != BatchStatus.Ok)
+                    throw new FormatException(status == BatchStatus.Incomplete
+                        ? "malformed reply: its last batch is cut short"
+                        : "malformed reply: a batch fails its header or CRC check");
+                _batch = RecordBatchReader.Records(_batches[..info.Size]);
+                _batches = _batches[info.Size..];
+                _inBatch = true;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or CorruptLogException)
+        {
+            throw new FormatException("malformed reply: " + e.Message, e);
+        }
+    }
+
     /// <summary>The current string token's UTF-8 bytes without JSON escapes.</summary>
     private readonly ReadOnlySpan<byte> Unescaped(int kept)
     {
@@ -92,17 +140,37 @@ public ref struct FetchRecordReader
 /// One fetched record as spans over the reply (valid until the reader moves on): UTF-8 key and message, already
 /// unescaped. Strings and the headers dictionary are made only when asked for.
 /// </summary>
-public readonly ref struct FetchedRecordView(long offset, long timestamp, bool hasKey, ReadOnlySpan<byte> key,
-    ReadOnlySpan<byte> message, ReadOnlySpan<byte> headersJson)
+public readonly ref struct FetchedRecordView
 {
-    private readonly ReadOnlySpan<byte> _headersJson = headersJson;
+    private readonly ReadOnlySpan<byte> _headersJson;   // a JSON reply's "headers" object
+    private readonly ReadOnlySpan<byte> _headerBytes;   // or a batch record's encoded headers
+    private readonly int _headerCount;
 
-    public long Offset { get; } = offset;
-    public long Timestamp { get; } = timestamp;
+    public FetchedRecordView(long offset, long timestamp, bool hasKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> message,
+        ReadOnlySpan<byte> headersJson)
+    {
+        (Offset, Timestamp, HasKey) = (offset, timestamp, hasKey);
+        Key = key;
+        Message = message;
+        _headersJson = headersJson;
+    }
+
+    internal FetchedRecordView(long offset, long timestamp, bool hasKey, ReadOnlySpan<byte> key, ReadOnlySpan<byte> message,
+        ReadOnlySpan<byte> headerBytes, int headerCount)
+    {
+        (Offset, Timestamp, HasKey) = (offset, timestamp, hasKey);
+        Key = key;
+        Message = message;
+        _headerBytes = headerBytes;
+        _headerCount = headerCount;
+    }
+
+    public long Offset { get; }
+    public long Timestamp { get; }
     /// <summary>False for a record stored without a key (JSON null); an empty key is a key.</summary>
-    public bool HasKey { get; } = hasKey;
-    public ReadOnlySpan<byte> Key { get; } = key;
-    public ReadOnlySpan<byte> Message { get; } = message;
+    public bool HasKey { get; }
+    public ReadOnlySpan<byte> Key { get; }
+    public ReadOnlySpan<byte> Message { get; }
 
     public string? KeyString() => HasKey ? Encoding.UTF8.GetString(Key) : null;
 
@@ -111,6 +179,13 @@ public readonly ref struct FetchedRecordView(long offset, long timestamp, bool h
     /// <summary>The record's headers, or null when it has none.</summary>
     public IReadOnlyDictionary<string, string>? Headers()
     {
+        if (_headerCount > 0)
+        {
+            var stored = new Dictionary<string, string>();
+            foreach (var h in new HeaderEnumerator(_headerBytes, _headerCount))
+                stored[Encoding.UTF8.GetString(h.Key)] = Encoding.UTF8.GetString(h.Value);
+            return stored;
+        }
         if (_headersJson.IsEmpty) return null;
         var r = new Utf8JsonReader(_headersJson);
         r.Read();

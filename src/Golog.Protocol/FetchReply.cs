@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 
 namespace Golog.Protocol;
@@ -6,8 +7,9 @@ namespace Golog.Protocol;
 /// <summary>
 /// A framed fetch reply read in place, for consumers that do not need a string or an object per record: the reply
 /// line's bytes are kept as they came, its top-level fields are parsed once, and <see cref="Records"/> walks the
-/// records over those bytes (see <see cref="FetchRecordReader"/>). Owns a pooled buffer: dispose it once the records
-/// were read; spans from a disposed reply must not be used.
+/// records over those bytes (see <see cref="FetchRecordReader"/>). A reply in the "batches" format has its base64
+/// decoded once, into a pooled buffer the records are then walked over as RecordBatch v2. Owns pooled buffers:
+/// dispose it once the records were read; spans from a disposed reply must not be used.
 /// </summary>
 public sealed class FetchReply : IDisposable
 {
@@ -16,11 +18,15 @@ public sealed class FetchReply : IDisposable
     private readonly int _recordsAt;          // just after the "records" array's '[' (0: the reply has no records)
     private readonly JsonReaderState _recordsState;
     private byte[] _scratch = [];             // unescaped keys and messages of the current record
+    private byte[]? _batches;                 // the decoded "batches" (pooled), when the reply has them
+    private readonly int _batchesLength;
+    private readonly long _fromOffset;
 
-    private FetchReply(byte[] line, int length, ref Utf8JsonReader r)
+    private FetchReply(byte[] line, int length, long fromOffset, ref Utf8JsonReader r)
     {
         _line = line;
         _length = length;
+        _fromOffset = fromOffset;
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw new FormatException("reply is not a JSON object");
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
@@ -42,21 +48,42 @@ public sealed class FetchReply : IDisposable
                 if (HighWatermark is not null && LogStartOffset is not null) return;
                 r.Skip();
             }
+            else if (r.ValueTextEquals("batches"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.String) throw new FormatException("\"batches\" is not a string");
+                (_batches, _batchesLength) = DecodeBase64(ref r);
+            }
             else { r.Read(); r.Skip(); }
         }
     }
 
+    /// <summary>The base64 string at the reader, decoded into a pooled buffer (vectorised; the broker never escapes it).</summary>
+    private static (byte[], int) DecodeBase64(ref Utf8JsonReader r)
+    {
+        ReadOnlySpan<byte> encoded = r.ValueIsEscaped ? r.GetString() is { } s ? System.Text.Encoding.ASCII.GetBytes(s) : [] : r.ValueSpan;
+        var decoded = ArrayPool<byte>.Shared.Rent(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(encoded.Length)));
+        if (Base64.DecodeFromUtf8(encoded, decoded, out _, out int written) != OperationStatus.Done)
+        {
+            ArrayPool<byte>.Shared.Return(decoded);
+            throw new FormatException("\"batches\" is not base64");
+        }
+        return (decoded, written);
+    }
+
     /// <summary>
     /// Parses the reply in <paramref name="line"/>[..<paramref name="length"/>], a buffer rented from
-    /// <see cref="ArrayPool{T}.Shared"/> that the reply then owns (it goes back to the pool on dispose or on a parse failure).
+    /// <see cref="ArrayPool{T}.Shared"/> that the reply then owns (it goes back to the pool on dispose or on a parse
+    /// failure). <paramref name="fromOffset"/> is the offset the fetch asked for: a batch starting below it is
+    /// walked from there.
     /// </summary>
     /// <exception cref="FormatException">The line is not a framed reply.</exception>
-    public static FetchReply Parse(byte[] line, int length)
+    public static FetchReply Parse(byte[] line, int length, long fromOffset = 0)
     {
         try
         {
             var r = new Utf8JsonReader(line.AsSpan(0, length));
-            return new FetchReply(line, length, ref r);
+            return new FetchReply(line, length, fromOffset, ref r);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -81,6 +108,7 @@ public sealed class FetchReply : IDisposable
         get
         {
             var line = _line ?? throw new ObjectDisposedException(nameof(FetchReply));
+            if (_batches is { } batches) return new FetchRecordReader(batches.AsSpan(0, _batchesLength), _fromOffset);
             return _recordsAt == 0 ? default : new FetchRecordReader(this, line.AsSpan(_recordsAt, _length - _recordsAt), _recordsState);
         }
     }
@@ -98,5 +126,6 @@ public sealed class FetchReply : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _line, null) is { } line) ArrayPool<byte>.Shared.Return(line);
+        if (Interlocked.Exchange(ref _batches, null) is { } batches) ArrayPool<byte>.Shared.Return(batches);
     }
 }

@@ -285,6 +285,21 @@ public sealed class FramedReplyWriter(IBufferWriter<byte> output) : JsonLines(ou
         End();
     }
 
+    /// <summary>
+    /// A fetch reply in the "batches" format: <paramref name="batches"/> are whole RecordBatch v2 batches as stored
+    /// (compressed ones too), in base64, so neither side renders or parses a record as JSON.
+    /// </summary>
+    public void FetchBatches(RequestId id, string topic, int partition, long highWatermark, long logStartOffset, ReadOnlySpan<byte> batches)
+    {
+        Begin(id);
+        Json.WriteString("topic"u8, topic);
+        Json.WriteNumber("partition"u8, partition);
+        Json.WriteNumber("high_watermark"u8, highWatermark);
+        Json.WriteNumber("log_start_offset"u8, logStartOffset);
+        Json.WriteBase64String("batches"u8, batches);
+        End();
+    }
+
     private void Begin(RequestId id)
     {
         Json.WriteStartObject();

@@ -10,6 +10,9 @@ public enum RequestType
 /// The id of a framed request exactly as the client wrote it (a JSON number or a JSON string with its quotes),
 /// echoed back byte for byte so clients may use any id scheme.
 /// </summary>
+/// <summary>How a fetch reply carries its records: as JSON objects, or as the stored RecordBatch v2 bytes in base64.</summary>
+public enum FetchFormat { Records, Batches }
+
 public readonly record struct RequestId(byte[] RawJson)
 {
     public override string ToString() => System.Text.Encoding.UTF8.GetString(RawJson);
@@ -37,6 +40,8 @@ public sealed class Request
     public int? MaxMessages { get; init; }
     public int? MaxBytes { get; init; }
     public int? MaxWaitMs { get; init; }
+    /// <summary>fetch: "records" (the default) or "batches".</summary>
+    public FetchFormat Format { get; init; }
     public string? Group { get; init; }
     public int? Partitions { get; init; }
     /// <summary>create_topic: copies of each partition in a cluster (default golog.topics.default-replication-factor).</summary>

@@ -71,6 +71,7 @@ public static class RequestParser
         public long? Offset, ProducerId;
         public int? ProducerEpoch, Sequence;
         public AckLevel? Acks;
+        public FetchFormat? Format;
         public ReadOnlyMemory<byte>? Message, Key;
         public List<ReadOnlyMemory<byte>>? Messages;
         public List<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>? Headers;
@@ -104,6 +105,7 @@ public static class RequestParser
         else if (r.ValueTextEquals("to"u8)) f.To = ReadString(ref r, ref f, "to");
         else if (r.ValueTextEquals("dry_run"u8)) f.DryRun = ReadBool(ref r, ref f, "dry_run");
         else if (r.ValueTextEquals("acks"u8)) f.Acks = ReadAcks(ref r, ref f);
+        else if (r.ValueTextEquals("format"u8)) f.Format = ReadFormat(ref r, ref f);
         else if (r.ValueTextEquals("producer_id"u8)) f.ProducerId = ReadLong(ref r, ref f, "producer_id");
         else if (r.ValueTextEquals("producer_epoch"u8)) f.ProducerEpoch = ReadInt(ref r, ref f, "producer_epoch", 0);
         else if (r.ValueTextEquals("sequence"u8)) f.Sequence = ReadInt(ref r, ref f, "sequence", 0);
@@ -148,6 +150,17 @@ public static class RequestParser
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int n) && n is 0 or 1) return n == 1 ? AckLevel.Leader : AckLevel.None;
         r.Skip();
         f.Problem("\"acks\" must be \"all\", 1 or 0");
+        return null;
+    }
+
+    /// <summary>"format" of a fetch reply: "records" or "batches".</summary>
+    private static FetchFormat? ReadFormat(ref Utf8JsonReader r, ref Fields f)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.String && r.ValueTextEquals("records"u8)) return FetchFormat.Records;
+        if (r.TokenType == JsonTokenType.String && r.ValueTextEquals("batches"u8)) return FetchFormat.Batches;
+        r.Skip();
+        f.Problem("\"format\" must be \"records\" or \"batches\"");
         return null;
     }
 
@@ -285,7 +298,8 @@ public static class RequestParser
         string? problem = type switch
         {
             RequestType.Produce => Need(f.Topic, "topic") ?? ProduceProblem(ref f, framed),
-            RequestType.Fetch => Need(f.Topic, "topic") ?? (framed ? Need(f.Partition, "partition") ?? Need(f.Offset, "offset") : null),
+            RequestType.Fetch => Need(f.Topic, "topic") ?? (framed ? Need(f.Partition, "partition") ?? Need(f.Offset, "offset")
+                                 : f.Format is null ? null : "\"format\" needs a framed request (with an \"id\"): seed replies are text lines"),
             RequestType.Commit => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition") ?? Need(f.Offset, "offset")
                                   ?? MemberProblem(ref f),
             RequestType.Committed => Need(f.Group, "group") ?? Need(f.Topic, "topic") ?? Need(f.Partition, "partition"),
@@ -319,6 +333,7 @@ public static class RequestParser
             MaxMessages = f.MaxMessages,
             MaxBytes = f.MaxBytes,
             MaxWaitMs = f.MaxWaitMs,
+            Format = f.Format ?? FetchFormat.Records,
             Partitions = f.Partitions,
             ReplicationFactor = f.ReplicationFactor,
             MinInsyncReplicas = f.MinInsyncReplicas,

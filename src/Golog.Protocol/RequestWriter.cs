@@ -48,13 +48,15 @@ public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output
         End();
     }
 
-    public void Fetch(long id, string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null, int? maxWaitMs = null)
+    public void Fetch(long id, string topic, int partition, long offset, int? maxMessages = null, int? maxBytes = null, int? maxWaitMs = null,
+        FetchFormat format = FetchFormat.Records)
     {
         Begin("fetch"u8, id, topic, partition);
         Json.WriteNumber("offset"u8, offset);
         if (maxMessages is { } mm) Json.WriteNumber("max_messages"u8, mm);
         if (maxBytes is { } mb) Json.WriteNumber("max_bytes"u8, mb);
         if (maxWaitMs is { } mw) Json.WriteNumber("max_wait_ms"u8, mw);
+        if (format == FetchFormat.Batches) Json.WriteString("format"u8, "batches"u8);
         End();
     }
 

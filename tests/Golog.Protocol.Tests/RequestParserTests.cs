@@ -162,6 +162,34 @@ public class RequestParserTests
         Assert.Equal(500, r.MaxWaitMs);
     }
 
+    [Theory]
+    [InlineData(",\"format\":\"batches\"", FetchFormat.Batches)]
+    [InlineData(",\"format\":\"records\"", FetchFormat.Records)]
+    [InlineData("", FetchFormat.Records)]
+    public void Framed_fetch_takes_the_reply_format_records_by_default(string member, FetchFormat format)
+    {
+        var r = Accept($$$"""{"type":"fetch","id":4,"topic":"orders","partition":0,"offset":41{{{member}}}}""");
+        Assert.Equal(format, r.Format);
+    }
+
+    [Theory]
+    [InlineData("\"BATCHES\"")]
+    [InlineData("\"json\"")]
+    [InlineData("1")]
+    [InlineData("null")]
+    public void Any_other_fetch_format_is_refused_in_the_users_terms(string value)
+    {
+        var error = Reject($$$"""{"type":"fetch","id":4,"topic":"orders","partition":0,"offset":0,"format":{{{value}}}}""", ErrorCode.InvalidRequest, "4");
+        Assert.Equal("\"format\" must be \"records\" or \"batches\"", error.Message);
+    }
+
+    [Fact]
+    public void A_seed_style_fetch_cannot_ask_for_batches()
+    {
+        var error = Reject("""{"type":"fetch","topic":"orders","format":"batches"}""", ErrorCode.InvalidRequest);
+        Assert.Equal("\"format\" needs a framed request (with an \"id\"): seed replies are text lines", error.Message);
+    }
+
     [Fact]
     public void Framed_fetch_without_limits_leaves_them_to_the_broker()
     {

@@ -86,7 +86,8 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
         int maxBytes = Math.Min(r.MaxBytes ?? settings.DefaultFetchMaxBytes, settings.MaxFetchBytes);
         int maxMessages = r.IsFramed ? r.MaxMessages ?? settings.DefaultFetchMaxMessages : settings.SeedFetchMaxMessages;
         var maxWait = TimeSpan.FromMilliseconds(Math.Min(r.MaxWaitMs ?? 0, settings.MaxFetchWait.TotalMilliseconds));
-        return new(context, new FetchCommand(r.Topic!, r.Partition!.Value, r.Offset!.Value, maxMessages, maxBytes, maxWait), ReplyBytes: maxBytes);
+        return new(context with { Format = r.Format }, new FetchCommand(r.Topic!, r.Partition!.Value, r.Offset!.Value, maxMessages, maxBytes, maxWait),
+            ReplyBytes: maxBytes);
     }
 
     /// <summary>The rest of an oversized line cannot be framed: answer request_too_large (framed if it began with an id) and close.</summary>

@@ -6,8 +6,11 @@ using Golog.Storage;
 
 namespace Golog.Broker.Doors.JsonLines;
 
-/// <summary>What the JSON door remembers about a request until it is answered: its id, which also picks the reply style.</summary>
-public readonly record struct JsonRequestContext(RequestId? Id)
+/// <summary>
+/// What the JSON door remembers about a request until it is answered: its id, which also picks the reply style, and
+/// for a fetch the format its records go back in.
+/// </summary>
+public readonly record struct JsonRequestContext(RequestId? Id, FetchFormat Format = FetchFormat.Records)
 {
     public bool Framed => Id is not null;
 }
@@ -73,6 +76,11 @@ public sealed class JsonReplyEncoder
     /// </summary>
     private void Fetch(in JsonRequestContext ctx, Fetched f)
     {
+        if (ctx.Format == FetchFormat.Batches)
+        {
+            FetchBatches(ctx, f);
+            return;
+        }
         var remaining = f.Data.Bytes;
         int written = 0;
         bool begun = false; // the reply is opened once the first batch decoded: until then it can still be the error
@@ -105,6 +113,23 @@ public sealed class JsonReplyEncoder
         }
         if (!begun) BeginFetch(ctx, f);
         if (ctx.Framed) _framed.EndFetch();
+    }
+
+    /// <summary>
+    /// The stored batches as they are, whole (compressed ones too: the client decompresses), until the one that
+    /// reaches MaxMessages counting from the requested offset; nothing is decoded or rendered per record.
+    /// </summary>
+    private void FetchBatches(in JsonRequestContext ctx, Fetched f)
+    {
+        var bytes = f.Data.Bytes;
+        int end = 0;
+        long counted = 0;
+        while (counted < f.MaxMessages && RecordBatchReader.TryReadHeader(bytes[end..], int.MaxValue, out var info) == BatchStatus.Ok)
+        {
+            counted += info.NextOffset - Math.Max(info.BaseOffset, f.FromOffset);
+            end += info.Size;
+        }
+        _framed.FetchBatches(ctx.Id!.Value, f.Topic, f.Partition, f.HighWatermark, f.LogStartOffset, bytes[..end]);
     }
 
     private void BeginFetch(in JsonRequestContext ctx, Fetched f)
