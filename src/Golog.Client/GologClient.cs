@@ -116,8 +116,7 @@ public sealed partial class GologClient : IAsyncDisposable
     /// As <see cref="ProduceAsync(string, int?, IReadOnlyList{ReadOnlyMemory{byte}}, string?, IReadOnlyDictionary{string, string}?, ProducerSequence?, AckLevel, CancellationToken, Action?)"/>
     /// to a named partition, with the messages encoded here as one Kafka RecordBatch v2 (the "batch" member): the
     /// broker stores it as it is, without a JSON string per message to unescape and encode. request.max-message-bytes
-    /// applies to JSON messages only; a batch is bounded by the request line (request.max-line-bytes). The partition
-    /// must exist (unknown_topic_or_partition otherwise): like a Kafka producer's batch, it creates no topic.
+    /// applies to JSON messages only; a batch is bounded by the request line (request.max-line-bytes).
     /// </summary>
     public async Task<ProduceResult> ProduceBatchAsync(string topic, int partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
         string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken,

@@ -11,7 +11,6 @@ namespace Golog.EndToEnd.Tests;
 /// A produce with "batch" (a RecordBatch v2 the client encoded, in base64) through a real broker: stored with its
 /// keys, headers and values as a JSON produce of the same messages would be, deduplicated by the producer fields
 /// inside it, and a damaged or transactional batch refused in words with nothing stored and the connection usable.
-/// Like a Kafka producer's, a batch goes to an existing partition: it creates no topic.
 /// </summary>
 public sealed class BatchProduceTests
 {
@@ -25,7 +24,6 @@ public sealed class BatchProduceTests
     {
         await using var broker = await InProcessBroker.StartAsync();
         await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
-        await client.CreateTopicAsync("t", 1); // a batch goes to an existing partition, as a Kafka producer's
         var headers = new Dictionary<string, string> { ["trace"] = "x1", ["é"] = "\n" };
 
         var encoded = await client.ProduceBatchAsync("t", 0, Utf8(Messages), "clé", headers, null, AckLevel.All, CancellationToken.None);
@@ -39,25 +37,10 @@ public sealed class BatchProduceTests
     }
 
     [Fact]
-    public async Task A_batch_for_a_topic_that_does_not_exist_is_refused_not_created()
-    {
-        await using var broker = await InProcessBroker.StartAsync();
-        await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
-
-        var error = await Assert.ThrowsAsync<GologException>(() =>
-            client.ProduceBatchAsync("nope", 0, Utf8(["a"]), null, null, null, AckLevel.All, CancellationToken.None));
-
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, error.Code);
-        var unknown = await Assert.ThrowsAsync<GologException>(() => client.MetadataAsync("nope")); // not created
-        Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknown.Code);
-    }
-
-    [Fact]
     public async Task A_retried_idempotent_batch_is_answered_with_its_original_offsets_and_stored_once()
     {
         await using var broker = await InProcessBroker.StartAsync();
         await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
-        await client.CreateTopicAsync("t", 1); // a batch goes to an existing partition, as a Kafka producer's
         var (id, epoch) = await client.InitProducerIdAsync();
         var batch = new ProducerSequence(id, epoch, 0);
 
@@ -77,7 +60,6 @@ public sealed class BatchProduceTests
     {
         await using var broker = await InProcessBroker.StartAsync();
         await using var client = await LineClient.ConnectAsync(broker.Port);
-        await client.RequestAsync("""{"type":"create_topic","id":0,"topic":"t","partitions":1}""");
         var records = new RecordsToAppend(Utf8(["x", "y"]));
         var batch = new byte[RecordBatchWriter.Measure(records, 1)];
         RecordBatchWriter.Write(batch, 0, 1, 0, records);

@@ -83,8 +83,6 @@ public sealed class ClusterClient : IAsyncDisposable
         bool stored = false;
         try
         {
-            // a topic not in metadata goes as JSON, which may create it; a batch goes to an existing partition only
-            bool encode = _options.EncodeBatches && _leaders.PartitionCount(topic) is not null;
             Action? written = null;
             if (batch is { } numbered)
             {
@@ -92,7 +90,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 written = () => sequences.Written(tp, numbered);
             }
             var result = await OnLeaderAsync(topic, p,
-                (c, t) => encode
+                (c, t) => _options.EncodeBatches
                     ? c.ProduceBatchAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written)
                     : c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written),
                 e => batch is { } b && e.Code == ErrorCode.OutOfOrderSequenceNumber && sequences!.WaitsForAnEarlierBatch(tp, b),

@@ -14,9 +14,8 @@ public sealed record ClusterClientOptions
 
     /// <summary>
     /// Send each batch as a Kafka RecordBatch v2 encoded here (<see cref="GologClient.ProduceBatchAsync"/>) rather
-    /// than as JSON messages: less work on both sides for large batches of small messages. A topic the client has
-    /// no metadata for still goes as JSON, which may create it. Off by default, so that request.max-message-bytes
-    /// keeps applying message by message.
+    /// than as JSON messages: less work on both sides for large batches of small messages. Off by default, so that
+    /// request.max-message-bytes keeps applying message by message.
     /// </summary>
     public bool EncodeBatches { get; init; }
 
