@@ -109,27 +109,9 @@ public sealed partial class GologClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(topic);
         if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
         var reply = await SendAsync((w, id) => w.Produce(id, topic, partition, messages, key, headers, producer, acks), cancellationToken, written).ConfigureAwait(false);
-        return Produced(reply, topic);
+        return new ProduceResult(reply.Topic ?? topic, Require(reply.Partition, "partition"),
+            Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
     }
-
-    /// <summary>
-    /// As <see cref="ProduceAsync(string, int?, IReadOnlyList{ReadOnlyMemory{byte}}, string?, IReadOnlyDictionary{string, string}?, ProducerSequence?, AckLevel, CancellationToken, Action?)"/>
-    /// to a named partition, with the messages encoded here as one Kafka RecordBatch v2 (the "batch" member): the
-    /// broker stores it as it is, without a JSON string per message to unescape and encode. request.max-message-bytes
-    /// applies to JSON messages only; a batch is bounded by the request line (request.max-line-bytes).
-    /// </summary>
-    public async Task<ProduceResult> ProduceBatchAsync(string topic, int partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key, IReadOnlyDictionary<string, string>? headers, ProducerSequence? producer, AckLevel acks, CancellationToken cancellationToken,
-        Action? written = null)
-    {
-        ArgumentNullException.ThrowIfNull(topic);
-        if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
-        var reply = await SendAsync((w, id) => w.ProduceBatch(id, topic, partition, messages, key, headers, producer, acks), cancellationToken, written).ConfigureAwait(false);
-        return Produced(reply, topic);
-    }
-
-    private static ProduceResult Produced(Reply reply, string topic) => new(reply.Topic ?? topic, Require(reply.Partition, "partition"),
-        Require(reply.BaseOffset, "base_offset"), Require(reply.LastOffset, "last_offset"));
 
     /// <summary>
     /// Reads records from <paramref name="offset"/> on. With nothing there yet, the broker waits up to

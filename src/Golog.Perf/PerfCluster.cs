@@ -18,7 +18,6 @@ internal static class PerfCluster
         ClusterClient.ConnectAsync([o.Broker], new ClusterClientOptions
         {
             Idempotent = idempotent,
-            EncodeBatches = !o.MessagesAsJson,
             ConnectionLost = (broker, e) => Console.Error.WriteLine($"golog-perf: lost broker {broker} ({e.Message}); following the leaders"),
             Reconnected = broker => Console.Error.WriteLine($"golog-perf: connected to broker {broker}"),
         }, stop);

@@ -24,7 +24,6 @@ public sealed record PerfOptions
     public int Connections { get; init; } = 1;
     public int? FetchBytes { get; init; }
     public bool Seed { get; init; }
-    public bool MessagesAsJson { get; init; }
     public TimeSpan MaxTime { get; init; } = TimeSpan.FromSeconds(300);
     public Protocol Protocol { get; init; } = Protocol.Json;
     public string? Bootstrap { get; init; }
@@ -49,10 +48,6 @@ public sealed record PerfOptions
     private static readonly Option<bool> SeedFlag = new("--seed")
     {
         Description = "produce in the seed's style (no id, \"ack offset N\" replies, batch 1), e.g. to drive a null server that only answers seed lines",
-    };
-    private static readonly Option<bool> MessagesAsJsonFlag = new("--messages-as-json")
-    {
-        Description = "produce: send each request's messages as JSON strings (\"messages\") instead of one RecordBatch encoded here (\"batch\")",
     };
     private static readonly Option<int?> MaxSecondsFlag = Count("--max-seconds", "S", "stop after S seconds even if unfinished; the run then fails [default: 300]");
 
@@ -98,7 +93,7 @@ public sealed record PerfOptions
                 ? "send messages and wait for their acks (like kafka-producer-perf-test)"
                 : "read a topic back and check every payload (like kafka-consumer-perf-test)")
             {
-                BrokerFlag, TopicFlag, PartitionsFlag, MessagesFlag, SizeFlag, BatchFlag, InFlightFlag, ConnectionsFlag, FetchBytesFlag, SeedFlag, MessagesAsJsonFlag, MaxSecondsFlag,
+                BrokerFlag, TopicFlag, PartitionsFlag, MessagesFlag, SizeFlag, BatchFlag, InFlightFlag, ConnectionsFlag, FetchBytesFlag, SeedFlag, MaxSecondsFlag,
                 ProtocolFlag, BootstrapFlag, PortsFileFlag, MockFlag, AcksFlag, BrokerPidFlag,
             };
             command.Validators.Add(result =>
@@ -110,8 +105,6 @@ public sealed record PerfOptions
                 bool Given(Option option) => result.GetResult(option) is not null;
                 bool kafka = result.GetResult(ProtocolFlag)?.Tokens is [.., { Value: "kafka" }];
                 if (kafka && result.GetValue(SeedFlag)) result.AddError("--seed is for the JSON door: drop it with --protocol kafka");
-                if (Given(MessagesAsJsonFlag) && (kafka || result.GetValue(SeedFlag) || workload == Workload.Consume))
-                    result.AddError("--messages-as-json is for framed JSON produce: drop it with --seed, --protocol kafka or consume");
                 if (!kafka && (Given(BootstrapFlag) || Given(PortsFileFlag) || Given(MockFlag) || Given(AcksFlag)))
                     result.AddError("--bootstrap, --ports-file, --mock and --acks are for --protocol kafka");
                 if (Given(MockFlag) && (Given(BootstrapFlag) || Given(PortsFileFlag)))
@@ -140,7 +133,6 @@ public sealed record PerfOptions
             Connections = parsed.GetValue(ConnectionsFlag) ?? defaults.Connections,
             FetchBytes = parsed.GetValue(FetchBytesFlag),
             Seed = seed,
-            MessagesAsJson = parsed.GetValue(MessagesAsJsonFlag),
             MaxTime = parsed.GetValue(MaxSecondsFlag) is { } s ? TimeSpan.FromSeconds(s) : defaults.MaxTime,
             Protocol = parsed.GetValue(ProtocolFlag) ?? defaults.Protocol,
             Bootstrap = parsed.GetValue(BootstrapFlag),

@@ -30,8 +30,6 @@ public sealed class Request
     public string? Topic { get; init; }
     public int? Partition { get; init; }
     public ReadOnlyMemory<byte>[] Messages { get; init; } = [];
-    /// <summary>produce: one Kafka RecordBatch v2 the client encoded (decoded from the request's base64), instead of messages.</summary>
-    public byte[]? Batch { get; init; }
     public ReadOnlyMemory<byte>? Key { get; init; }
     public KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>[] Headers { get; init; } = [];
     public long? Offset { get; init; }

@@ -72,7 +72,6 @@ public static class RequestParser
         public int? ProducerEpoch, Sequence;
         public AckLevel? Acks;
         public FetchFormat? Format;
-        public byte[]? Batch;
         public ReadOnlyMemory<byte>? Message, Key;
         public List<ReadOnlyMemory<byte>>? Messages;
         public List<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>? Headers;
@@ -107,7 +106,6 @@ public static class RequestParser
         else if (r.ValueTextEquals("dry_run"u8)) f.DryRun = ReadBool(ref r, ref f, "dry_run");
         else if (r.ValueTextEquals("acks"u8)) f.Acks = ReadAcks(ref r, ref f);
         else if (r.ValueTextEquals("format"u8)) f.Format = ReadFormat(ref r, ref f);
-        else if (r.ValueTextEquals("batch"u8)) f.Batch = ReadBase64(ref r, ref f, "batch");
         else if (r.ValueTextEquals("producer_id"u8)) f.ProducerId = ReadLong(ref r, ref f, "producer_id");
         else if (r.ValueTextEquals("producer_epoch"u8)) f.ProducerEpoch = ReadInt(ref r, ref f, "producer_epoch", 0);
         else if (r.ValueTextEquals("sequence"u8)) f.Sequence = ReadInt(ref r, ref f, "sequence", 0);
@@ -152,15 +150,6 @@ public static class RequestParser
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int n) && n is 0 or 1) return n == 1 ? AckLevel.Leader : AckLevel.None;
         r.Skip();
         f.Problem("\"acks\" must be \"all\", 1 or 0");
-        return null;
-    }
-
-    private static byte[]? ReadBase64(ref Utf8JsonReader r, ref Fields f, string name)
-    {
-        r.Read();
-        if (r.TokenType == JsonTokenType.String && r.TryGetBytesFromBase64(out var bytes)) return bytes;
-        r.Skip();
-        f.Problem($"\"{name}\" must be a base64 string");
         return null;
     }
 
@@ -339,7 +328,6 @@ public static class RequestParser
             Partition = f.Partition ?? (framed || type != RequestType.Produce && type != RequestType.Fetch ? null : 0),
             Offset = f.Offset ?? (framed ? null : 0),
             Messages = f.Messages is { } many ? [.. many] : f.Message is { } one ? [one] : [],
-            Batch = f.Batch,
             Key = f.Key,
             Headers = f.Headers is { } h ? [.. h] : [],
             MaxMessages = f.MaxMessages,
@@ -364,23 +352,12 @@ public static class RequestParser
 
     private static string? ProduceProblem(ref Fields f, bool framed)
     {
-        if (f.Batch is not null) return BatchProblem(ref f, framed);
         if (f.Message is not null && f.Messages is not null) return "give either \"message\" or \"messages\", not both";
         if (f.Message is null && f.Messages is null) return "missing \"message\" (or \"messages\")";
         if (f.Messages is { Count: 0 }) return "\"messages\" must not be empty";
         if (!framed && (f.Messages is not null || f.Key is not null || f.Headers is not null))
             return "\"messages\", \"key\" and \"headers\" need an \"id\" (framed style)";
         return ProducerProblem(ref f, framed);
-    }
-
-    /// <summary>A client-encoded batch carries its records, key, headers and producer fields itself; it goes to one named partition.</summary>
-    private static string? BatchProblem(ref Fields f, bool framed)
-    {
-        if (!framed) return "\"batch\" needs an \"id\" (framed style)";
-        if (f.Message is not null || f.Messages is not null) return "give either \"batch\" or \"message\"/\"messages\", not both";
-        if (f.Key is not null || f.Headers is not null || f.ProducerId is not null || f.ProducerEpoch is not null || f.Sequence is not null)
-            return "a \"batch\" carries its keys, headers and producer fields inside it; give none of them beside it";
-        return f.Partition is null ? "\"partition\" is required with \"batch\"" : null;
     }
 
     /// <summary>An idempotent producer names itself completely (id, epoch, sequence) or not at all; its retries need the framed reply's offsets.</summary>

@@ -1,38 +1,10 @@
 using System.Buffers;
-using System.Text;
-using Golog.Storage;
 
 namespace Golog.Protocol;
 
 /// <summary>Writes framed-style request lines, for clients. Ids are numbers the client chooses.</summary>
 public sealed class RequestWriter(IBufferWriter<byte> output) : JsonLines(output)
 {
-    private byte[] _batch = []; // the last batch ProduceBatch encoded, reused
-
-    /// <summary>
-    /// A produce whose messages go as one Kafka RecordBatch v2 encoded here (CRC-32C included), in base64 as "batch":
-    /// the broker checks it and stores it as it is, with no JSON string per message to unescape. The key, headers and
-    /// producer fields go inside the batch; its timestamp is now (CreateTime, as a Kafka producer's).
-    /// </summary>
-    public void ProduceBatch(long id, string topic, int partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
-        string? key = null, IReadOnlyDictionary<string, string>? headers = null, ProducerSequence? producer = null, AckLevel acks = AckLevel.All)
-    {
-        RecordHeader[] stored = headers is { Count: > 0 }
-            ? [.. headers.Select(h => new RecordHeader(Encoding.UTF8.GetBytes(h.Key), Encoding.UTF8.GetBytes(h.Value)))]
-            : [];
-        var records = new RecordsToAppend(messages as ReadOnlyMemory<byte>[] ?? [.. messages],
-            key is null ? null : Encoding.UTF8.GetBytes(key), stored);
-        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        int size = RecordBatchWriter.Measure(records, now);
-        if (_batch.Length < size) _batch = new byte[Math.Max(size, _batch.Length * 2)];
-        RecordBatchWriter.Write(_batch, baseOffset: 0, now, leaderEpoch: -1, records,
-            producer is { } p ? new ProducerStamp(p.ProducerId, p.Epoch, p.FirstSequence) : null);
-        Begin("produce"u8, id, topic, partition);
-        if (acks != AckLevel.All) Json.WriteNumber("acks"u8, acks == AckLevel.Leader ? 1 : 0);
-        Json.WriteBase64String("batch"u8, _batch.AsSpan(0, size));
-        End();
-    }
-
     /// <summary>A produce; "acks" is written only when it is not the default ("all"), the producer fields only when given.</summary>
     public void Produce(long id, string topic, int? partition, IReadOnlyList<ReadOnlyMemory<byte>> messages,
         string? key = null, IReadOnlyDictionary<string, string>? headers = null, ProducerSequence? producer = null, AckLevel acks = AckLevel.All)

@@ -10,14 +10,10 @@ namespace Golog.Storage;
 /// </summary>
 public static class IncomingBatch
 {
-    private const int TransactionalBit = 0x10, ControlBit = 0x20; // attributes bits 4 and 5
-
     /// <summary>The batch's header fields, its codec among them; throws <see cref="InvalidBatchException"/> saying what is wrong.</summary>
     public static BatchInfo Check(ReadOnlySpan<byte> batch, int maxBatchBytes)
     {
         var info = CheckIntact(batch, maxBatchBytes);
-        if ((BinaryPrimitives.ReadInt16BigEndian(batch[L.Attributes..]) & (TransactionalBit | ControlBit)) != 0)
-            throw Corrupt("transactional and control batches are refused: Golog has no transactions");
         // compressed records are stored as sent (Kafka's wire serves them so); only readers that need the records
         // decompress them (RecordBatchReader.Records), so the header count stands here
         if (info.Compression == BatchCompression.None

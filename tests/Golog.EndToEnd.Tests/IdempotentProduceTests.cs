@@ -106,15 +106,13 @@ public sealed class IdempotentProduceTests
         Assert.Empty(await MessagesAsync(client, "t"));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Batches_in_flight_from_one_idempotent_client_are_each_stored_on_their_first_attempt_in_the_order_produced(bool encodeBatches)
+    [Fact]
+    public async Task Batches_in_flight_from_one_idempotent_client_are_each_stored_on_their_first_attempt_in_the_order_produced()
     {
         await using var broker = await InProcessBroker.StartAsync();
         // no retries: a batch that reached the broker ahead of one numbered before it would be refused and fail the call
         var once = new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(1));
-        await using var client = await ClusterClient.ConnectAsync([new BrokerAddress("127.0.0.1", broker.Port)], new ClusterClientOptions { Retry = once, EncodeBatches = encodeBatches });
+        await using var client = await ClusterClient.ConnectAsync([new BrokerAddress("127.0.0.1", broker.Port)], new ClusterClientOptions { Retry = once });
         await (await client.AnyBrokerAsync()).CreateTopicAsync("t", 1);
         const int writers = 4, batches = 40, perBatch = 5;
 

@@ -184,31 +184,6 @@ public class RequestParserTests
     }
 
     [Fact]
-    public void A_produce_may_carry_one_encoded_batch_in_base64_instead_of_messages()
-    {
-        var r = Accept("""{"type":"produce","id":1,"topic":"orders","partition":2,"batch":"AAECAw=="}""");
-        Assert.Equal([0, 1, 2, 3], r.Batch!);
-        Assert.Empty(r.Messages);
-    }
-
-    [Theory]
-    [InlineData("""{"type":"produce","id":1,"topic":"t","partition":0,"batch":"AAEC","message":"m"}""", "give either \"batch\" or \"message\"/\"messages\", not both")]
-    [InlineData("""{"type":"produce","id":1,"topic":"t","partition":0,"batch":"AAEC","key":"k"}""", "a \"batch\" carries its keys, headers and producer fields inside it; give none of them beside it")]
-    [InlineData("""{"type":"produce","id":1,"topic":"t","batch":"AAEC"}""", "\"partition\" is required with \"batch\"")]
-    [InlineData("""{"type":"produce","id":1,"topic":"t","partition":0,"batch":"not base64!"}""", "\"batch\" must be a base64 string")]
-    [InlineData("""{"type":"produce","id":1,"topic":"t","partition":0,"batch":7}""", "\"batch\" must be a base64 string")]
-    public void A_produce_batch_beside_what_it_replaces_or_without_a_partition_is_refused(string line, string message)
-    {
-        Assert.Equal(message, Reject(line, ErrorCode.InvalidRequest, "1").Message);
-    }
-
-    [Fact]
-    public void A_seed_style_produce_cannot_carry_a_batch()
-    {
-        Assert.Equal("\"batch\" needs an \"id\" (framed style)", Reject("""{"type":"produce","topic":"t","batch":"AAEC"}""", ErrorCode.InvalidRequest).Message);
-    }
-
-    [Fact]
     public void A_seed_style_fetch_cannot_ask_for_batches()
     {
         var error = Reject("""{"type":"fetch","topic":"orders","format":"batches"}""", ErrorCode.InvalidRequest);

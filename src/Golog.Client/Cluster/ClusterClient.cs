@@ -90,9 +90,7 @@ public sealed class ClusterClient : IAsyncDisposable
                 written = () => sequences.Written(tp, numbered);
             }
             var result = await OnLeaderAsync(topic, p,
-                (c, t) => _options.EncodeBatches
-                    ? c.ProduceBatchAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written)
-                    : c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written),
+                (c, t) => c.ProduceAsync(topic, p, messages, key, headers, batch, _options.Acks, t, written),
                 e => batch is { } b && e.Code == ErrorCode.OutOfOrderSequenceNumber && sequences!.WaitsForAnEarlierBatch(tp, b),
                 budget, cancellationToken).ConfigureAwait(false);
             stored = true;

@@ -13,13 +13,6 @@ public sealed record ClusterClientOptions
     public AckLevel Acks { get; init; } = AckLevel.All;
 
     /// <summary>
-    /// Send each batch as a Kafka RecordBatch v2 encoded here (<see cref="GologClient.ProduceBatchAsync"/>) rather
-    /// than as JSON messages: less work on both sides for large batches of small messages. Off by default, so that
-    /// request.max-message-bytes keeps applying message by message.
-    /// </summary>
-    public bool EncodeBatches { get; init; }
-
-    /// <summary>
     /// How long a request may go unanswered before its node counts as lost (a paused or frozen process accepts
     /// connections but answers nothing): the connection is closed, metadata asked of another node and the request
     /// retried there. A fetch's long poll (max_wait_ms) and a join's wait for the rebalance come on top. 10 s by

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Golog.Core;
 using Golog.Core.Groups;
 using Golog.Protocol;
@@ -70,8 +69,9 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
 
     private DecodedRequest<JsonRequestContext> Produce(JsonRequestContext context, Request r)
     {
-        if (r.Batch is { } batch) return ProduceBatch(context, r, batch);
-        if (r.Messages.Length > settings.MaxBatchMessages) return new(context, null, TooManyMessages(r.Messages.Length));
+        if (r.Messages.Length > settings.MaxBatchMessages)
+            return new(context, null, new BrokerError(BrokerErrorCode.RequestTooLarge,
+                $"batch of {r.Messages.Length} messages exceeds the broker's limit of {settings.MaxBatchMessages} (request.max-batch-messages)"));
         foreach (var m in r.Messages)
             if (m.Length > settings.MaxMessageBytes)
                 return new(context, null, new BrokerError(BrokerErrorCode.MessageTooLarge,
@@ -80,17 +80,6 @@ public sealed class JsonLinesCodec(BrokerSettings settings) : IWireCodec<JsonReq
         return new(context, new ProduceCommand(r.Topic!, r.Partition, new RecordsToAppend(r.Messages, r.Key, headers),
             JsonWireMapping.ToCore(r.Acks), r.Producer is { } p ? new ProducerStamp(p.ProducerId, p.Epoch, p.FirstSequence) : null));
     }
-
-    /// <summary>A batch the client encoded: stored as it is once storage has checked it, as a Kafka producer's.</summary>
-    private DecodedRequest<JsonRequestContext> ProduceBatch(JsonRequestContext context, Request r, byte[] batch)
-    {
-        int records = batch.Length >= RecordBatchLayout.HeaderSize ? BinaryPrimitives.ReadInt32BigEndian(batch.AsSpan(RecordBatchLayout.RecordCount)) : 0;
-        if (records > settings.MaxBatchMessages) return new(context, null, TooManyMessages(records));
-        return new(context, new AppendBatchCommand(r.Topic!, r.Partition!.Value, batch, JsonWireMapping.ToCore(r.Acks)));
-    }
-
-    private BrokerError TooManyMessages(int count) => new(BrokerErrorCode.RequestTooLarge,
-        $"batch of {count} messages exceeds the broker's limit of {settings.MaxBatchMessages} (request.max-batch-messages)");
 
     private DecodedRequest<JsonRequestContext> Fetch(JsonRequestContext context, Request r)
     {
