@@ -26,6 +26,15 @@ public sealed class CompressedFetchTests
         log.Close();
     }
 
+    /// <summary>kcat's zstd batch (offsets 3-5) with its compressed block damaged and a CRC that matches the damage.</summary>
+    private static byte[] DamagedZstd()
+    {
+        var damaged = Fixture("kcat-zstd.batch");
+        for (int i = 61 + 8; i < damaged.Length; i += 3) damaged[i] ^= 0x5A;
+        BinaryPrimitives.WriteUInt32BigEndian(damaged.AsSpan(17), Crc32C.Compute(damaged.AsSpan(21)));
+        return damaged;
+    }
+
     [Fact]
     public async Task Gzip_snappy_lz4_and_zstd_batches_from_kcat_fetch_as_their_records_with_keys_and_headers()
     {
@@ -63,9 +72,7 @@ public sealed class CompressedFetchTests
     [Fact]
     public async Task In_the_batches_format_a_damaged_block_fails_the_client_s_walk_at_that_batch()
     {
-        var damaged = Fixture("kcat-zstd.batch");
-        for (int i = 61 + 8; i < damaged.Length; i += 3) damaged[i] ^= 0x5A;
-        BinaryPrimitives.WriteUInt32BigEndian(damaged.AsSpan(17), Crc32C.Compute(damaged.AsSpan(21)));
+        var damaged = DamagedZstd();
         using var storage = new TempStorage();
         Store(storage.Path, Fixture("kcat-gzip.batch"), damaged);
         await using var broker = await InProcessBroker.StartAsync(storage.Path);
@@ -82,9 +89,7 @@ public sealed class CompressedFetchTests
     [Fact]
     public async Task A_batch_whose_block_is_damaged_is_a_storage_error_and_the_batches_after_it_still_fetch()
     {
-        var damaged = Fixture("kcat-zstd.batch");
-        for (int i = 61 + 8; i < damaged.Length; i += 3) damaged[i] ^= 0x5A;
-        BinaryPrimitives.WriteUInt32BigEndian(damaged.AsSpan(17), Crc32C.Compute(damaged.AsSpan(21))); // a CRC that matches the damage
+        var damaged = DamagedZstd();
         using var storage = new TempStorage();
         Store(storage.Path, Fixture("kcat-gzip.batch"), damaged, Fixture("kcat-lz4.batch"));
         await using var broker = await InProcessBroker.StartAsync(storage.Path);
