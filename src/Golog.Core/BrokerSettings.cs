@@ -115,8 +115,18 @@ public sealed record BrokerSettings
             SegmentMessages = segmentMessages <= 0 ? long.MaxValue : segmentMessages,
             SegmentAge = c.Duration("segment.age"),
             IndexIntervalBytes = Positive(c.Int("segment.index-interval-bytes"), where + "segment.index-interval-bytes"),
+            PreallocateBytes = PreallocateBytes(c, where),
             Retention = new RetentionPolicy(RetentionAge(c, where), RetentionBytes(c, where)),
         };
+    }
+
+    /// <summary>segment.preallocate-bytes: a size from 0 (off) to 1GiB.</summary>
+    private static int PreallocateBytes(Config c, string where)
+    {
+        long bytes = c.Bytes("segment.preallocate-bytes");
+        if (bytes is < 0 or > 1024 * 1024 * 1024)
+            throw new ArgumentException($"golog.{where}segment.preallocate-bytes must be between 0 and 1GiB, got {bytes}");
+        return (int)bytes;
     }
 
     /// <summary>retention.ms: a duration ("7d", "12h") or milliseconds; "infinite" or -1 keeps segments forever.</summary>

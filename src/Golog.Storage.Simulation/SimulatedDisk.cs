@@ -196,6 +196,9 @@ public sealed class SimulatedDisk : IFileSystem
         }
     }
 
+    /// <summary>Nothing to do: the simulated clock only counts writes, and retention by age is not simulated.</summary>
+    public void SetLastWriteUtc(string path, DateTime time) { }
+
     private void Name(string path, SimulatedFile file)
     {
         _names[path] = file;

@@ -17,6 +17,7 @@ public sealed class DiskFileSystem : IFileSystem
     public void Rename(string from, string to) => File.Move(from, to, overwrite: true);
     public void CreateDirectory(string directory) => Directory.CreateDirectory(directory);
     public DateTime LastWriteUtc(string path) => File.GetLastWriteTimeUtc(path);
+    public void SetLastWriteUtc(string path, DateTime time) => File.SetLastWriteTimeUtc(path, time);
 
     public IReadOnlyList<string> ListFiles(string directory, string suffix) =>
         Directory.Exists(directory) ? Directory.GetFiles(directory, "*" + suffix) : [];

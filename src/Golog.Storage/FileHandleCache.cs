@@ -52,6 +52,7 @@ public sealed class FileHandleCache : IFileSystem
     public void CreateDirectory(string directory) => _inner.CreateDirectory(directory);
     public IReadOnlyList<string> ListFiles(string directory, string suffix) => _inner.ListFiles(directory, suffix);
     public DateTime LastWriteUtc(string path) => _inner.LastWriteUtc(path);
+    public void SetLastWriteUtc(string path, DateTime time) => _inner.SetLastWriteUtc(path, time);
 
     // lock: _lock. Closes idle handles from the least recently used end until one more fits.
     private void MakeRoom()

@@ -21,6 +21,7 @@ public interface IFileSystem
     /// <summary>Full paths of the files directly in <paramref name="directory"/> whose name ends with <paramref name="suffix"/>; none if it does not exist.</summary>
     IReadOnlyList<string> ListFiles(string directory, string suffix);
     DateTime LastWriteUtc(string path);
+    void SetLastWriteUtc(string path, DateTime time);
 }
 
 /// <summary>An open file: positional reads and writes, fsync, truncate. Safe to <see cref="Sync"/> from another thread while the owner writes.</summary>

@@ -586,6 +586,7 @@ public sealed partial class PartitionLog : IDisposable
         // this one, or a crash before the seal below would leave it looking sealed with an index of older content
         if (old.RemoveIndexFile()) _files.SyncDirectory(Directory);
         old.WritePending();
+        old.TrimPreallocation(); // a closed segment ends where its batches do
         _unsynced.Remove(old); // the seal's fsync covers it
         RemoveExpiredProducers(DateTime.UtcNow);
         _seals.Add(old.PrepareSeal(new PendingSnapshot(_files, Directory, old.NextOffset, ProducerSnapshot.Serialize(ProducerState))));

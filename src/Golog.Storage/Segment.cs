@@ -22,6 +22,8 @@ public sealed class Segment : IDisposable
     private byte[] _pending = [];
     private int _pendingLength;
     private int _pendingRecords;
+    // Bytes the file holds: WrittenSize, plus the zeros preallocated after it (see LogConfig.PreallocateBytes).
+    private long _fileLength;
     private long _corruptFrom = long.MaxValue; // first byte of a damaged region found by an index rebuild or a read
     private bool _indexFromFile;               // _index was loaded from the .index file and not checked against the log
     private volatile bool _deleted;            // read by the sync thread, which may still hold this segment after retention
@@ -42,14 +44,14 @@ public sealed class Segment : IDisposable
         _logPath = Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.LogSuffix);
         IndexPath = Path.ChangeExtension(_logPath, StorageLayout.IndexSuffix);
         _file = files.Open(_logPath, mode);
-        WrittenSize = _file.Length;
+        _fileLength = WrittenSize = _file.Length;
         NextOffset = baseOffset;
     }
 
     public long BaseOffset { get; }
     /// <summary>Offset after the last batch appended (including batches not yet written to the file).</summary>
     public long NextOffset { get; private set; }
-    /// <summary>Bytes in the file.</summary>
+    /// <summary>Bytes of batches in the file (preallocated zeros after them not counted).</summary>
     public long WrittenSize { get; private set; }
     public long Size => WrittenSize + _pendingLength;
     public long MessageCount => NextOffset - BaseOffset;
@@ -88,17 +90,27 @@ public sealed class Segment : IDisposable
     {
         var segment = new Segment(files, dir, baseOffset, config, FileMode.Open);
         var scan = segment.Scan();
-        torn = scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes, inUnsealedTail);
+        // whole, or whole but for the zeros preallocated after it, whose cut at the roll did not reach the disk
+        bool whole = scan.NextOffset == nextOffset && (scan.ValidBytes == segment.WrittenSize || segment.OnlyZerosFrom(scan.ValidBytes));
+        torn = !whole && (scan.ValidBytes == segment.WrittenSize ? scan.NextOffset < nextOffset : segment.EndsTorn(scan.ValidBytes, inUnsealedTail));
         if (torn)
         {
             segment.AdoptScan(scan);
             if (scan.ValidBytes < segment.WrittenSize) segment.CutTo(scan, log);
         }
-        else if (scan.ValidBytes == segment.WrittenSize && scan.NextOffset == nextOffset)
+        else if (whole)
         {
             segment.AdoptScan(scan);
             // sealing now only saves the next open this scan: a full disk must not keep the partition from opening
-            try { segment.Seal(); }
+            try
+            {
+                // set even when the file already ends there: after the roll's seal failed its fsync, the cut of the
+                // zeros can be what readers see and still never reach the disk (Linux drops what a failed fsync
+                // covered), so the seal's fsync must cover a cut of its own (found by the power-loss simulation)
+                segment.SetFileLength(scan.ValidBytes);
+                segment.WrittenSize = scan.ValidBytes;
+                segment.Seal();
+            }
             catch (IOException e) { log.Warning("Could not seal {Segment} ({Reason}); the next start scans it again", segment._logPath, e.Message); }
         }
         else
@@ -197,9 +209,14 @@ public sealed class Segment : IDisposable
     public void WritePending()
     {
         if (_pendingLength == 0) return;
-        try { _file.Write(_pending.AsSpan(0, _pendingLength), WrittenSize); }
+        long end = WrittenSize + _pendingLength;
+        try
+        {
+            _file.Write(_pending.AsSpan(0, _pendingLength), WrittenSize);
+            if (end > _fileLength) Preallocate(end);
+        }
         finally { _unsynced = true; }
-        WrittenSize += _pendingLength;
+        WrittenSize = end;
         _pendingLength = 0;
         _pendingRecords = 0;
         ReturnPending();
@@ -233,6 +250,47 @@ public sealed class Segment : IDisposable
         Sync();
     }
 
+    /// <summary>
+    /// Writes zeros after <paramref name="end"/>, the new end of the batches, so the next writes overwrite blocks
+    /// that are already allocated and a file whose size stays put (see <see cref="LogConfig.PreallocateBytes"/>). The
+    /// step is as large as the segment already is, within 4 KiB and the configured maximum, and the zeros stop at
+    /// segment.bytes, where the segment rolls. Only an optimisation: when the disk is full, the file just ends at
+    /// <paramref name="end"/>, and the next write meets the error itself.
+    /// </summary>
+    private void Preallocate(long end)
+    {
+        _fileLength = end;
+        if (_config.PreallocateBytes <= 0) return;
+        const int Page = 4096;
+        long step = Math.Clamp(end, Page, _config.PreallocateBytes);
+        long target = Math.Min((end + step + Page - 1) / Page * Page, Math.Max(_config.SegmentBytes, end));
+        try
+        {
+            for (long p = end; p < target; p += Zeros.Length)
+                _file.Write(Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - p)), p);
+            _fileLength = target;
+        }
+        catch (IOException)
+        {
+            try { _file.SetLength(end); } catch (IOException) { } // a part written stays zeros: recovery takes them for the end
+        }
+    }
+
+    private static readonly byte[] Zeros = new byte[1024 * 1024];
+
+    /// <summary>
+    /// Cuts the preallocated zeros off the file, at a roll (a closed segment ends where its batches do, as every
+    /// reader of closed segments expects) and at a clean close (the next open finds the end without a scan).
+    /// </summary>
+    internal void TrimPreallocation()
+    {
+        if (_fileLength <= WrittenSize) return;
+        var lastWrite = LastWriteUtc;
+        SetFileLength(WrittenSize);
+        // the cut is no write of batches: an idle segment that retention rolls must keep its age (retention reads it)
+        _files.SetLastWriteUtc(_logPath, lastWrite);
+    }
+
     private void CutPending(long offset, long pendingBase)
     {
         int p = 0;
@@ -248,7 +306,8 @@ public sealed class Segment : IDisposable
         _pendingLength = p;
         NextOffset = next;
         TruncateIndex(WrittenSize + p);
-        // a write that failed part way left some pending bytes in the file: later writes might not cover them all
+        // a write that failed part way left some pending bytes in the file (or zeros past them): later writes might
+        // not cover them all
         if (_file.Length > WrittenSize) SetFileLength(WrittenSize);
     }
 
@@ -256,6 +315,7 @@ public sealed class Segment : IDisposable
     {
         try { _file.SetLength(length); }
         finally { _unsynced = true; }
+        _fileLength = length;
     }
 
     private void TruncateIndex(long end)
@@ -291,6 +351,7 @@ public sealed class Segment : IDisposable
     public void Seal()
     {
         WritePending();
+        TrimPreallocation();
         PrepareSeal().Run();
     }
 
@@ -303,6 +364,7 @@ public sealed class Segment : IDisposable
     internal void SealAtClose()
     {
         WritePending();
+        TrimPreallocation();
         Sync();
         lock (_indexFileLock) _files.WriteAllBytes(IndexPath, EnsureIndex().Serialize(), sync: false);
     }
@@ -542,7 +604,27 @@ public sealed class Segment : IDisposable
     {
         var scan = Scan();
         AdoptScan(scan);
-        if (scan.ValidBytes < WrittenSize) CutTo(scan, log);
+        if (scan.ValidBytes == WrittenSize) return;
+        // zeros after the last batch are what preallocation wrote ahead (or a write whose data never reached the disk):
+        // nothing can be mistaken for a batch there, so they stay, as preallocation, and the open needs no fsync
+        if (OnlyZerosFrom(scan.ValidBytes)) WrittenSize = scan.ValidBytes;
+        else CutTo(scan, log);
+    }
+
+    private bool OnlyZerosFrom(long position)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (position < WrittenSize)
+            {
+                int n = Read(position, buffer.AsSpan(0, (int)Math.Min(buffer.Length, WrittenSize - position)));
+                if (n == 0 || buffer.AsSpan(0, n).ContainsAnyExcept((byte)0)) return n == 0;
+                position += n;
+            }
+            return true;
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     private void AdoptScan(ScanResult scan)

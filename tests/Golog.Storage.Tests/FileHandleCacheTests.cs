@@ -118,6 +118,7 @@ public sealed class FileHandleCacheTests : TempDirectoryTest
         public void CreateDirectory(string directory) => _disk.CreateDirectory(directory);
         public IReadOnlyList<string> ListFiles(string directory, string suffix) => _disk.ListFiles(directory, suffix);
         public DateTime LastWriteUtc(string path) => _disk.LastWriteUtc(path);
+        public void SetLastWriteUtc(string path, DateTime time) => _disk.SetLastWriteUtc(path, time);
 
         private sealed class Counted(IStorageFile file, CountingFileSystem owner) : IStorageFile
         {

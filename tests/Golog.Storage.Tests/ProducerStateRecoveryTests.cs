@@ -90,7 +90,7 @@ public class ProducerStateRecoveryTests : TempDirectoryTest
             Send(log, 1, records: 3);
         }
         var file = Directory.GetFiles(PartitionDir, "*.log").Single();
-        using (var stream = new FileStream(file, FileMode.Open)) stream.SetLength(stream.Length - 5); // the last write cut short
+        Truncate(file, BatchesEnd(file) - 5); // the last write cut short
 
         using var reopened = Open();
         Assert.Equal(1, reopened.LogEndOffset);

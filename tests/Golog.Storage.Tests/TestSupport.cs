@@ -144,9 +144,13 @@ public static class LogTestExtensions
             batches.Add((pos, info.BaseOffset, info.NextOffset, info.Size));
             pos += info.Size;
         }
-        Assert.Equal(bytes.Length, pos); // the helper is only used on whole files
+        // the helper is only used on whole files: whole batches, then at most the zeros preallocated after them
+        Assert.False(bytes.AsSpan(pos).ContainsAnyExcept((byte)0), $"{logFile} has bytes after its last whole batch at {pos}");
         return batches;
     }
+
+    /// <summary>Where the whole batches of <paramref name="logFile"/> end: its length but for the zeros preallocated after them.</summary>
+    public static long BatchesEnd(string logFile) => BatchesInFile(logFile) is [.., var last] ? last.Position + last.Size : 0;
 
     public static string LogFile(string dir, long baseOffset) =>
         Path.Combine(dir, StorageLayout.SegmentFileName(baseOffset) + StorageLayout.LogSuffix);

@@ -172,9 +172,9 @@ public class TruncateToTests : TempDirectoryTest
         using (var log = OpenLog(PartitionDir, SmallSegments))
         {
             log.AppendUpTo(2);
-            long written = new FileInfo(LogFile(PartitionDir, 0)).Length;
+            long written = log.Segments[^1].WrittenSize;
             log.Append(Records("lost"), Timestamp);
-            using (var f = new FileStream(LogFile(PartitionDir, 0), FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            using (var f = new FileStream(LogFile(PartitionDir, 0), FileMode.Open, FileAccess.Write, FileShare.ReadWrite) { Position = written })
                 f.Write(new byte[] { 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 90, 1, 2, 3 }); // the first bytes of a write cut short
 
             log.TruncateTo(log.HighWatermark);
