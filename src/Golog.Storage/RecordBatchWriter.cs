@@ -14,6 +14,7 @@ public static class RecordBatchWriter
     /// <summary>Bytes the batch will take; <paramref name="timestampMs"/> stands in for records without their own.</summary>
     public static int Measure(in RecordsToAppend records, long timestampMs)
     {
+        if (records.PerRecord.IsEmpty) return MeasureShared(records);
         int size = L.HeaderSize;
         long baseTimestamp = BaseTimestamp(records, timestampMs);
         for (int i = 0; i < records.Count; i++)
@@ -28,6 +29,7 @@ public static class RecordBatchWriter
     /// <summary>The batch's max timestamp (its header field): the largest of its records' timestamps.</summary>
     public static long MaxTimestamp(in RecordsToAppend records, long timestampMs)
     {
+        if (records.PerRecord.IsEmpty) return timestampMs;
         long max = BaseTimestamp(records, timestampMs);
         for (int i = 0; i < records.Count; i++) max = Math.Max(max, records[i].TimestampMs ?? timestampMs);
         return max;
@@ -39,13 +41,15 @@ public static class RecordBatchWriter
     {
         long baseTimestamp = BaseTimestamp(records, timestampMs), maxTimestamp = baseTimestamp;
         int pos = L.HeaderSize;
-        for (int i = 0; i < records.Count; i++)
-        {
-            var record = records[i];
-            long timestamp = record.TimestampMs ?? timestampMs;
-            maxTimestamp = Math.Max(maxTimestamp, timestamp);
-            pos += WriteRecord(dest[pos..], i, timestamp - baseTimestamp, record);
-        }
+        if (records.PerRecord.IsEmpty) pos = WriteShared(dest, pos, records);
+        else
+            for (int i = 0; i < records.Count; i++)
+            {
+                var record = records[i];
+                long timestamp = record.TimestampMs ?? timestampMs;
+                maxTimestamp = Math.Max(maxTimestamp, timestamp);
+                pos += WriteRecord(dest[pos..], i, timestamp - baseTimestamp, record);
+            }
 
         BinaryPrimitives.WriteInt64BigEndian(dest[L.BaseOffset..], baseOffset);
         BinaryPrimitives.WriteInt32BigEndian(dest[L.BatchLength..], pos - L.LogOverhead);
@@ -61,6 +65,55 @@ public static class RecordBatchWriter
         BinaryPrimitives.WriteInt32BigEndian(dest[L.RecordCount..], records.Count);
         BinaryPrimitives.WriteUInt32BigEndian(dest[L.Crc..], Crc32C.Compute(dest[L.Attributes..pos]));
         return pos;
+    }
+
+    // The shared form (the JSON produce): every record has the append's timestamp (delta 0) and the batch's key and
+    // headers, so only the offset delta and the value vary. One pass over the values, with no record struct built
+    // per record: the general path's three passes were a tenth of the broker's CPU under batched produce.
+    private static int MeasureShared(in RecordsToAppend records)
+    {
+        int shared = SharedBodySize(records), size = L.HeaderSize;
+        var values = records.Values.Span;
+        for (int i = 0; i < values.Length; i++)
+        {
+            int body = shared + Varint.Size(i) + Varint.Size(values[i].Length) + values[i].Length;
+            size += Varint.Size(body) + body;
+        }
+        return size;
+    }
+
+    private static int WriteShared(Span<byte> dest, int pos, in RecordsToAppend records)
+    {
+        int shared = SharedBodySize(records);
+        var values = records.Values.Span;
+        var headers = records.Headers.Span;
+        for (int i = 0; i < values.Length; i++)
+        {
+            var value = values[i].Span;
+            pos += Varint.Write(dest[pos..], shared + Varint.Size(i) + Varint.Size(value.Length) + value.Length);
+            dest[pos++] = 0; // record attributes
+            dest[pos++] = 0; // timestamp delta (varint 0)
+            pos += Varint.Write(dest[pos..], i);
+            pos += WriteBytes(dest[pos..], records.Key);
+            pos += Varint.Write(dest[pos..], value.Length);
+            value.CopyTo(dest[pos..]);
+            pos += value.Length;
+            pos += Varint.Write(dest[pos..], headers.Length);
+            foreach (var h in headers)
+            {
+                pos += WriteBytes(dest[pos..], h.Key);
+                pos += WriteBytes(dest[pos..], h.Value);
+            }
+        }
+        return pos;
+    }
+
+    /// <summary>A shared-form record's body but for its offset delta and value: attributes, timestamp delta 0, key, headers.</summary>
+    private static int SharedBodySize(in RecordsToAppend records)
+    {
+        int size = 2 + BytesSize(records.Key) + Varint.Size(records.Headers.Length);
+        foreach (var h in records.Headers.Span) size += BytesSize(h.Key) + BytesSize(h.Value);
+        return size;
     }
 
     private static long BaseTimestamp(in RecordsToAppend records, long timestampMs) =>

@@ -253,8 +253,8 @@ public sealed class Segment : IDisposable
     /// <summary>
     /// Writes zeros after <paramref name="end"/>, the new end of the batches, so the next writes overwrite blocks
     /// that are already allocated and a file whose size stays put (see <see cref="LogConfig.PreallocateBytes"/>). The
-    /// step is as large as the segment already is, within 4 KiB and the configured maximum, and the zeros stop at
-    /// segment.bytes, where the segment rolls. Only an optimisation: when the disk is full, the file just ends at
+    /// step is as large as the segment already is, up to the configured maximum, rounded up to whole 4 KiB pages (so
+    /// a small partition's file is one page), and the zeros stop at segment.bytes, where the segment rolls. Only an optimisation: when the disk is full, the file just ends at
     /// <paramref name="end"/>, and the next write meets the error itself.
     /// </summary>
     private void Preallocate(long end)
@@ -262,7 +262,7 @@ public sealed class Segment : IDisposable
         _fileLength = end;
         if (_config.PreallocateBytes <= 0) return;
         const int Page = 4096;
-        long step = Math.Clamp(end, Page, _config.PreallocateBytes);
+        long step = Math.Clamp(end, 1, _config.PreallocateBytes);
         long target = Math.Min((end + step + Page - 1) / Page * Page, Math.Max(_config.SegmentBytes, end));
         try
         {

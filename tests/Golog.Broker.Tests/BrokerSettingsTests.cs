@@ -22,8 +22,8 @@ public sealed class BrokerSettingsTests
         Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)),
             (settings.IdleTimeout, settings.PartialLineTimeout, settings.WriteTimeout));
         Assert.Equal(8 << 20, settings.MaxPendingReplyBytes);
-        Assert.Equal((128L << 20, long.MaxValue, TimeSpan.FromDays(7), 4096),
-            (settings.Log.SegmentBytes, settings.Log.SegmentMessages, settings.Log.SegmentAge, settings.Log.IndexIntervalBytes));
+        Assert.Equal((128L << 20, long.MaxValue, TimeSpan.FromDays(7), 4096, 1 << 20),
+            (settings.Log.SegmentBytes, settings.Log.SegmentMessages, settings.Log.SegmentAge, settings.Log.IndexIntervalBytes, settings.Log.PreallocateBytes));
         Assert.Empty(settings.TopicLogs);
         Assert.Equal(FlushPolicy.Always, settings.Flush);
         Assert.Equal(2, settings.SyncThreads);
@@ -41,7 +41,7 @@ public sealed class BrokerSettingsTests
               host = "0.0.0.0", port = 1234, storage = "elsewhere", ports-file = "run/ports.json"
               topics { auto-create = off, default-partitions = 3, max-partitions-per-topic = 7, max = 9 }
               connections { max = 11, idle-timeout = 2m, partial-line-timeout = 3s, write-timeout = 4s, max-pending-reply-bytes = 2MiB }
-              segment { bytes = 1MiB, messages = 10, age = 1d, index-interval-bytes = 64 }
+              segment { bytes = 1MiB, messages = 10, age = 1d, index-interval-bytes = 64, preallocate-bytes = 0 }
               retention { ms = 1h, bytes = 1GiB, check-interval = 1m }
               flush { policy = interval, interval = 250ms, sync-threads = 1 }
               request { max-line-bytes = 2MiB, max-message-bytes = 64KiB, max-batch-messages = 50, max-in-flight = 8 }
@@ -57,8 +57,8 @@ public sealed class BrokerSettingsTests
         Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)),
             (settings.IdleTimeout, settings.PartialLineTimeout, settings.WriteTimeout));
         Assert.Equal(2 << 20, settings.MaxPendingReplyBytes);
-        Assert.Equal((1L << 20, 10L, TimeSpan.FromDays(1), 64),
-            (settings.Log.SegmentBytes, settings.Log.SegmentMessages, settings.Log.SegmentAge, settings.Log.IndexIntervalBytes));
+        Assert.Equal((1L << 20, 10L, TimeSpan.FromDays(1), 64, 0),
+            (settings.Log.SegmentBytes, settings.Log.SegmentMessages, settings.Log.SegmentAge, settings.Log.IndexIntervalBytes, settings.Log.PreallocateBytes));
         Assert.Equal(new RetentionPolicy(TimeSpan.FromHours(1), 1L << 30), settings.Log.Retention);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.RetentionCheckInterval);
         Assert.Equal(new FlushPolicy(FlushMode.Interval, TimeSpan.FromMilliseconds(250)), settings.Flush);
@@ -121,6 +121,7 @@ public sealed class BrokerSettingsTests
     [InlineData("golog.retention.ms = 0", "golog.retention.ms must be > 0")]
     [InlineData("golog.retention.bytes = 0", "golog.retention.bytes must be > 0")]
     [InlineData("golog.segment.bytes = 2GiB", "below 2GiB")]
+    [InlineData("golog.segment.preallocate-bytes = 2GiB", "golog.segment.preallocate-bytes must be between 0 and 1GiB, got 2147483648")]
     public void Settings_that_would_do_nothing_or_break_the_log_are_refused_at_start(string hocon, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => Parse(hocon));

@@ -241,6 +241,27 @@ public class PerRecordEncodingTests : TempDirectoryTest
             decoded, RecEquality.Instance);
     }
 
+    /// <summary>The shared form (a JSON produce) has its own encoding loop: it must store exactly what the per-record form stores.</summary>
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 0)]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    public void A_batch_given_one_key_and_header_set_for_all_is_stored_as_the_same_records_given_one_by_one(bool keyed, int headerCount)
+    {
+        var values = new ReadOnlyMemory<byte>[] { "a"u8.ToArray(), Array.Empty<byte>(), Encoding.UTF8.GetBytes("zürich ✓"), new byte[300], new byte[70_000] };
+        ReadOnlyMemory<byte>? key = keyed ? Encoding.UTF8.GetBytes("ключ") : null;
+        var headers = Enumerable.Range(0, headerCount)
+            .Select(i => new RecordHeader(Encoding.UTF8.GetBytes($"h{i}"), i == 0 ? ReadOnlyMemory<byte>.Empty : new byte[200 * i])).ToArray();
+        var perRecord = values.Select(v => new RecordToAppend(v, key, headers)).ToArray();
+        // 200 records: offset deltas past 63 take two varint bytes
+        var many = Enumerable.Range(0, 200).Select(i => values[i % values.Length]).ToArray();
+
+        Assert.Equal(Encode(new RecordsToAppend(perRecord)), Encode(new RecordsToAppend(values, key, headers)));
+        Assert.Equal(Encode(new RecordsToAppend(many.Select(v => new RecordToAppend(v, key, headers)).ToArray())),
+            Encode(new RecordsToAppend(many, key, headers)));
+    }
+
     [Fact]
     public void The_base_timestamp_is_the_first_records_and_the_max_timestamp_the_largest()
     {
