@@ -50,6 +50,8 @@ internal static class DumpLogCommand
             }
         }
         if (d.Tail is { } tail) output.WriteLine($"end: {tail}");
+        if (d.ZeroBytes > 0)
+            output.WriteLine($"end: {d.ZeroBytes} bytes of zeros after the last batch (preallocated: an active segment, or one a crash left; not damage)");
         output.WriteLine($"{d.Batches.Count} batches, {d.Batches.Sum(b => b.Count)} records, {d.Batches.Sum(b => (long)b.Size)} bytes of {d.FileBytes}");
     }
 

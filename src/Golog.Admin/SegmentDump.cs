@@ -12,9 +12,11 @@ internal sealed record DumpedBatch(long BaseOffset, long LastOffset, int Count, 
 
 /// <summary>
 /// A segment file walked batch by batch with <see cref="RecordBatchReader"/>, one positional read per batch (a segment
-/// may be larger than one array). <see cref="Tail"/> says why the walk stopped before the end of the file, if it did.
+/// may be larger than one array). <see cref="Tail"/> says why the walk stopped before the end of the file, if it did;
+/// <see cref="ZeroBytes"/> counts the zeros after the last batch, which are no damage: the broker preallocates the
+/// active segment (segment.preallocate-bytes), and a crash leaves them there.
 /// </summary>
-internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<DumpedBatch> Batches, string? Tail)
+internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<DumpedBatch> Batches, string? Tail, long ZeroBytes = 0)
 {
     /// <summary>A CRC that did not match, records that could not be read, or a file that does not end with a whole batch.</summary>
     public bool Damaged => Tail is not null || Batches.Any(b => b.CrcValid == false || b.RecordsError is not null);
@@ -27,13 +29,16 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
         var header = new byte[L.HeaderSize];
         while (position < length)
         {
-            if (length - position < L.HeaderSize)
-                return new(path, length, batches, $"{length - position} bytes at position {position} are less than a batch header: a torn write");
+            string? problem = null;
             RandomAccess.Read(handle, header, position);
-            if (RecordBatchReader.TryReadHeader(header, int.MaxValue, out var info) == BatchStatus.Corrupt)
-                return new(path, length, batches, $"no valid batch header at position {position}");
-            if (info.Size > length - position)
-                return new(path, length, batches, $"the batch at position {position} needs {info.Size} bytes, the file has {length - position}: a torn write");
+            var status = RecordBatchReader.TryReadHeader(header, int.MaxValue, out var info);
+            if (length - position < L.HeaderSize)
+                problem = $"{length - position} bytes at position {position} are less than a batch header: a torn write";
+            else if (status == BatchStatus.Corrupt) problem = $"no valid batch header at position {position}";
+            else if (info.Size > length - position)
+                problem = $"the batch at position {position} needs {info.Size} bytes, the file has {length - position}: a torn write";
+            if (problem is not null)
+                return OnlyZeros(handle, position, length) ? new(path, length, batches, null, length - position) : new(path, length, batches, problem);
             var batch = new byte[info.Size];
             RandomAccess.Read(handle, batch, position);
             bool? crc = verifyCrc ? RecordBatchReader.CrcMatches(batch) : null;
@@ -43,6 +48,19 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
             position += info.Size;
         }
         return new(path, length, batches, null);
+    }
+
+    private static bool OnlyZeros(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)
+    {
+        var buffer = new byte[64 * 1024];
+        for (long p = from; p < length;)
+        {
+            int n = RandomAccess.Read(handle, buffer, p);
+            if (n == 0) break;
+            if (buffer.AsSpan(0, n).ContainsAnyExcept((byte)0)) return false;
+            p += n;
+        }
+        return true;
     }
 
     private static (List<DumpedRecord>? Records, string? Error) Decode(byte[] batch)

@@ -116,6 +116,23 @@ public sealed class AdminConsoleTests
     }
 
     [Fact]
+    public async Task Dump_log_of_a_running_brokers_active_segment_reads_its_preallocated_zeros_as_the_end_not_as_damage()
+    {
+        using var storage = new TempStorage();
+        await using var broker = await InProcessBroker.StartAsync(storage.Path);
+        await using var client = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
+        await client.ProduceAsync("live", 0, ["one", "two"]);
+        await client.ProduceAsync("live", 0, "three");
+        var segment = Path.Combine(StorageLayout.PartitionDirectory(storage.Path, "live", 0), StorageLayout.SegmentFileName(0) + StorageLayout.LogSuffix);
+
+        var (exit, stdout, _) = await DotnetProgram.RunAsync("golog", ["dump-log", segment, "--verify-crc"]);
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"end: \d+ bytes of zeros after the last batch \(preallocated", stdout);
+        Assert.Contains("2 batches, 3 records", stdout);
+    }
+
+    [Fact]
     public async Task Dump_log_prints_each_batch_and_record_on_one_line_and_fails_on_a_torn_tail()
     {
         using var storage = new TempStorage();

@@ -30,7 +30,8 @@ public sealed class FlushPolicyTests
         var acked = new List<(long Offset, string Message)>();
         await using (var broker = await BrokerProcess.StartAsync(storage.Path, environment, args))
         {
-            Assert.Matches($"(?i)\"Flush\": {{\"Mode\": \"{policy}\"", broker.Log); // the start-up line tells the operator
+            // the start-up line tells the operator (logged asynchronously: it may reach the output after the ports file)
+            Assert.True(await broker.LogShowsAsync($"(?i)\"Flush\": {{\"Mode\": \"{policy}\"", TimeSpan.FromSeconds(10)), broker.Log);
             await using var producer = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
             await using var reader = await GologClient.ConnectAsync("127.0.0.1", broker.Port);
             for (int i = 0; i < 20; i++)

@@ -16,6 +16,7 @@ public static class StoredBatches
             for (int at = 0; at + 61 <= bytes.Length;)
             {
                 var b = bytes.AsSpan(at);
+                if (BinaryPrimitives.ReadInt32BigEndian(b[8..]) == 0) break; // the zeros preallocated after the last batch
                 headers.Add(new Header(BinaryPrimitives.ReadInt64BigEndian(b), BinaryPrimitives.ReadInt16BigEndian(b[21..]) & 7,
                     BinaryPrimitives.ReadInt64BigEndian(b[43..]), BinaryPrimitives.ReadInt32BigEndian(b[57..])));
                 at += BinaryPrimitives.ReadInt32BigEndian(b[8..]) + 12;
