@@ -37,8 +37,14 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
             else if (status == BatchStatus.Corrupt) problem = $"no valid batch header at position {position}";
             else if (info.Size > length - position)
                 problem = $"the batch at position {position} needs {info.Size} bytes, the file has {length - position}: a torn write";
-            if (problem is not null)
-                return OnlyZeros(handle, position, length) ? new(path, length, batches, null, length - position) : new(path, length, batches, problem);
+            if (problem is not null && OnlyZeros(handle, position, length))
+            {
+                // in a preallocated file a torn last batch ends in the zeros instead of the file's end: its CRC tells
+                if (batches is [.., var last] && last.CrcValid is null && !CrcMatches(handle, last))
+                    return new(path, length, batches, $"the batch at position {last.Position} runs into zeros, its CRC does not match: a torn write");
+                return new(path, length, batches, null, length - position);
+            }
+            if (problem is not null) return new(path, length, batches, problem);
             var batch = new byte[info.Size];
             RandomAccess.Read(handle, batch, position);
             bool? crc = verifyCrc ? RecordBatchReader.CrcMatches(batch) : null;
@@ -48,6 +54,13 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
             position += info.Size;
         }
         return new(path, length, batches, null);
+    }
+
+    private static bool CrcMatches(Microsoft.Win32.SafeHandles.SafeFileHandle handle, DumpedBatch batch)
+    {
+        var bytes = new byte[batch.Size];
+        RandomAccess.Read(handle, bytes, batch.Position);
+        return RecordBatchReader.CrcMatches(bytes);
     }
 
     private static bool OnlyZeros(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)

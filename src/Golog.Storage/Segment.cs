@@ -107,8 +107,8 @@ public sealed class Segment : IDisposable
                 // set even when the file already ends there: after the roll's seal failed its fsync, the cut of the
                 // zeros can be what readers see and still never reach the disk (Linux drops what a failed fsync
                 // covered), so the seal's fsync must cover a cut of its own (found by the power-loss simulation)
-                segment.SetFileLength(scan.ValidBytes);
-                segment.WrittenSize = scan.ValidBytes;
+                segment.WrittenSize = scan.ValidBytes; // first: if the cut fails, reads still stop at the batches' end
+                segment.CutKeepingWriteTime(scan.ValidBytes);
                 segment.Seal();
             }
             catch (IOException e) { log.Warning("Could not seal {Segment} ({Reason}); the next start scans it again", segment._logPath, e.Message); }
@@ -264,15 +264,17 @@ public sealed class Segment : IDisposable
         const int Page = 4096;
         long step = Math.Clamp(end, 1, _config.PreallocateBytes);
         long target = Math.Min((end + step + Page - 1) / Page * Page, Math.Max(_config.SegmentBytes, end));
+        // counted before the zeros are written: a write that fails part way may leave some, and a roll must cut them
+        _fileLength = Math.Max(end, target);
         try
         {
             for (long p = end; p < target; p += Zeros.Length)
                 _file.Write(Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, target - p)), p);
-            _fileLength = target;
         }
         catch (IOException)
         {
-            try { _file.SetLength(end); } catch (IOException) { } // a part written stays zeros: recovery takes them for the end
+            // a part written stays zeros, which recovery takes for the end, and _fileLength still covers it
+            try { SetFileLength(end); } catch (IOException) { }
         }
     }
 
@@ -284,10 +286,18 @@ public sealed class Segment : IDisposable
     /// </summary>
     internal void TrimPreallocation()
     {
-        if (_fileLength <= WrittenSize) return;
+        if (_fileLength > WrittenSize) CutKeepingWriteTime(WrittenSize);
+    }
+
+    /// <summary>
+    /// Sets the file's length without moving its modification time (ftruncate moves it): a cut of zeros is no write
+    /// of batches, and time retention reads that time, so an idle segment that retention rolls, or one a restart
+    /// re-cuts, must keep its age.
+    /// </summary>
+    private void CutKeepingWriteTime(long length)
+    {
         var lastWrite = LastWriteUtc;
-        SetFileLength(WrittenSize);
-        // the cut is no write of batches: an idle segment that retention rolls must keep its age (retention reads it)
+        SetFileLength(length);
         _files.SetLastWriteUtc(_logPath, lastWrite);
     }
 
@@ -308,7 +318,7 @@ public sealed class Segment : IDisposable
         TruncateIndex(WrittenSize + p);
         // a write that failed part way left some pending bytes in the file (or zeros past them): later writes might
         // not cover them all
-        if (_file.Length > WrittenSize) SetFileLength(WrittenSize);
+        if (_file.Length > WrittenSize) CutKeepingWriteTime(WrittenSize);
     }
 
     private void SetFileLength(long length)

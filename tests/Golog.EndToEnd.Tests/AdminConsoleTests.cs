@@ -130,6 +130,17 @@ public sealed class AdminConsoleTests
         Assert.Equal(0, exit);
         Assert.Matches(@"end: \d+ bytes of zeros after the last batch \(preallocated", stdout);
         Assert.Contains("2 batches, 3 records", stdout);
+
+        // a write torn by a crash: the last batch's header reached the disk, its record did not (zeros are there instead)
+        var bytes = File.ReadAllBytes(segment);
+        RecordBatchReader.TryReadHeader(bytes, int.MaxValue, out var first);
+        RecordBatchReader.TryReadHeader(bytes.AsSpan(first.Size), int.MaxValue, out var last);
+        Array.Clear(bytes, first.Size + RecordBatchLayout.HeaderSize, last.Size - RecordBatchLayout.HeaderSize);
+        var torn = Path.Combine(storage.Path, "torn.log");
+        File.WriteAllBytes(torn, bytes);
+        var damaged = await DotnetProgram.RunAsync("golog", ["dump-log", torn]);
+        Assert.Equal(1, damaged.ExitCode);
+        Assert.Contains($"the batch at position {first.Size} runs into zeros, its CRC does not match: a torn write", damaged.Stdout);
     }
 
     [Fact]

@@ -138,6 +138,27 @@ public class PreallocationTests : TempDirectoryTest
         log2.AssertReadsEveryOffset(0, 7);
     }
 
+    /// <summary>
+    /// A segment rolled just before a crash, whose seal never ran: the restart checks it and cuts it again, which must
+    /// not make it look written now, or time retention would keep it another retention period.
+    /// </summary>
+    [Fact]
+    public void A_restart_that_seals_a_rolled_segment_keeps_its_age_for_time_retention()
+    {
+        var config = TenPerSegment with { Retention = new RetentionPolicy(TimeSpan.FromHours(1), null) };
+        using (var log = OpenLog(PartitionDir, config)) log.AppendUpTo(15);
+        File.Delete(Path.ChangeExtension(LogFile(PartitionDir, 0), StorageLayout.IndexSuffix)); // the seal had not run
+        var written = DateTime.UtcNow - TimeSpan.FromHours(2);
+        File.SetLastWriteTimeUtc(LogFile(PartitionDir, 0), written);
+
+        using var reopened = OpenLog(PartitionDir, config);
+
+        Assert.Equal(15, reopened.LogEndOffset);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(LogFile(PartitionDir, 0)), TimeSpan.FromSeconds(1));
+        Assert.Equal(1, reopened.ApplyRetention(DateTime.UtcNow));
+        Assert.Equal(10, reopened.LogStartOffset);
+    }
+
     [Fact]
     public void A_crash_restart_that_rolls_keeps_no_zeros_in_the_closed_segment()
     {
