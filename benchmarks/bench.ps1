@@ -140,8 +140,6 @@ function Invoke-Perf([string] $label, [string[]] $arguments) {
     return $kv
 }
 
-# The floor under every 1 x 1 acknowledgement: a 170-byte append (one seed message as stored) made durable on its
-# own, as the broker's sync thread does it (FileStream.Flush(true): fsync), one at a time in the run's temp folder.
 Add-Type -TypeDefinition @'
 // A fresh VM's first touch of each guest page is slow (the hypervisor backs it then): on the 2-core Firecracker VM
 // the first 2 GiB written to the page cache went at 350 MB/s, the same written again at 3.8-4 GB/s. Whatever ran
@@ -166,6 +164,8 @@ public static class MemoryWarmup
     }
 }
 
+// The floor under every 1 x 1 acknowledgement: a 170-byte write (one seed message as stored) made durable on its
+// own, as the broker's sync thread does it (FileStream.Flush(true): fsync), one at a time in the run's temp folder.
 public static class DiskFloor
 {
     // preallocated: the writes go into zeros written (and fsync'd) first, as the broker's into its preallocated segment
@@ -175,19 +175,21 @@ public static class DiskFloor
         var times = new double[count];
         var record = new byte[170];
         using (var file = new System.IO.FileStream(path, System.IO.FileMode.CreateNew, System.IO.FileAccess.Write, System.IO.FileShare.None, 1))
+        {
+            if (preallocated)
+            {
+                file.Write(new byte[record.Length * count], 0, record.Length * count);
+                file.Flush(true);
+                file.Position = 0;
+            }
             for (int i = 0; i < count; i++)
             {
-                if (preallocated && i == 0)
-                {
-                    file.Write(new byte[record.Length * count], 0, record.Length * count);
-                    file.Flush(true);
-                    file.Position = 0;
-                }
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 file.Write(record, 0, record.Length);
                 file.Flush(true);
                 times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
+        }
         System.IO.File.Delete(path);
         System.Array.Sort(times);
         return new[] { times[count / 2], times[count * 99 / 100], times[count * 999 / 1000] };

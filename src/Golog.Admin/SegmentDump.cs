@@ -37,7 +37,7 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
             else if (status == BatchStatus.Corrupt) problem = $"no valid batch header at position {position}";
             else if (info.Size > length - position)
                 problem = $"the batch at position {position} needs {info.Size} bytes, the file has {length - position}: a torn write";
-            if (problem is not null && OnlyZeros(handle, position, length))
+            if (problem is not null && ZeroTail.From((destination, at) => RandomAccess.Read(handle, destination, at), position, length))
             {
                 // in a preallocated file a torn last batch ends in the zeros instead of the file's end: its CRC tells
                 if (batches is [.., var last] && last.CrcValid is null && !CrcMatches(handle, last))
@@ -61,19 +61,6 @@ internal sealed record SegmentDump(string File, long FileBytes, IReadOnlyList<Du
         var bytes = new byte[batch.Size];
         RandomAccess.Read(handle, bytes, batch.Position);
         return RecordBatchReader.CrcMatches(bytes);
-    }
-
-    private static bool OnlyZeros(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)
-    {
-        var buffer = new byte[64 * 1024];
-        for (long p = from; p < length;)
-        {
-            int n = RandomAccess.Read(handle, buffer, p);
-            if (n == 0) break;
-            if (buffer.AsSpan(0, n).ContainsAnyExcept((byte)0)) return false;
-            p += n;
-        }
-        return true;
     }
 
     private static (List<DumpedRecord>? Records, string? Error) Decode(byte[] batch)

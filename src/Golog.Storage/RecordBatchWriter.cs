@@ -76,7 +76,7 @@ public static class RecordBatchWriter
         var values = records.Values.Span;
         for (int i = 0; i < values.Length; i++)
         {
-            int body = shared + Varint.Size(i) + Varint.Size(values[i].Length) + values[i].Length;
+            int body = SharedRecordBodySize(shared, i, values[i].Length);
             size += Varint.Size(body) + body;
         }
         return size;
@@ -90,7 +90,7 @@ public static class RecordBatchWriter
         for (int i = 0; i < values.Length; i++)
         {
             var value = values[i].Span;
-            pos += Varint.Write(dest[pos..], shared + Varint.Size(i) + Varint.Size(value.Length) + value.Length);
+            pos += Varint.Write(dest[pos..], SharedRecordBodySize(shared, i, value.Length));
             dest[pos++] = 0; // record attributes
             dest[pos++] = 0; // timestamp delta (varint 0)
             pos += Varint.Write(dest[pos..], i);
@@ -107,6 +107,9 @@ public static class RecordBatchWriter
         }
         return pos;
     }
+
+    private static int SharedRecordBodySize(int shared, int offsetDelta, int valueLength) =>
+        shared + Varint.Size(offsetDelta) + Varint.Size(valueLength) + valueLength;
 
     /// <summary>A shared-form record's body but for its offset delta and value: attributes, timestamp delta 0, key, headers.</summary>
     private static int SharedBodySize(in RecordsToAppend records)

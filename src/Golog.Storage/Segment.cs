@@ -254,18 +254,21 @@ public sealed class Segment : IDisposable
     /// Writes zeros after <paramref name="end"/>, the new end of the batches, so the next writes overwrite blocks
     /// that are already allocated and a file whose size stays put (see <see cref="LogConfig.PreallocateBytes"/>). The
     /// step is as large as the segment already is, up to the configured maximum, rounded up to whole 4 KiB pages (so
-    /// a small partition's file is one page), and the zeros stop at segment.bytes, where the segment rolls. Only an optimisation: when the disk is full, the file just ends at
-    /// <paramref name="end"/>, and the next write meets the error itself.
+    /// a small partition's file is one page), and the zeros stop at segment.bytes, where the segment rolls. Only an
+    /// optimisation: when the disk is full, the file just ends at <paramref name="end"/>, and the next write meets the
+    /// error itself.
     /// </summary>
     private void Preallocate(long end)
     {
-        _fileLength = end;
-        if (_config.PreallocateBytes <= 0) return;
         const int Page = 4096;
-        long step = Math.Clamp(end, 1, _config.PreallocateBytes);
-        long target = Math.Min((end + step + Page - 1) / Page * Page, Math.Max(_config.SegmentBytes, end));
+        long target = end;
+        if (_config.PreallocateBytes > 0)
+        {
+            long step = Math.Min(end, _config.PreallocateBytes);
+            target = Math.Max(end, Math.Min((end + step + Page - 1) / Page * Page, _config.SegmentBytes));
+        }
         // counted before the zeros are written: a write that fails part way may leave some, and a roll must cut them
-        _fileLength = Math.Max(end, target);
+        _fileLength = target;
         try
         {
             for (long p = end; p < target; p += Zeros.Length)
@@ -621,21 +624,7 @@ public sealed class Segment : IDisposable
         else CutTo(scan, log);
     }
 
-    private bool OnlyZerosFrom(long position)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            while (position < WrittenSize)
-            {
-                int n = Read(position, buffer.AsSpan(0, (int)Math.Min(buffer.Length, WrittenSize - position)));
-                if (n == 0 || buffer.AsSpan(0, n).ContainsAnyExcept((byte)0)) return n == 0;
-                position += n;
-            }
-            return true;
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
-    }
+    private bool OnlyZerosFrom(long position) => ZeroTail.From(_file.Read, position, WrittenSize);
 
     private void AdoptScan(ScanResult scan)
     {
