@@ -28,5 +28,18 @@ npm_ci tests/Golog.Kafka.Tests/kafkajs  # tests/Golog.Kafka.Tests: KafkaJS 2.2.4
 need_apt chromium chromium                 # Golog.Http.Tests: the web console in a real headless browser
 npm_ci tests/Golog.Http.Tests/browser      # Golog.Http.Tests: playwright-core (pinned) drives that browser
 
-# normal verbosity: each test by name, and the lines suites print for the log (e.g. the power-loss summary)
-dotnet test Golog.sln --logger "console;verbosity=normal" "$@"
+# normal verbosity: each test by name, and the lines suites print for the log (e.g. the power-loss summary).
+# The log is kept so that a failure is summed up again at the very end: suites run side by side and a
+# failing test's lines are otherwise buried minutes before the last line a CI log shows.
+log=$(mktemp -t golog-tests.XXXXXX)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Golog.sln --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+    echo
+    echo "tests/run.sh: dotnet test exited with $status. What failed (each with the lines that follow it):"
+    grep -E -A 12 '^\s+Failed |error [A-Z]+[0-9]+:|Test Run Aborted|The active test run was aborted|Test host process crashed' "$log" | head -300
+fi
+exit "$status"
