@@ -76,8 +76,8 @@ public sealed class Segment : IDisposable
     /// <summary>
     /// Opens a closed segment that has no .index file: it was rolled, but its seal (log fsync, then index) may not
     /// have run before a crash, so its tail may be lost. Every batch is CRC-checked. Whole up to
-    /// <paramref name="nextOffset"/>: sealed now. Torn (the file ends inside a batch or in zeros, or a clean end
-    /// short of <paramref name="nextOffset"/>): cut to its last whole batch, and <paramref name="torn"/> tells the
+    /// <paramref name="nextOffset"/>: sealed now. Torn (the file ends inside a batch or in zeros, its last batch fails its
+    /// CRC with only zeros after it, or a clean end short of <paramref name="nextOffset"/>): cut to its last whole batch, and <paramref name="torn"/> tells the
     /// caller that it is the log's end now (no later record can have been acknowledged: acks wait for the seal).
     /// With <paramref name="inUnsealedTail"/> (no later closed segment is sealed either, so no seal ran after this
     /// roll) a hole of zeros followed by batches counts as torn too: writeback may reach the disk in any order, so a
@@ -124,7 +124,9 @@ public sealed class Segment : IDisposable
 
     /// <summary>
     /// Whether the bytes from <paramref name="validEnd"/> look like a write cut short: a batch running past the end,
-    /// only zeros, or (<paramref name="holeIsTorn"/>) a hole of zeros where a whole batch header should be.
+    /// only zeros, a bad batch with only zeros after it (a write torn inside the zeros preallocation left: they end
+    /// the batches where a short file would have), or (<paramref name="holeIsTorn"/>) a hole of zeros
+    /// where a whole batch header should be.
     /// </summary>
     private bool EndsTorn(long validEnd, bool holeIsTorn)
     {
@@ -133,7 +135,11 @@ public sealed class Segment : IDisposable
         if (!rest.AsSpan().ContainsAnyExcept((byte)0)) return true;
         if (holeIsTorn && rest.Length >= RecordBatchLayout.HeaderSize && !rest.AsSpan(0, RecordBatchLayout.HeaderSize).ContainsAnyExcept((byte)0)) return true;
         var status = RecordBatchReader.TryReadHeader(rest, _config.MaxBatchBytes, out var info);
-        return status == BatchStatus.Incomplete && (rest.Length < RecordBatchLayout.HeaderSize || info.Size > rest.Length);
+        if (status == BatchStatus.Incomplete) return rest.Length < RecordBatchLayout.HeaderSize || info.Size > rest.Length;
+        // the scan stopped at this batch, so its header or its CRC is bad: torn if the zeros begin inside it (found by
+        // the power-loss simulation: a write that failed part way, then the crash, left a batch's first bytes before them)
+        int end = status == BatchStatus.Ok ? info.Size : RecordBatchLayout.HeaderSize;
+        return !rest.AsSpan(end).ContainsAnyExcept((byte)0);
     }
 
     /// <summary>

@@ -58,12 +58,16 @@ public class RollSealTests : TempDirectoryTest
         log.AssertReadsEveryOffset(0, 15);
     }
 
-    public enum LostTail { CutInsideABatch, CutAtABatchBoundary, ZeroFilled }
+    // TornIntoZeros*: a write torn inside preallocated zeros (or one that failed part way): the batch's first bytes,
+    // then zeros to the end of a file that is as long as before, and longer
+    public enum LostTail { CutInsideABatch, CutAtABatchBoundary, ZeroFilled, TornIntoZerosInsideTheHeader, TornIntoZerosInsideTheRecords }
 
     [Theory]
     [InlineData(LostTail.CutInsideABatch)]
     [InlineData(LostTail.CutAtABatchBoundary)]
     [InlineData(LostTail.ZeroFilled)]
+    [InlineData(LostTail.TornIntoZerosInsideTheHeader)]
+    [InlineData(LostTail.TornIntoZerosInsideTheRecords)]
     public void A_closed_segment_whose_seal_never_ran_and_whose_tail_was_lost_ends_the_log_there(LostTail lost)
     {
         AcknowledgeTenThenRollAndCrash();
@@ -76,13 +80,9 @@ public class RollSealTests : TempDirectoryTest
         {
             case LostTail.CutInsideABatch: Truncate(closed, fromBatch8.Position + 20); break;
             case LostTail.CutAtABatchBoundary: Truncate(closed, fromBatch8.Position); break;
-            case LostTail.ZeroFilled:
-                using (var f = new FileStream(closed, FileMode.Open, FileAccess.Write))
-                {
-                    f.Position = fromBatch8.Position;
-                    f.Write(new byte[f.Length - fromBatch8.Position]);
-                }
-                break;
+            case LostTail.ZeroFilled: ZerosFrom(closed, fromBatch8.Position, 0); break;
+            case LostTail.TornIntoZerosInsideTheHeader: ZerosFrom(closed, fromBatch8.Position + 20, 4096); break;
+            case LostTail.TornIntoZerosInsideTheRecords: ZerosFrom(closed, fromBatch8.Position + fromBatch8.Size - 4, 4096); break;
         }
 
         using var log = OpenLog(PartitionDir, TenPerSegment);
@@ -92,6 +92,14 @@ public class RollSealTests : TempDirectoryTest
         Assert.False(File.Exists(LogFile(PartitionDir, 10)), "records after a lost tail would leave a hole in the offsets");
         log.AssertReadsEveryOffset(0, 8);
         Assert.Equal((8L, 8L), log.AppendDurably(ValueFor(8)));
+    }
+
+    /// <summary>Zeros from <paramref name="position"/> to the end of the file, and <paramref name="more"/> after it.</summary>
+    private static void ZerosFrom(string path, long position, int more)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Write);
+        f.Position = position;
+        f.Write(new byte[f.Length - position + more]);
     }
 
     [Fact]
