@@ -133,6 +133,33 @@ public sealed class IdempotentProduceTests
             Assert.Equal(Enumerable.Range(0, batches * perBatch).Select(i => $"w{w}-{i}"), stored.Where(m => m.StartsWith($"w{w}-")));
     }
 
+    [Fact]
+    public async Task The_first_batches_of_a_new_client_produced_without_waiting_are_stored_in_the_order_produced()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        var address = new BrokerAddress("127.0.0.1", broker.Port);
+        await using (var setup = await GologClient.ConnectAsync(address)) await setup.CreateTopicAsync("t", 1);
+        const int rounds = 5, batches = 30;
+
+        for (int round = 0; round < rounds; round++)
+        {
+            // a new client each round: its producer id and metadata are still being asked for when the batches start
+            var once = new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+            await using var client = await ClusterClient.ConnectAsync([address], new ClusterClientOptions { Retry = once });
+            var produced = Enumerable.Range(0, batches).Select(b => client.ProduceAsync("t", 0, $"r{round}-{b}")).ToList();
+            await Task.WhenAll(produced);
+
+            var stored = new List<string>();
+            while (stored.Count < (round + 1) * batches)
+            {
+                var fetched = await client.FetchAsync("t", 0, stored.Count);
+                Assert.NotEmpty(fetched.Records);
+                stored.AddRange(fetched.Records.Select(r => r.Message));
+            }
+            Assert.Equal(Enumerable.Range(0, batches).Select(b => $"r{round}-{b}"), stored.Skip(round * batches));
+        }
+    }
+
     private static async Task<long> InitProducerIdAsync(LineClient client)
     {
         var reply = Json(await client.RequestAsync("""{"type":"init_producer_id","id":"init"}"""));

@@ -14,7 +14,8 @@ namespace Golog.Client;
 /// from then on), so a paused leader delays a request by one timeout, not forever. Group requests go to the group's
 /// coordinator through <see cref="Coordinator"/>. Produces are idempotent by default
 /// (init_producer_id, then producer_id/producer_epoch/sequence on every batch), so a batch retried after a failover
-/// is stored once. It picks partitions itself (Kafka's: murmur2 of the key, else round robin), since a batch must go
+/// is stored once, and batches to one partition are stored in the order of the calls that produced them, the first ones
+/// of a new client too (while its producer id and metadata are still asked for). It picks partitions itself (Kafka's: murmur2 of the key, else round robin), since a batch must go
 /// to its partition's leader with that partition's sequence. Thread-safe; calls may be concurrent.
 /// </summary>
 /// <remarks>
@@ -31,6 +32,7 @@ public sealed class ClusterClient : IAsyncDisposable
     private readonly Dictionary<BrokerAddress, long> _lostAt = []; // lock: itself. When each node was last lost (Stopwatch timestamps).
     private readonly SemaphoreSlim _producerIdLock = new(1, 1);
     private ProducerSequences? _sequences;
+    private Task _lastToNumber = Task.CompletedTask; // the latest produce call's turn to ask for its sequence (see ProduceAsync)
     private bool _idempotent;
     private int _outage; // 1 from a lost connection until the next successful connect
 
@@ -73,13 +75,28 @@ public sealed class ClusterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(topic);
         if (messages.Count == 0) throw new ArgumentException("at least one message is needed", nameof(messages));
         var budget = _options.Retry.Start();
-        int? target = partition ?? await ChoosePartitionAsync(topic, key, budget, cancellationToken).ConfigureAwait(false);
+        // batches are numbered in the order of the calls, whichever call's metadata or producer id came first: taken
+        // before the first await, a turn is passed on once this call has asked for its number
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var earlier = Interlocked.Exchange(ref _lastToNumber, turn.Task);
+        int? target;
+        ProducerSequences? sequences = null;
+        Task<ProducerSequence>? numbering = null;
+        try
+        {
+            target = partition ?? await ChoosePartitionAsync(topic, key, budget, cancellationToken).ConfigureAwait(false);
+            if (target is { } chosen && (sequences = await SequencesAsync(budget, cancellationToken).ConfigureAwait(false)) is not null)
+            {
+                await earlier.WaitAsync(cancellationToken).ConfigureAwait(false);
+                numbering = sequences.TakeAsync(new TopicPartition(topic, chosen), messages.Count, cancellationToken); // queued at once, in turn
+            }
+        }
+        finally { turn.SetResult(); }
         if (target is not { } p)
             return await OnAnyBrokerAsync((c, t) => c.ProduceAsync(topic, null, messages, key, headers, cancellationToken: t),
                 budget, cancellationToken).ConfigureAwait(false);
         var tp = new TopicPartition(topic, p);
-        var sequences = await SequencesAsync(budget, cancellationToken).ConfigureAwait(false);
-        ProducerSequence? batch = sequences is null ? null : await sequences.TakeAsync(tp, messages.Count, cancellationToken).ConfigureAwait(false);
+        ProducerSequence? batch = numbering is null ? null : await numbering.ConfigureAwait(false);
         bool stored = false;
         try
         {
