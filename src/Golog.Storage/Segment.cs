@@ -326,8 +326,14 @@ public sealed class Segment : IDisposable
         NextOffset = next;
         TruncateIndex(WrittenSize + p);
         // a write that failed part way left some pending bytes in the file (or zeros past them): later writes might
-        // not cover them all
-        if (_file.Length > WrittenSize) CutKeepingWriteTime(WrittenSize);
+        // not cover them all. The cut is fsync'd, as every cut into the file: otherwise a power loss could keep those
+        // bytes and lose the writes that replaced them, leaving a batch's first bytes in a segment rolled since
+        // (found by the power-loss simulation)
+        if (_file.Length > WrittenSize)
+        {
+            CutKeepingWriteTime(WrittenSize);
+            Sync();
+        }
     }
 
     private void SetFileLength(long length)
