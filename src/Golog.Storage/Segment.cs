@@ -124,20 +124,20 @@ public sealed class Segment : IDisposable
 
     /// <summary>
     /// Whether the bytes from <paramref name="validEnd"/> look like a write cut short: a batch running past the end,
-    /// only zeros, a bad batch with only zeros after it (a write torn inside the zeros preallocation left: they end
-    /// the batches where a short file would have), or (<paramref name="holeIsTorn"/>) a hole of zeros
-    /// where a whole batch header should be.
+    /// a bad batch (or a header of zeros) with only zeros after it (a write torn inside the zeros preallocation left:
+    /// they end the batches where a short file would have), or (<paramref name="holeIsTorn"/>) a hole of zeros where
+    /// a whole batch header should be, whatever follows.
     /// </summary>
     private bool EndsTorn(long validEnd, bool holeIsTorn)
     {
         var rest = new byte[WrittenSize - validEnd];
         rest = rest[..Read(validEnd, rest)];
-        if (!rest.AsSpan().ContainsAnyExcept((byte)0)) return true;
         if (holeIsTorn && rest.Length >= RecordBatchLayout.HeaderSize && !rest.AsSpan(0, RecordBatchLayout.HeaderSize).ContainsAnyExcept((byte)0)) return true;
         var status = RecordBatchReader.TryReadHeader(rest, _config.MaxBatchBytes, out var info);
         if (status == BatchStatus.Incomplete) return rest.Length < RecordBatchLayout.HeaderSize || info.Size > rest.Length;
-        // the scan stopped at this batch, so its header or its CRC is bad: torn if the zeros begin inside it (found by
-        // the power-loss simulation: a write that failed part way, then the crash, left a batch's first bytes before them)
+        // the scan stopped at this batch, so its header (zeros read as a bad one too) or its CRC is bad: torn if the
+        // zeros begin inside it (found by the power-loss simulation: a write that failed part way, then the crash,
+        // left a batch's first bytes before them)
         int end = status == BatchStatus.Ok ? info.Size : RecordBatchLayout.HeaderSize;
         return !rest.AsSpan(end).ContainsAnyExcept((byte)0);
     }
